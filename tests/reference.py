@@ -1,0 +1,94 @@
+"""Independent reference values: the model evaluated in mpmath at 60 significant digits.
+
+Inputs are converted exactly (a float is a dyadic rational), so the references carry no rounding
+of their own: x*theta/T is formed in high precision, not in floating point.
+"""
+
+from __future__ import annotations
+
+import mpmath as mp
+import numpy as np
+
+mp.mp.dps = 60
+
+
+def _mp(values):
+    if isinstance(values, list) and values and isinstance(values[0], mp.mpf):
+        return values
+    return [mp.mpf(float(v)) for v in np.asarray(values, dtype=np.float64).ravel()]
+
+
+def _scalar(value):
+    return value if isinstance(value, mp.mpf) else mp.mpf(float(value))
+
+
+def logits(x, theta, temperature=1.0):
+    t = _scalar(temperature)
+    return [xi * ti / t for xi, ti in zip(_mp(x), _mp(theta), strict=True)]
+
+
+def softmax(x, theta, temperature=1.0):
+    z = logits(x, theta, temperature)
+    peak = max(z)
+    e = [mp.exp(zi - peak) for zi in z]
+    total = mp.fsum(e)
+    return [ei / total for ei in e]
+
+
+def log_softmax(x, theta, temperature=1.0):
+    z = logits(x, theta, temperature)
+    peak = max(z)
+    log_total = mp.log(mp.fsum(mp.exp(zi - peak) for zi in z))
+    return [(zi - peak) - log_total for zi in z]
+
+
+def jacobian(x, theta, wrt="theta", temperature=1.0):
+    """The closed forms of DESIGN.md in mpmath; an (n, n) or (n,) list of mpf."""
+    g = softmax(x, theta, temperature)
+    n = len(g)
+    t = _scalar(temperature)
+    if wrt == "temperature":
+        u = [xi * ti for xi, ti in zip(_mp(x), _mp(theta), strict=True)]
+        mean_u = mp.fsum(gj * uj for gj, uj in zip(g, u, strict=True))
+        return [-(g[i] / t**2) * (u[i] - mean_u) for i in range(n)]
+    factor = {"theta": [v / t for v in _mp(x)], "x": [v / t for v in _mp(theta)]}.get(
+        wrt, [mp.mpf(1)] * n
+    )
+    return [[g[i] * ((1 if i == k else 0) - g[k]) * factor[k] for k in range(n)] for i in range(n)]
+
+
+def cross_entropy(x, theta, target, temperature=1.0):
+    logg = log_softmax(x, theta, temperature)
+    t = _target(target, len(logg))
+    return -mp.fsum(tj * lj for tj, lj in zip(t, logg, strict=True) if tj != 0)
+
+
+def cross_entropy_grad(x, theta, target, wrt="theta", temperature=1.0):
+    g = softmax(x, theta, temperature)
+    t = _target(target, len(g))
+    tt = _scalar(temperature)
+    factor = _mp(x) if wrt == "theta" else _mp(theta)
+    return [f / tt * (gk - tk) for f, gk, tk in zip(factor, g, t, strict=True)]
+
+
+def _target(target, n):
+    if isinstance(target, int):
+        return [mp.mpf(1 if k == target else 0) for k in range(n)]
+    return _mp(target)
+
+
+def to_float(values):
+    """mpf (nested lists) -> float64 array, rounding once."""
+    return np.array(values, dtype=object).astype(float)
+
+
+def numerical(f, v, h="1e-30"):
+    """Central difference in 60-digit arithmetic: an independent check of the closed forms."""
+    h = mp.mpf(h)
+    v = [mp.mpf(float(a)) for a in v]
+    cols = []
+    for k in range(len(v)):
+        up = [a + (h if j == k else 0) for j, a in enumerate(v)]
+        dn = [a - (h if j == k else 0) for j, a in enumerate(v)]
+        cols.append([(a - b) / (2 * h) for a, b in zip(f(up), f(dn), strict=True)])
+    return [list(row) for row in zip(*cols, strict=True)]

@@ -1,0 +1,218 @@
+"""Finite-difference schemes, the step sweep and the gradcheck report."""
+
+import numpy as np
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import softmax_explorer as se
+from softmax_explorer.numdiff import expected_error
+
+from .test_core import SEED_THETA, SEED_X
+
+EPS64 = np.finfo(np.float64).eps
+
+
+def cubic(v):
+    """f(a, b) = (a^3 b, sin(a) + b^2): an independent test function with a known Jacobian."""
+    a, b = v[..., 0], v[..., 1]
+    return np.stack([a**3 * b, np.sin(a) + b**2], axis=-1)
+
+
+def cubic_jacobian(a, b):
+    return np.array([[3 * a**2 * b, a**3], [np.cos(a), 2 * b]])
+
+
+@pytest.mark.parametrize("method", se.METHODS)
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_any_function(method, vectorized):
+    v = np.array([0.7, -1.2])
+    numeric = se.numerical_jacobian(cubic, v, method, vectorized=vectorized)
+    assert numeric.shape == (2, 2)
+    np.testing.assert_allclose(numeric, cubic_jacobian(*v), rtol=100 * expected_error(method))
+
+
+def test_scalar_function_and_float32():
+    numeric = se.numerical_jacobian(lambda v: np.sum(v**2), np.float32([1, 2, 3]), "central")
+    assert numeric.dtype == np.float32
+    assert numeric.shape == (1, 3)
+    np.testing.assert_allclose(numeric[0], [2, 4, 6], rtol=1e-3)
+
+
+def test_default_steps_are_the_theoretical_ones():
+    eps = EPS64
+    assert se.optimal_step("forward") == pytest.approx(eps**0.5)
+    assert se.optimal_step("backward") == pytest.approx(eps**0.5)
+    assert se.optimal_step("central") == pytest.approx(eps ** (1 / 3))
+    assert se.optimal_step("richardson") == pytest.approx(eps ** (1 / 5))
+    assert se.optimal_step("central", np.float32) == pytest.approx(
+        np.finfo(np.float32).eps ** (1 / 3)
+    )
+
+
+def test_large_arguments_use_relative_steps():
+    v = np.array([1e6])
+    numeric = se.numerical_jacobian(lambda u: u**2, v, "central")
+    assert numeric[0, 0] == pytest.approx(2e6, rel=1e-9)
+
+
+def test_complex_step_reaches_machine_precision_at_tiny_steps():
+    v = np.array([0.7, -1.2])
+    for h in (1e-20, 1e-100):
+        numeric = se.numerical_jacobian(cubic, v, "complex", h=h)
+        np.testing.assert_allclose(numeric, cubic_jacobian(*v), rtol=2 * EPS64)
+
+
+def test_seed_step_sweep_shows_the_v():
+    f = lambda th: se.softmax(SEED_X, th)  # noqa: E731
+    analytic = se.jacobian(SEED_X, SEED_THETA)
+    sweep = se.step_sweep(f, SEED_THETA, analytic, vectorized=True)
+    assert set(sweep.errors) == set(se.METHODS)
+    for method in ("forward", "backward", "central", "richardson"):
+        errors = sweep.errors[method]
+        best = int(np.argmin(errors))
+        assert 0 < best < len(errors) - 1, method  # a minimum inside the range: a V
+        assert errors[0] > 100 * errors[best], method
+        assert errors[-1] > 100 * errors[best], method
+        # the measured best step lies within a factor 30 of the theory
+        assert abs(np.log10(sweep.best_step(method) / se.optimal_step(method))) < 1.5, method
+    assert np.max(sweep.errors["complex"][sweep.steps <= 1e-8]) <= 4 * EPS64
+    # the sweep equals numerical_jacobian step by step
+    for k in (0, 30, 60):
+        est = se.numerical_jacobian(f, SEED_THETA, "central", h=sweep.steps[k])
+        assert sweep.errors["central"][k] == np.max(np.abs(est - analytic))
+
+
+def test_float32_sweep_moves_the_v():
+    x, theta = np.float32(SEED_X), np.float32(SEED_THETA)
+    sweep = se.step_sweep(
+        lambda th: se.softmax(x, th), theta, se.jacobian(x, theta), vectorized=True
+    )
+    assert sweep.dtype == np.float32
+    best = sweep.best_step("central")
+    assert 1e-4 < best < 1e-1  # float64's best central step is ~6e-6
+    assert min(sweep.errors["central"]) > 1e-7
+
+
+@pytest.mark.parametrize("method", se.METHODS)
+@pytest.mark.parametrize("wrt", ["theta", "x", "z", "temperature"])
+def test_gradcheck_passes_on_the_seed(method, wrt):
+    result = se.gradcheck(SEED_X, SEED_THETA, wrt=wrt, method=method)
+    assert result.passed, str(result)
+    assert result.h == se.optimal_step(method)
+    assert result.numeric.shape == result.analytic.shape
+
+
+def test_gradcheck_report_names_the_worst_entry():
+    result = se.gradcheck(SEED_X, SEED_THETA, method="forward", h=1e-6)
+    report = str(result)
+    i, k = result.worst
+    bound = result.atol + result.rtol * np.abs(result.analytic) + result.error_estimate
+    assert np.argmax(result.abs_error / bound) == i * 4 + k
+    assert f"dg_{i}/dtheta_{k}" in report
+    assert f"analytic {result.analytic[i, k]:.6e}" in report
+    assert f"numeric {result.numeric[i, k]:.6e}" in report
+    assert f"abs error {result.abs_error[i, k]:.1e}" in report
+    assert result.max_abs_error == pytest.approx(np.max(np.abs(result.numeric - result.analytic)))
+
+
+def test_gradcheck_finds_the_seeds_wrong_x_derivative():
+    """The seed's markdown claims dg/dx = -[sum_j exp(x theta_j)]^-2: gradcheck rejects it."""
+    x, theta = np.array(SEED_X, float), np.array(SEED_THETA)
+    seed_claim = np.full((4, 4), -(np.sum(np.exp(x * theta)) ** -2.0))
+    result = se.gradcheck(x, theta, wrt="x", analytic=seed_claim)
+    assert not result.passed
+    assert str(result).startswith("gradcheck FAILED")
+    worst = np.unravel_index(np.argmax(result.abs_error), (4, 4))
+    assert result.worst == tuple(int(i) for i in worst)
+    assert f"dg_{worst[0]}/dx_{worst[1]}" in str(result)
+
+
+@pytest.mark.parametrize("method", se.METHODS)
+def test_gradcheck_points_at_a_single_wrong_entry(method):
+    analytic = se.jacobian(SEED_X, SEED_THETA)
+    analytic[2, 1] *= 1 + 1e-3
+    result = se.gradcheck(SEED_X, SEED_THETA, method=method, analytic=analytic)
+    assert not result.passed
+    assert result.worst == (2, 1)
+    assert "dg_2/dtheta_1" in str(result)
+
+
+def test_gradcheck_temperature_report():
+    result = se.gradcheck(SEED_X, SEED_THETA, wrt="temperature", method="central")
+    assert str(result).startswith("gradcheck passed")
+    assert f"dg_{result.worst[0]}/dT" in str(result)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: se.numerical_jacobian(np.sin, [1.0], "secant"), r"unknown method='secant'"),
+        (lambda: se.numerical_jacobian(np.sin, [1.0], h=0), r"step h must be finite and > 0"),
+        (lambda: se.numerical_jacobian(np.sin, [1.0], h=np.nan), r"step h must be finite"),
+        (lambda: se.gradcheck([1, 2], [1, 2], wrt="w"), r"unknown wrt='w'"),
+        (lambda: se.gradcheck([1, 2], [1, 2], method="exact"), r"unknown method='exact'"),
+        (lambda: se.gradcheck([1, 2], [1], method="central"), r"x has 2 values, theta has 1"),
+        (lambda: se.gradcheck([1, 2], [1, 2], analytic=[1, 2]), r"analytic has shape \(2,\)"),
+    ],
+)
+def test_bad_arguments(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+moderate = st.floats(-3, 3, allow_nan=False)
+
+
+@st.composite
+def states(draw):
+    n = draw(st.integers(1, 8))
+    x = draw(st.lists(moderate, min_size=n, max_size=n))
+    theta = draw(st.lists(moderate, min_size=n, max_size=n))
+    return np.array(x), np.array(theta), draw(st.floats(0.25, 4))
+
+
+@given(states(), st.sampled_from(se.METHODS), st.sampled_from(["theta", "x", "z", "temperature"]))
+@example((np.array([3.0, -3.0]), np.array([3.0, 3.0]), 0.25), "forward", "theta")
+def test_gradcheck_passes_at_the_default_step(state, method, wrt):
+    x, theta, temperature = state
+    result = se.gradcheck(x, theta, wrt=wrt, method=method, temperature=temperature)
+    assert result.passed, str(result)
+
+
+@given(states(), st.sampled_from(["theta", "x", "z"]))
+def test_complex_step_is_exact_to_machine_precision(state, wrt):
+    x, theta, temperature = state
+    result = se.gradcheck(x, theta, wrt=wrt, method="complex", temperature=temperature)
+    scale = np.max(np.abs(result.analytic))
+    assert result.max_abs_error <= 1e-13 * scale + 1e-300
+
+
+@given(st.integers(0, 2**32 - 1))
+@example(0)
+def test_forward_difference_error_is_a_v(seed):
+    """Error at h=1e-1 (truncation) and at h=1e-14 (round-off) both >= 100x the default step's.
+
+    The states are generic (|x_k| in [0.5, 2], random theta): where x is near 0 the function is
+    nearly flat and no step size has anything to show.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 9))
+    x = rng.uniform(0.5, 2, n) * rng.choice([-1, 1], n)
+    theta = rng.uniform(-2, 2, n)
+    sweep = se.step_sweep(
+        lambda th: se.softmax(x, th),
+        theta,
+        se.jacobian(x, theta),
+        steps=[1e-1, se.optimal_step("forward"), 1e-14],
+        methods=["forward"],
+        vectorized=True,
+    )
+    big, best, tiny = sweep.errors["forward"]
+    assert big >= 100 * best
+    assert tiny >= 100 * best
+
+
+def test_step_below_resolution_is_refused():
+    with pytest.raises(ValueError, match=r"step h=1.0e-10 is below the resolution of float32"):
+        se.numerical_jacobian(np.sin, np.float32([1.0]), "forward", h=1e-10)

@@ -1,0 +1,36 @@
+"""The repository's own contracts: dependency lists agree, the README's commands exist."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ ;\[]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def test_environment_yml_names_the_runtime_dependencies():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    runtime = {_name(r) for r in project["dependencies"]}
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert "conda-forge" in env["channels"]
+    conda = {_name(d) for d in env["dependencies"] if isinstance(d, str)} - {"python", "pip"}
+    assert conda == runtime
+    pip_lines = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert any(line.strip() in ("-e .", ".") for line in pip_lines)
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    readme = (ROOT / "README.md").read_text()
+    head = readme[:1500]
+    assert "make run" in head
+    assert "make test" in head
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\s*(exec\s+)?make test\b", ci, re.MULTILINE)
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^test:", makefile, re.MULTILINE)
+    assert re.search(r"^run:", makefile, re.MULTILINE)

@@ -146,7 +146,8 @@ def numerical_jacobian(
             k = int(np.argmax(unresolved))
             raise ValueError(
                 f"step h={step:.1e} is below the resolution of {dtype.name} at "
-                f"v[{k}]={v_arr[k]!r}: v + h == v, so the difference is 0/0; use a larger step"
+                f"v[{k}]={float(v_arr[k]):g}: v + h == v, so the difference is 0/0; "
+                "use a larger step"
             )
     return _jacobian_at_steps(f, v_arr, method, np.array([step]), vectorized)[0]
 

@@ -1,6 +1,8 @@
 """The repository's own contracts: dependency lists agree, the README's commands exist."""
 
+import ast
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -34,3 +36,40 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     makefile = (ROOT / "Makefile").read_text()
     assert re.search(r"^test:", makefile, re.MULTILINE)
     assert re.search(r"^run:", makefile, re.MULTILINE)
+
+
+LAYERS = {
+    # module: packages it may import (beyond the standard library and its own lower layers)
+    "core": {"numpy"},
+    "numdiff": {"numpy"},
+    "state": set(),
+    "results": {"numpy"},
+    "figures": {"numpy", "matplotlib", "seaborn"},
+}
+ORDER = ["core", "numdiff", "state", "results", "figures", "app", "cli"]
+
+
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            names.add(("." * node.level) + (node.module or ""))
+    return names
+
+
+def test_layers_import_only_downwards():
+    package = ROOT / "softmax_explorer"
+    stdlib = sys.stdlib_module_names
+    for module, allowed in LAYERS.items():
+        for name in _imports(package / f"{module}.py"):
+            if name.startswith("."):
+                target = name.lstrip(".").split(".")[0]
+                assert ORDER.index(target) < ORDER.index(module), f"{module} imports {name}"
+            else:
+                top = name.split(".")[0]
+                assert top in stdlib or top in allowed or top == "__future__", (
+                    f"{module} imports {name}"
+                )

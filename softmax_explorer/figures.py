@@ -1,0 +1,627 @@
+"""The dashboard's four panels, drawn once and updated in place.
+
+- **bars**: softmax g per class with value labels, the 1/n line, the target outline, the loss;
+- **jacobian**: the closed-form Jacobian as a diverging heatmap centred at 0;
+- **error**: ``|numeric - analytic|`` per entry on a log scale, the worst entry framed;
+- **steps**: each scheme's error against the step size (log-log), the current step, the
+  theoretical best steps and machine epsilon.
+
+Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the panels it touches.
+`Dashboard.update` changes the existing artists (``set_height``, ``set_data``, ``set_ydata``, norm
+limits, texts) and calls ``draw_idle`` once per changed figure; a change of n rebuilds the panels
+whose shape changed. Figures are made with `matplotlib.figure.Figure`, never through pyplot, so
+nothing is shown outside the layout. The canvas is Agg unless the caller passes another (the app
+passes ipympl's). Imports matplotlib and seaborn, never ipywidgets.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import matplotlib as mpl
+import numpy as np
+import seaborn as sns
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import LogNorm, Normalize
+from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+from .numdiff import METHODS, optimal_step
+from .results import Results
+
+__all__ = ["PANELS", "THEMES", "Dashboard"]
+
+PANELS = ("bars", "jacobian", "error", "steps")
+THEMES = ("light", "dark")
+PANEL_SIZE = (5.2, 3.7)  # inches; 468 x 333 px at the default dpi
+DPI = 90
+ANNOTATE_MAX_N = 8
+WRT_SYMBOL = {"theta": "θ", "x": "x"}
+# Unicode sub- and superscripts instead of mathtext: parsing $x_{1}$ costs milliseconds per label
+# at every draw, plain text costs microseconds.
+_SUB = str.maketrans("0123456789ik", "₀₁₂₃₄₅₆₇₈₉ᵢₖ")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+_BASE_RC = {
+    "font.size": 12,
+    "axes.titlesize": 13,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
+    "legend.fontsize": 10,
+    "axes.grid": False,
+}
+_THEME_RC = {
+    "light": {
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "text.color": "#1a1a1a",
+        "axes.labelcolor": "#1a1a1a",
+        "axes.edgecolor": "#444444",
+        "xtick.color": "#333333",
+        "ytick.color": "#333333",
+        "legend.facecolor": "white",
+        "legend.edgecolor": "#cccccc",
+    },
+    "dark": {
+        "figure.facecolor": "#111111",
+        "axes.facecolor": "#1b1b1b",
+        "savefig.facecolor": "#111111",
+        "text.color": "#eeeeee",
+        "axes.labelcolor": "#eeeeee",
+        "axes.edgecolor": "#aaaaaa",
+        "xtick.color": "#dddddd",
+        "ytick.color": "#dddddd",
+        "legend.facecolor": "#1b1b1b",
+        "legend.edgecolor": "#555555",
+    },
+}
+
+
+def theme_rc(theme: str) -> dict:
+    """The matplotlib rc settings of a theme: seaborn's ticks style, sized for a projector."""
+    if theme not in THEMES:
+        raise ValueError(f"unknown theme {theme!r}: choose one of {', '.join(THEMES)}")
+    return {**sns.axes_style("ticks"), **_BASE_RC, **_THEME_RC[theme]}
+
+
+def _palette() -> dict[str, tuple]:
+    """Colour-blind-safe colours (seaborn's "colorblind") for the bars and each scheme."""
+    c = sns.color_palette("colorblind")
+    return {
+        "bars": c[0],
+        "target": c[3],
+        "worst": c[2],
+        "forward": c[1],
+        "backward": c[2],
+        "central": c[0],
+        "complex": c[4],
+        "richardson": c[3],
+    }
+
+
+def _labels(prefix: str, n: int) -> list[str]:
+    return [f"{prefix}{str(k + 1).translate(_SUB)}" for k in range(n)]
+
+
+def _sub(text: str) -> str:
+    return text.translate(_SUB)
+
+
+@FuncFormatter
+def _power_of_ten(value: float, _pos: int | None = None) -> str:
+    """``1e-16`` -> ``10⁻¹⁶`` (decades only)."""
+    exponent = np.log10(value) if value > 0 else np.nan
+    if not np.isfinite(exponent) or abs(exponent - round(exponent)) > 1e-9:
+        return ""
+    return "10" + str(round(exponent)).translate(_SUP)
+
+
+def _log_axis(axis, decades: int) -> None:
+    axis.set_major_locator(LogLocator(base=10, numticks=decades))
+    axis.set_major_formatter(_power_of_ten)
+    axis.set_minor_formatter(NullFormatter())
+
+
+class _Panel:
+    """One panel on one Axes.
+
+    A panel separates what changes with every slider move (its *animated* artists: bars, images,
+    value texts, lines) from what changes rarely (axes, ticks, labels, legend). `data_key` and
+    `static_key` say which of the two a new state touches; the dashboard redraws only the
+    animated artists over a cached background (blitting) unless the static part changed.
+    """
+
+    def __init__(self, ax: Axes, results: Results, cax: Axes | None = None) -> None:
+        self.ax, self.cax = ax, cax
+        self.colours = _palette()
+        self.text_colour = mpl.rcParams["text.color"]
+        self.n = results.state.n
+        self.animated: list[Artist] = []
+        self._data_key: object = None
+        self._static_key: object = None
+        self.build(results)
+        self.update(results)
+
+    def title(self, text: str = "") -> Text:
+        """An animated title at the top left (``Axes.set_title`` texts are part of the axes)."""
+        return self.ax.text(0, 1.03, text, transform=self.ax.transAxes, ha="left", va="bottom",
+                            fontsize=mpl.rcParams["axes.titlesize"])  # fmt: skip
+
+    def build(self, results: Results) -> None:
+        """Create the artists (once per n)."""
+        raise NotImplementedError
+
+    def data_key(self, results: Results) -> object:
+        """The values the panel shows: an unchanged key means nothing to redraw."""
+        raise NotImplementedError
+
+    def static_key(self, results: Results) -> object:
+        """The values the background (axes, ticks, labels) shows."""
+        return None
+
+    def refresh(self, results: Results) -> None:
+        """Change the artists in place to show ``results``."""
+        raise NotImplementedError
+
+    def refresh_static(self, results: Results) -> None:
+        """Change the background's artists (called only when `static_key` changed)."""
+
+    def update(self, results: Results) -> tuple[bool, bool]:
+        """Show ``results``; return (anything changed, the background changed)."""
+        static = self.static_key(results)
+        static_changed = static != self._static_key
+        if static_changed:
+            self.refresh_static(results)
+            self._static_key = static
+        data = self.data_key(results)
+        if data == self._data_key and not static_changed:
+            return False, False
+        self.refresh(results)
+        self._data_key = data
+        return True, static_changed
+
+
+class BarsPanel(_Panel):
+    """Softmax bars, their values, the 1/n line, the target outline and the loss."""
+
+    def build(self, results: Results) -> None:
+        ax, n = self.ax, self.n
+        idx = np.arange(n)
+        self.bars = ax.bar(idx, np.zeros(n), width=0.62, color=self.colours["bars"], zorder=2)
+        self.outline = ax.bar(
+            idx, np.zeros(n), width=0.86, fill=False, edgecolor=self.colours["target"],
+            linewidth=2, linestyle="--", zorder=3,
+        )  # fmt: skip
+        self.uniform = ax.axhline(1 / n, color="#888888", linestyle=":", linewidth=1.5, zorder=1)
+        fontsize = 10 if n <= 8 else 7 if n <= 16 else 0
+        self.values = [
+            ax.text(i, 0, "", ha="center", va="bottom", fontsize=fontsize, zorder=4) for i in idx
+        ]
+        for label in self.values:
+            label.set_visible(fontsize > 0)
+        self.warning = ax.text(
+            0.55, 0.55, "", transform=ax.transAxes, ha="center", va="center",
+            color=self.colours["target"], fontsize=11, zorder=5,
+            bbox={"facecolor": mpl.rcParams["axes.facecolor"], "edgecolor": "none", "alpha": 0.9},
+        )  # fmt: skip
+        self.heading = self.title()
+        ax.set_ylim(0, 1)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_xticks(idx, _labels("x", n), fontsize=11 if n <= 12 else 7)
+        ax.set_ylabel("probability " + _sub("gi"))
+        ax.text(
+            1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",
+            fontsize=9, color="#888888",
+        )  # fmt: skip
+        sns.despine(ax=ax)
+        self.animated += [*self.bars, *self.outline, *self.values, self.warning, self.heading]
+
+    def data_key(self, results: Results) -> object:
+        s = results.state
+        return (results.g.tobytes(), s.target, results.loss, results.overflow)
+
+    def refresh(self, results: Results) -> None:
+        g = np.asarray(results.g, dtype=np.float64)
+        finite = np.isfinite(g)
+        heights = np.where(finite, g, 0.0)
+        for rect, label, height, value, ok in zip(
+            self.bars, self.values, heights, g, finite, strict=True
+        ):
+            rect.set_height(height)
+            inside = height > 0.86
+            label.set_text(f"{value:.3f}" if ok else "NaN")
+            label.set_y(height - 0.015 if inside else height + 0.01)
+            label.set_va("top" if inside else "bottom")
+            label.set_color("white" if inside else self.text_colour)
+        target = np.zeros(self.n) if results.target is None else results.target
+        for rect, t in zip(self.outline, target, strict=True):
+            rect.set_height(float(t))
+            rect.set_visible(t > 0)
+        heading = "softmax g"
+        if results.loss is not None:
+            heading += f"    loss C = {results.loss:.4g}"
+        self.heading.set_text(heading)
+        self.warning.set_text(textwrap.fill(results.overflow, 34))
+        self.warning.set_visible(bool(results.overflow))
+
+
+def nice_limit(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is >= ``value``: colour limits that change rarely.
+
+    A colourbar redraw costs more than the heatmap itself; with rounded limits it happens only
+    when the data cross a step, not at every slider move.
+    """
+    if not value > 0 or not np.isfinite(value):
+        return 1e-12
+    decade = 10.0 ** np.floor(np.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * decade * (1 + 1e-12):
+            return float(step * decade)
+    return float(10 * decade)
+
+
+class _Heatmap(_Panel):
+    """An n x n image with a colourbar, outputs g_i down and the variable across."""
+
+    def heatmap(self, cmap, norm) -> AxesImage:
+        ax, n = self.ax, self.n
+        image = ax.imshow(
+            np.ones((n, n)), cmap=cmap, norm=norm, interpolation="nearest", aspect="auto"
+        )
+        self.colorbar = ax.figure.colorbar(image, cax=self.cax)
+        self.colorbar.ax.tick_params(labelsize=9)
+        ax.set_yticks(range(n), _labels("g", n), fontsize=11 if n <= 12 else 7)
+        ax.set_ylabel("output " + _sub("gi"))
+        self.animated.append(image)
+        return image
+
+    def limits(self, results: Results) -> tuple[float, float]:
+        """The colour limits, rounded so that they change rarely."""
+        raise NotImplementedError
+
+    def static_key(self, results: Results) -> object:
+        return (results.state.wrt, self.limits(results))
+
+    def refresh_static(self, results: Results) -> None:
+        self.image.set_clim(*self.limits(results))
+        symbol = WRT_SYMBOL[results.state.wrt]
+        self.ax.set_xticks(
+            range(self.n), _labels(symbol, self.n), fontsize=11 if self.n <= 12 else 7
+        )
+        self.ax.set_xlabel("variable " + _sub(f"{symbol}k"))
+
+
+class JacobianPanel(_Heatmap):
+    """The closed-form Jacobian, diverging colours centred at 0 with symmetric limits."""
+
+    def build(self, results: Results) -> None:
+        n = self.n
+        self.image = self.heatmap(sns.color_palette("vlag", as_cmap=True), Normalize(-1, 1))
+        self.heading = self.title()
+        self.cells = []
+        if n <= ANNOTATE_MAX_N:
+            size = 10 if n <= 5 else 8
+            self.cells = [
+                self.ax.text(k, i, "", ha="center", va="center", fontsize=size)
+                for i in range(n)
+                for k in range(n)
+            ]
+        self.animated += [self.heading, *self.cells]
+
+    def data_key(self, results: Results) -> object:
+        return results.jacobian.tobytes()
+
+    def limits(self, results: Results) -> tuple[float, float]:
+        m = nice_limit(float(np.max(np.abs(results.jacobian))))
+        return -m, m
+
+    def refresh(self, results: Results) -> None:
+        jac = np.asarray(results.jacobian, dtype=np.float64)
+        symbol = WRT_SYMBOL[results.state.wrt]
+        self.heading.set_text("Jacobian " + _sub(f"∂gi/∂{symbol}k"))
+        m = self.limits(results)[1]
+        self.image.set_data(jac)
+        fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
+        for cell, value in zip(self.cells, jac.ravel(), strict=False):
+            cell.set_text(fmt.format(value).replace("-", "\N{MINUS SIGN}"))
+            cell.set_color("white" if abs(value) > 0.6 * m else "#1a1a1a")
+
+
+class ErrorPanel(_Heatmap):
+    """``|numeric - analytic|`` per entry, log colours floored at the dtype's eps."""
+
+    def build(self, results: Results) -> None:
+        self.image = self.heatmap(sns.color_palette("rocket_r", as_cmap=True), LogNorm(1e-16, 1))
+        _log_axis(self.cax.yaxis, 8)
+        self.worst = Rectangle(
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=self.colours["worst"], linewidth=3
+        )
+        self.ax.add_patch(self.worst)
+        self.message = self.ax.text(
+            0.5, 0.5, "", transform=self.ax.transAxes, ha="center", va="center", fontsize=11,
+            bbox={"facecolor": mpl.rcParams["axes.facecolor"], "alpha": 0.9},
+        )  # fmt: skip
+        self.heading = self.title()
+        self.animated += [self.worst, self.message, self.heading]
+
+    def data_key(self, results: Results) -> object:
+        s = results.state
+        error = results.error
+        return (None if error is None else error.tobytes(), s.scheme, s.h, s.dtype)
+
+    def shown(self, results: Results) -> np.ndarray:
+        """The errors as drawn: floored at eps, NaN and inf (no estimate) at 1."""
+        floor = float(np.finfo(np.dtype(results.state.dtype)).eps)
+        if results.error is None:
+            return np.full((self.n, self.n), floor)
+        return np.clip(np.nan_to_num(results.error, nan=1.0, posinf=1.0), floor, 1e300)
+
+    def limits(self, results: Results) -> tuple[float, float]:
+        floor = float(np.finfo(np.dtype(results.state.dtype)).eps)
+        top = float(self.shown(results).max())
+        return floor, max(10.0 ** np.ceil(np.log10(top)), 10 * floor)
+
+    def refresh(self, results: Results) -> None:
+        s = results.state
+        self.heading.set_text(f"|numeric − analytic|: {s.scheme}, h = {s.h:.0e}")
+        self.image.set_data(self.shown(results))
+        self.message.set_text(textwrap.fill(results.step_message, 40))
+        self.message.set_visible(bool(results.step_message))
+        self.worst.set_visible(results.check is not None)
+        if results.check is not None:
+            i, k = results.check.worst
+            self.worst.set_xy((k - 0.5, i - 0.5))
+
+
+class StepsPanel(_Panel):
+    """Max error of each scheme against the step: the V of truncation against round-off."""
+
+    def build(self, results: Results) -> None:
+        ax = self.ax
+        steps = results.sweep.steps
+        self.lines = {
+            m: ax.plot(
+                steps, np.ones_like(steps), color=self.colours[m], label=m,
+                linestyle="--" if m == "backward" else "-",
+            )[0]
+            for m in METHODS
+        }  # fmt: skip
+        self.best = {
+            m: ax.plot([1.0], [1.0], marker="o", markersize=7, color=self.colours[m],
+                       markeredgecolor=mpl.rcParams["text.color"], linestyle="none")[0]
+            for m in METHODS
+        }  # fmt: skip
+        self.step_line = ax.axvline(1e-6, color=self.text_colour, linewidth=1.2, linestyle="--")
+        self.eps_line = ax.axhline(1e-16, color="#888888", linewidth=1, linestyle=":")
+        self.eps_label = ax.text(
+            steps[0], 1e-16, " machine eps", va="bottom", ha="left", fontsize=9, color="#888888"
+        )
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(steps[0], steps[-1])
+        _log_axis(ax.xaxis, 6)
+        _log_axis(ax.yaxis, 7)
+        ax.set_xlabel("step h")
+        ax.set_ylabel("max |error|")
+        ax.set_title("error vs step   (o: theoretical best)", loc="left")
+        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, handlelength=1.4)
+        sns.despine(ax=ax)
+        self.animated += [*self.lines.values(), *self.best.values(), self.step_line]
+
+    def data_key(self, results: Results) -> object:
+        s = results.state
+        return (id(results.sweep), s.h, s.scheme)
+
+    def static_key(self, results: Results) -> object:
+        return results.state.dtype
+
+    def _limits(self, dtype: str) -> tuple[float, float, float]:
+        eps = float(np.finfo(np.dtype(dtype)).eps)
+        return eps, eps * 1e-3, 10.0
+
+    def refresh_static(self, results: Results) -> None:
+        eps, low, high = self._limits(results.state.dtype)
+        self.ax.set_ylim(low, high)
+        self.eps_line.set_ydata([eps, eps])
+        self.eps_label.set_y(eps)
+
+    def refresh(self, results: Results) -> None:
+        s, sweep = results.state, results.sweep
+        _, low, high = self._limits(s.dtype)
+        log_steps = np.log10(sweep.steps)
+        for m in METHODS:
+            errors = np.clip(np.nan_to_num(sweep.errors[m], posinf=high), low, high)
+            self.lines[m].set_ydata(errors)
+            self.lines[m].set_linewidth(3.2 if m == s.scheme else 1.4)
+            best = optimal_step(m, s.dtype)
+            at_best = 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))
+            self.best[m].set_data([best], [at_best])
+        self.step_line.set_xdata([s.h, s.h])
+
+
+_PANEL_CLASSES = {
+    "bars": BarsPanel,
+    "jacobian": JacobianPanel,
+    "error": ErrorPanel,
+    "steps": StepsPanel,
+}
+# Axes rectangles (left, bottom, width, height) in figure fractions: fixed, so nothing jumps.
+_MAIN_RECT = {
+    "bars": (0.13, 0.14, 0.80, 0.74),
+    "jacobian": (0.13, 0.15, 0.66, 0.73),
+    "error": (0.13, 0.15, 0.66, 0.73),
+    "steps": (0.14, 0.15, 0.58, 0.73),
+}
+_CBAR_RECT = (0.84, 0.15, 0.03, 0.73)
+
+
+def _add_panel(fig: Figure, name: str, results: Results, frame=(0, 0, 1, 1)) -> _Panel:
+    """Create panel ``name`` in the sub-rectangle ``frame`` of ``fig``."""
+
+    def place(rect):
+        fx, fy, fw, fh = frame
+        x, y, w, h = rect
+        return (fx + x * fw, fy + y * fh, w * fw, h * fh)
+
+    ax = fig.add_axes(place(_MAIN_RECT[name]))
+    cax = fig.add_axes(place(_CBAR_RECT)) if name in ("jacobian", "error") else None
+    return _PANEL_CLASSES[name](ax, results, cax)
+
+
+class _Blitter:
+    """Redraws a panel's animated artists over a cached background (matplotlib's blitting recipe).
+
+    Every full draw of the figure (the first one, a resize, a theme or background change) fires
+    ``draw_event``: the background is cached then, without the animated artists, and they are
+    drawn on top. An update restores the background and draws only the animated artists, so tick
+    labels and axes (most of a draw's cost) are not drawn again.
+    """
+
+    def __init__(self, fig: Figure, panel: _Panel) -> None:
+        self.fig, self.panel = fig, panel
+        self.background = None
+        self.renderer = None
+        for artist in panel.animated:
+            artist.set_animated(True)
+        self.cid = fig.canvas.mpl_connect("draw_event", self._on_draw)
+
+    def _on_draw(self, event) -> None:
+        renderer = event.renderer
+        if hasattr(renderer, "copy_from_bbox"):
+            self.background = renderer.copy_from_bbox(self.fig.bbox)
+            self.renderer = renderer
+        self._draw_animated(renderer)
+
+    def _draw_animated(self, renderer) -> None:
+        for artist in self.panel.animated:
+            if artist.get_visible():
+                artist.draw(renderer)
+
+    def blit(self) -> None:
+        """Show the animated artists' new state; a full draw if there is no usable background."""
+        canvas = self.fig.canvas
+        renderer = canvas.get_renderer()
+        if self.background is None or renderer is not self.renderer:
+            canvas.draw_idle()
+            return
+        renderer.restore_region(self.background)
+        self._draw_animated(renderer)
+        canvas.blit(self.fig.bbox)
+
+    def disconnect(self) -> None:
+        """Stop listening to the figure's draws."""
+        self.fig.canvas.mpl_disconnect(self.cid)
+
+
+class Dashboard:
+    """The four panels, one figure each, updated in place.
+
+    Parameters
+    ----------
+    results : Results
+        What to show first.
+    theme : {"light", "dark"}
+        Colours; dark suits Voila's dark theme.
+    canvas : callable, optional
+        ``canvas(figure)`` attaches a canvas to each new figure; default Agg (static). The app
+        passes one that makes an ipympl canvas widget.
+    dpi : float, optional
+        Resolution of the figures.
+    """
+
+    def __init__(
+        self,
+        results: Results,
+        theme: str = "light",
+        canvas: Callable[[Figure], object] = FigureCanvasAgg,
+        dpi: float = DPI,
+    ) -> None:
+        self.theme, self.dpi = theme, dpi
+        self._rc = theme_rc(theme)
+        self.results = results
+        self.figures: dict[str, Figure] = {}
+        self.panels: dict[str, _Panel] = {}
+        self._blitters: dict[str, _Blitter] = {}
+        with mpl.rc_context(self._rc):
+            for name in PANELS:
+                fig = Figure(figsize=PANEL_SIZE, dpi=dpi)
+                canvas(fig)
+                self.figures[name] = fig
+                self._build(name, results)
+
+    def _build(self, name: str, results: Results) -> None:
+        fig = self.figures[name]
+        if name in self._blitters:
+            self._blitters[name].disconnect()
+            fig.clear()
+        self.panels[name] = _add_panel(fig, name, results)
+        self._blitters[name] = _Blitter(fig, self.panels[name])
+
+    def update(self, results: Results) -> list[str]:
+        """Show ``results``: change artists in place and redraw each changed figure once.
+
+        Only a panel's animated artists are redrawn (blitted) unless its background changed
+        (wrt, dtype) or n changed (then the panel is rebuilt and fully drawn).
+
+        Returns
+        -------
+        list of str
+            The panels that changed.
+        """
+        changed = []
+        rebuild = results.state.n != self.results.state.n
+        with mpl.rc_context(self._rc):
+            for name, panel in self.panels.items():
+                if rebuild and name != "steps":  # the step plot's shape does not depend on n
+                    self._build(name, results)
+                    full = True
+                else:
+                    data_changed, full = panel.update(results)
+                    if not data_changed:
+                        continue
+                changed.append(name)
+                if full:
+                    self.figures[name].canvas.draw_idle()
+                else:
+                    self._blitters[name].blit()
+        self.results = results
+        return changed
+
+    def save(self, path: str | Path, format: str | None = None) -> Path:
+        """Write the current state's four panels as one image (PNG or SVG, from the suffix).
+
+        The export is a fresh 2 x 2 figure built by the same panel code, so it shows exactly what
+        the panels show.
+        """
+        path = Path(path)
+        fmt = (format or path.suffix.lstrip(".") or "png").lower()
+        if fmt not in ("png", "svg"):
+            raise ValueError(f"save writes png or svg, not {fmt!r}")
+        with mpl.rc_context(self._rc):
+            self.composite().savefig(path, format=fmt, dpi=self.dpi)
+        return path
+
+    def composite(self) -> Figure:
+        """A single 2 x 2 figure of the current state (Agg canvas), for export."""
+        width, height = PANEL_SIZE
+        with mpl.rc_context(self._rc):
+            fig = Figure(figsize=(2 * width, 2 * height), dpi=self.dpi)
+            FigureCanvasAgg(fig)
+            frames = [
+                (0, 0.5, 0.5, 0.5),
+                (0.5, 0.5, 0.5, 0.5),
+                (0, 0, 0.5, 0.5),
+                (0.5, 0, 0.5, 0.5),
+            ]
+            for name, frame in zip(PANELS, frames, strict=True):
+                _add_panel(fig, name, self.results, frame)
+        return fig

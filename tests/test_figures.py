@@ -1,0 +1,305 @@
+"""The figures layer on Agg: artists hold the computed data, updates equal fresh drawings."""
+
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
+
+import softmax_explorer as se
+from softmax_explorer.figures import PANELS, Dashboard, nice_limit
+from softmax_explorer.results import compute
+from softmax_explorer.state import PRESETS, State
+
+SEED = State()
+
+
+def rgba(fig, draw=True):
+    """The figure's pixels: after a full draw, or as the last update left them (blitted)."""
+    if draw:
+        fig.canvas.draw()
+    return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+
+def test_bars_hold_the_softmax_and_the_target():
+    state = State(theta=(0.2, -0.4, 1.1, 0.7), temperature=0.8, target=1)
+    dash = Dashboard(compute(state))
+    bars = dash.panels["bars"]
+    expected = se.softmax(state.x, state.theta, 0.8)
+    np.testing.assert_allclose([r.get_height() for r in bars.bars], expected, rtol=1e-15)
+    assert [t.get_text() for t in bars.values] == [f"{g:.3f}" for g in expected]
+    assert [r.get_height() for r in bars.outline] == [0, 1, 0, 0]
+    assert [r.get_visible() for r in bars.outline] == [False, True, False, False]
+    loss = se.cross_entropy(state.x, state.theta, 1, 0.8)
+    assert bars.heading.get_text() == f"softmax g    loss C = {loss:.4g}"
+    assert bars.uniform.get_ydata()[0] == pytest.approx(0.25)
+    assert [t.get_text() for t in bars.ax.get_xticklabels()] == ["x₁", "x₂", "x₃", "x₄"]
+    assert bars.ax.get_ylim() == (0, 1)
+
+
+@pytest.mark.parametrize("wrt", ["theta", "x"])
+def test_heatmaps_hold_the_jacobian_and_the_errors(wrt):
+    state = State(wrt=wrt, scheme="forward", h=1e-5, temperature=1.3)
+    dash = Dashboard(compute(state))
+    jac = se.jacobian(state.x, state.theta, wrt, 1.3)
+    image = dash.panels["jacobian"].image
+    np.testing.assert_array_equal(image.get_array(), jac)
+    m = np.max(np.abs(jac))
+    low, high = image.get_clim()
+    assert low == -high
+    assert m <= high < 2.5 * m
+    cells = [t.get_text().replace("\N{MINUS SIGN}", "-") for t in dash.panels["jacobian"].cells]
+    assert cells == [f"{v:.2f}" for v in jac.ravel()]
+    symbol = "θ" if wrt == "theta" else "x"
+    assert dash.panels["jacobian"].heading.get_text() == f"Jacobian ∂gᵢ/∂{symbol}ₖ"
+    assert dash.panels["jacobian"].ax.get_xticklabels()[1].get_text() == f"{symbol}₂"
+
+    f = (
+        (lambda v: se.softmax(state.x, v, 1.3))
+        if wrt == "theta"
+        else (lambda v: se.softmax(v, state.theta, 1.3))
+    )
+    numeric = se.numerical_jacobian(
+        f, state.theta if wrt == "theta" else state.x, "forward", h=1e-5
+    )
+    error = np.abs(numeric - jac)
+    err_panel = dash.panels["error"]
+    eps = np.finfo(float).eps
+    np.testing.assert_allclose(err_panel.image.get_array(), np.maximum(error, eps), rtol=1e-12)
+    low, high = err_panel.image.get_clim()
+    assert low == eps
+    assert error.max() <= high < 10 * error.max()
+    i, k = np.unravel_index(np.argmax(error), error.shape)
+    assert err_panel.worst.get_xy() == (k - 0.5, i - 0.5)
+
+
+def test_step_lines_hold_the_sweep():
+    state = State(scheme="richardson", h=1e-3)
+    dash = Dashboard(compute(state))
+    steps = dash.panels["steps"]
+    x, theta = np.array(state.x), np.array(state.theta)
+    sweep = se.step_sweep(
+        lambda t: se.softmax(x, t), theta, se.jacobian(x, theta), np.logspace(-16, -1, 61)
+    )
+    eps = np.finfo(float).eps
+    for method in se.METHODS:
+        line = steps.lines[method]
+        np.testing.assert_array_equal(line.get_xdata(), sweep.steps)
+        np.testing.assert_allclose(
+            line.get_ydata(), np.clip(sweep.errors[method], eps * 1e-3, 10), rtol=1e-12
+        )
+        assert steps.best[method].get_xdata()[0] == se.optimal_step(method)
+    assert steps.lines["richardson"].get_linewidth() > steps.lines["central"].get_linewidth()
+    assert list(steps.step_line.get_xdata()) == [1e-3, 1e-3]
+    assert list(steps.eps_line.get_ydata()) == [eps, eps]
+
+
+def test_float32_moves_the_v_and_the_floor():
+    state = PRESETS["float32"].state
+    dash = Dashboard(compute(state))
+    eps32 = float(np.finfo(np.float32).eps)
+    assert list(dash.panels["steps"].eps_line.get_ydata()) == [eps32, eps32]
+    central = dash.panels["steps"].lines["central"].get_ydata()
+    steps = dash.panels["steps"].lines["central"].get_xdata()
+    best = steps[np.argmin(central)]
+    assert 1e-4 < best < 1e-1
+    assert dash.panels["error"].image.get_clim()[0] == eps32
+
+
+@pytest.mark.parametrize(
+    ("value", "limit"), [(0.59, 1.0), (0.2, 0.2), (0.21, 0.5), (3e-5, 5e-5), (1.0, 1.0), (0, 1e-12)]
+)
+def test_nice_limits(value, limit):
+    assert nice_limit(value) == pytest.approx(limit)
+
+
+def test_updated_figures_equal_fresh_ones():
+    start = State(target=0)
+    end = State(
+        theta=(1.2, -0.5, 0.4, 0.9), temperature=2.5, wrt="x", scheme="complex", h=1e-9, target=3
+    )
+    dash = Dashboard(compute(start))
+    for name in PANELS:
+        rgba(dash.figures[name])
+    changed = dash.update(compute(end))
+    assert set(changed) == set(PANELS)
+    fresh = Dashboard(compute(end))
+    for name in PANELS:
+        expected = rgba(fresh.figures[name])
+        for updated in (rgba(dash.figures[name], draw=False), rgba(dash.figures[name])):
+            differing = np.mean(np.any(updated != expected, axis=-1))
+            assert differing == 0, f"{name}: {differing:.2%} of pixels differ"
+
+
+def test_blitted_updates_equal_fresh_figures():
+    """Many updates through the blitting path, no full draw: the pixels equal a fresh drawing."""
+    dash = Dashboard(compute(SEED.replace(target=0)))
+    for name in PANELS:
+        rgba(dash.figures[name])
+    rng = np.random.default_rng(3)
+    for _ in range(5):
+        state = SEED.replace(theta=tuple(rng.uniform(-3, 3, 4)), target=1, h=1e-7, scheme="forward")
+        dash.update(compute(state))
+    fresh = Dashboard(compute(state))
+    for name in PANELS:
+        updated, expected = rgba(dash.figures[name], draw=False), rgba(fresh.figures[name])
+        assert np.array_equal(updated, expected), name
+
+
+def test_update_changes_pixels_and_only_the_panels_concerned():
+    dash = Dashboard(compute(SEED))
+    before = {name: rgba(dash.figures[name]) for name in PANELS}
+    assert dash.update(compute(SEED.replace(h=1e-4))) == ["error", "steps"]
+    after = {name: rgba(dash.figures[name], draw=False) for name in PANELS}
+    assert np.array_equal(before["bars"], after["bars"])
+    assert not np.array_equal(before["error"], after["error"])
+    assert not np.array_equal(before["steps"], after["steps"])
+    assert dash.update(compute(SEED.replace(h=1e-4))) == []
+
+
+def count_artists(dash):
+    """Artists the panels own (ticks excluded: matplotlib makes those per draw)."""
+    return {
+        name: len(fig.get_children()) + sum(len(ax.get_children()) for ax in fig.axes)
+        for name, fig in dash.figures.items()
+    }
+
+
+def test_hundred_updates_do_not_grow_the_figures():
+    dash = Dashboard(compute(SEED))
+    counts = count_artists(dash)
+    rng = np.random.default_rng(0)
+    for i in range(100):
+        theta = tuple(rng.uniform(-3, 3, 4))
+        state = SEED.replace(
+            theta=theta, target=i % 4, scheme=se.METHODS[i % 5], h=10.0 ** -(i % 12 + 2)
+        )
+        dash.update(compute(state))
+    assert count_artists(dash) == counts
+
+
+def test_changing_n_up_and_down():
+    dash = Dashboard(compute(SEED))
+    counts = count_artists(dash)
+    for n in (8, 32, 2, 4):
+        state = SEED.resized(n)
+        changed = dash.update(compute(state))
+        assert "bars" in changed
+        assert len(dash.panels["bars"].bars) == n
+        assert dash.panels["jacobian"].image.get_array().shape == (n, n)
+        assert len(dash.panels["jacobian"].cells) == (n * n if n <= 8 else 0)
+    assert count_artists(dash) == counts
+
+
+EXTREMES = [
+    SEED.resized(32),
+    State(x=(1e4, -1e4, 5.0, 1.0), theta=(1e3, 1e3, -1e3, 0.0)),
+    State(x=(1e4, 9999.0), theta=(1e3, 1e3), temperature=1e-3),
+    PRESETS["overflow"].state,
+    PRESETS["float32"].state.resized(32),
+    State(dtype="float32", x=(80.0, 1.0, 1.0), theta=(1.0, 1.0, 1.0), h=1e-16, scheme="forward"),
+    PRESETS["cold"].state,
+]
+
+
+def artist_values(fig):
+    for artist in fig.findobj():
+        if isinstance(artist, Line2D):
+            yield np.asarray(artist.get_xydata(), dtype=float)
+        elif isinstance(artist, AxesImage):
+            yield np.asarray(artist.get_array(), dtype=float)
+        elif isinstance(artist, Rectangle):
+            yield np.array(
+                [artist.get_x(), artist.get_y(), artist.get_width(), artist.get_height()]
+            )
+        elif isinstance(artist, Text):
+            yield np.asarray(artist.get_position(), dtype=float)
+
+
+@pytest.mark.parametrize("state", EXTREMES, ids=lambda s: f"n{s.n}-{s.dtype}-{max(s.x)}")
+def test_extreme_states_draw_without_warnings_or_nan(state):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dash = Dashboard(compute(SEED))
+        dash.update(compute(state))
+        for fig in dash.figures.values():
+            fig.canvas.draw()
+            for values in artist_values(fig):
+                assert np.all(np.isfinite(values))
+
+
+def test_overflow_preset_says_why():
+    dash = Dashboard(compute(PRESETS["overflow"].state))
+    warning = dash.panels["bars"].warning
+    assert warning.get_visible()
+    assert "exp(800) overflows float64" in warning.get_text().replace("\n", " ")
+    assert [t.get_text() for t in dash.panels["bars"].values][:2] == ["NaN", "NaN"]
+    dash.update(compute(PRESETS["overflow"].state.replace(stable=True)))
+    assert not warning.get_visible()
+    assert dash.panels["bars"].bars[0].get_height() == pytest.approx(
+        se.softmax([800, 790, 3, 2], [1, 1, 0.9, 0.5])[0]
+    )
+
+
+def test_step_below_resolution_is_explained_in_the_error_panel():
+    state = State(dtype="float32", scheme="forward", h=1e-10)
+    dash = Dashboard(compute(state))
+    message = dash.panels["error"].message
+    assert message.get_visible()
+    assert message.get_text().replace("\n", " ") == (
+        "step h=1.0e-10 is below the resolution of float32 at v[0]=0.3"
+    )
+    assert not dash.panels["error"].worst.get_visible()
+
+
+@pytest.mark.parametrize("suffix", ["png", "svg"])
+def test_save_writes_the_current_state(tmp_path, suffix):
+    dash = Dashboard(compute(SEED))
+    dash.update(compute(SEED.replace(target=2)))
+    path = dash.save(tmp_path / f"dashboard.{suffix}")
+    data = path.read_bytes()
+    if suffix == "png":
+        assert data.startswith(b"\x89PNG")
+        image = plt.imread(path)
+        assert image.shape[0] > 500
+        assert image.shape[1] > 800
+    else:
+        assert b"<svg" in data[:500]
+        assert b"loss" in data
+    with pytest.raises(ValueError, match="png or svg"):
+        dash.save(tmp_path / "dashboard.pdf")
+
+
+def test_composite_equals_the_panels():
+    dash = Dashboard(compute(SEED.replace(target=1)))
+    fig = dash.composite()
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    assert any("loss" in t for t in texts)
+    images = [a for a in fig.findobj(AxesImage)]
+    np.testing.assert_array_equal(images[0].get_array(), dash.panels["jacobian"].image.get_array())
+
+
+def test_dark_theme_and_nothing_reaches_pyplot():
+    dash = Dashboard(compute(SEED), theme="dark")
+    assert dash.figures["bars"].get_facecolor()[:3] != (1.0, 1.0, 1.0)
+    assert plt.get_fignums() == []
+    with pytest.raises(ValueError, match="unknown theme"):
+        Dashboard(compute(SEED), theme="sepia")
+
+
+def test_ipympl_canvas():
+    from ipympl.backend_nbagg import Canvas, FigureManager
+
+    def ipympl_canvas(fig):
+        canvas = Canvas(fig)
+        FigureManager(canvas, 0)
+        return canvas
+
+    dash = Dashboard(compute(SEED), canvas=ipympl_canvas)
+    assert all(isinstance(f.canvas, Canvas) for f in dash.figures.values())
+    assert dash.update(compute(SEED.replace(x=(1, 1, 1, 1), theta=(1, 1, 1, 1)))) == list(PANELS)
+    np.testing.assert_allclose([r.get_height() for r in dash.panels["bars"].bars], 0.25)

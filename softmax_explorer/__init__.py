@@ -16,7 +16,8 @@ from .numdiff import (
     step_sweep,
 )
 
-__all__ = [
+__all__ = [  # noqa: RUF022 (Explorer is imported lazily)
+    "Explorer",
     "METHODS",
     "GradcheckResult",
     "StepSweep",
@@ -32,3 +33,12 @@ __all__ = [
     "step_sweep",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """Import the dashboard lazily: the numerics stay importable without widgets or matplotlib."""
+    if name == "Explorer":
+        from .app import Explorer
+
+        return Explorer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import matplotlib as mpl
 import numpy as np
@@ -227,10 +228,10 @@ class BarsPanel(_Panel):
 
     def data_key(self, results: Results) -> object:
         s = results.state
-        return (results.g.tobytes(), s.target, results.loss, results.overflow)
+        return (results.g_shown.tobytes(), s.target, results.loss, results.overflow)
 
     def refresh(self, results: Results) -> None:
-        g = np.asarray(results.g, dtype=np.float64)
+        g = np.asarray(results.g_shown, dtype=np.float64)
         finite = np.isfinite(g)
         heights = np.where(finite, g, 0.0)
         for rect, label, height, value, ok in zip(
@@ -596,14 +597,21 @@ class Dashboard:
         self.results = results
         return changed
 
-    def save(self, path: str | Path, format: str | None = None) -> Path:
-        """Write the current state's four panels as one image (PNG or SVG, from the suffix).
+    def save(self, path: str | Path | BinaryIO, format: str | None = None) -> str | Path | BinaryIO:
+        """Write the current state's four panels as one image, PNG or SVG.
+
+        Parameters
+        ----------
+        path : str, path or binary file
+            Where to write.
+        format : {"png", "svg"}, optional
+            Default: from the file name's suffix (PNG for a file object).
 
         The export is a fresh 2 x 2 figure built by the same panel code, so it shows exactly what
         the panels show.
         """
-        path = Path(path)
-        fmt = (format or path.suffix.lstrip(".") or "png").lower()
+        suffix = Path(path).suffix.lstrip(".") if isinstance(path, str | Path) else ""
+        fmt = (format or suffix or "png").lower()
         if fmt not in ("png", "svg"):
             raise ValueError(f"save writes png or svg, not {fmt!r}")
         with mpl.rc_context(self._rc):
@@ -625,3 +633,42 @@ class Dashboard:
             for name, frame in zip(PANELS, frames, strict=True):
                 _add_panel(fig, name, self.results, frame)
         return fig
+
+
+class LossTrace:
+    """The cross-entropy along gradient descent: one line, extended in place.
+
+    Parameters
+    ----------
+    theme : {"light", "dark"}
+        Colours.
+    canvas : callable, optional
+        As for `Dashboard`.
+    """
+
+    def __init__(
+        self,
+        theme: str = "light",
+        canvas: Callable[[Figure], object] = FigureCanvasAgg,
+        dpi: float = DPI,
+    ) -> None:
+        with mpl.rc_context(theme_rc(theme)):
+            self.figure = Figure(figsize=(PANEL_SIZE[0], 2.2), dpi=dpi)
+            canvas(self.figure)
+            self.ax = self.figure.add_axes((0.13, 0.25, 0.82, 0.6))
+            (self.line,) = self.ax.plot([], [], marker="o", markersize=3, color=_palette()["bars"])
+            self.ax.set_xlabel("descent step")
+            self.ax.set_ylabel("loss C")
+            self.ax.set_title("gradient descent on θ", loc="left")
+            sns.despine(ax=self.ax)
+        self.set([])
+
+    def set(self, losses: list[float]) -> None:
+        """Show ``losses`` (one per descent step) and redraw."""
+        steps = np.arange(len(losses))
+        values = np.asarray(losses, dtype=float)
+        self.line.set_data(steps, values)
+        self.ax.set_xlim(0, max(10, len(losses)))
+        top = float(values.max()) if values.size else 1.0
+        self.ax.set_ylim(0, top * 1.1 if top > 0 else 1.0)
+        self.figure.canvas.draw_idle()

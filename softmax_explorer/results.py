@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from .core import cross_entropy, cross_entropy_grad, jacobian, log_softmax, softmax
+from .core import cross_entropy, cross_entropy_grad, jacobian, softmax
 from .numdiff import METHODS, GradcheckResult, StepSweep, gradcheck, softmax_function, step_sweep
 from .state import State
 
@@ -31,12 +31,12 @@ class Results:
     state : State
         The state computed.
     g : ndarray
-        Softmax as the bars show it: max-shifted, or the textbook formula when
-        ``state.stable`` is off (then possibly NaN, see ``overflow``).
+        Softmax, max-shifted (what every derivative uses).
+    g_shown : ndarray
+        Softmax as the bars show it: ``g``, or the textbook formula when ``state.stable`` is off
+        (then possibly NaN, see ``overflow``).
     overflow : str
         Empty, or the message explaining why the textbook formula failed.
-    log_g : ndarray
-        log softmax (always stable).
     jacobian : ndarray, shape (n, n)
         ``dg_i / dwrt_k`` in closed form.
     check : GradcheckResult or None
@@ -56,8 +56,8 @@ class Results:
 
     state: State
     g: NDArray
+    g_shown: NDArray
     overflow: str
-    log_g: NDArray
     jacobian: NDArray
     check: GradcheckResult | None
     step_message: str
@@ -98,10 +98,10 @@ def compute(state: State) -> Results:
     """
     x, theta = arrays(state)
     t = state.temperature
-    log_g = log_softmax(x, theta, t)
-    g = softmax(x, theta, t, stable=state.stable)
+    g = softmax(x, theta, t)
+    g_shown = g if state.stable else softmax(x, theta, t, stable=False)
     overflow = ""
-    if not np.all(np.isfinite(g)):
+    if not np.all(np.isfinite(g_shown)):
         z_max = float(np.max(x * theta / t))
         overflow = (
             f"exp({z_max:.4g}) overflows {state.dtype} to inf, and inf/inf = NaN: "
@@ -121,8 +121,8 @@ def compute(state: State) -> Results:
     return Results(
         state=state,
         g=g,
+        g_shown=g_shown,
         overflow=overflow,
-        log_g=log_g,
         jacobian=jacobian(x, theta, state.wrt, t) if check is None else check.analytic,
         check=check,
         step_message=step_message,

@@ -1,0 +1,80 @@
+"""The live formula panel: the model's formulas with the current numbers, as HTML with LaTeX.
+
+Pure functions of `Results`; the app puts the text in an ``HTMLMath`` widget. Only the standard
+library and numpy are imported here.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+
+from .results import Results
+
+__all__ = ["entry_value", "formula_html"]
+
+_SYMBOL = {"theta": r"\theta", "x": "x"}
+
+
+def _num(value: float, digits: int = 4) -> str:
+    """A number for LaTeX: 4 significant digits, a true minus sign, 10^k for tiny values."""
+    value = float(value)
+    if not np.isfinite(value):
+        return r"\mathrm{NaN}" if np.isnan(value) else (r"-\infty" if value < 0 else r"\infty")
+    text = f"{value:.{digits}g}"
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
+    return text
+
+
+def _vector(values) -> str:
+    return r"[" + r",\ ".join(_num(v) for v in values) + r"]"
+
+
+def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
+    """The closed form of ``J[i, k]`` with the current numbers substituted, and its value."""
+    s = results.state
+    g = np.asarray(results.g, dtype=float)
+    factor = (s.x if s.wrt == "theta" else s.theta)[k]
+    delta = 1 if i == k else 0
+    value = float(results.jacobian[i, k])
+    sym = _SYMBOL[s.wrt]
+    coefficient = "x" if s.wrt == "theta" else r"\theta"
+    text = (
+        rf"\frac{{\partial g_{{{i + 1}}}}}{{\partial {sym}_{{{k + 1}}}}}"
+        rf" = \frac{{{coefficient}_{{{k + 1}}}}}{{T}}\, g_{{{i + 1}}}"
+        rf"(\delta_{{{i + 1}{k + 1}}} - g_{{{k + 1}}})"
+        rf" = \frac{{{_num(factor)}}}{{{_num(s.temperature)}}} \cdot {_num(g[i])}"
+        rf" \cdot ({delta} - {_num(g[k])}) = {_num(value)}"
+    )
+    return text, value
+
+
+def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
+    """The formula panel for ``results``, with Jacobian entry ``entry`` = (i, k) worked out."""
+    s = results.state
+    g = np.asarray(results.g, dtype=float)
+    z = np.asarray(s.x) * np.asarray(s.theta) / s.temperature
+    lines = [
+        r"<b>Softmax</b> $\;g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},\quad "
+        r"z_i = \dfrac{x_i \theta_i}{T}$",
+        rf"$z = {_vector(z)},\quad g = {_vector(g)}$",
+        f"<b>Jacobian entry</b> $\\;{entry_value(results, *entry)[0]}$",
+    ]
+    if results.loss is not None and results.loss_grad is not None:
+        t = s.target
+        lines += [
+            rf"<b>Cross-entropy</b> $\;C = -\sum_j t_j \log g_j = -\log g_{{{t + 1}}}"
+            rf" = {_num(results.loss)}$",
+            r"$\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) = "
+            rf"{_vector(results.loss_grad)}$",
+        ]
+    else:
+        lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")
+    if results.check is not None:
+        lines.append(f"<b>Gradient check</b> <code>{html.escape(str(results.check))}</code>")
+    else:
+        lines.append(f"<b>Gradient check</b>: {html.escape(results.step_message)}")
+    return "<br>".join(lines)

@@ -1,0 +1,42 @@
+"""The Explorer as Voila serves it: state from the page's URL, theme and preset from the launcher.
+
+Voila hands each page's request to its kernel as CGI-style environment variables
+(``QUERY_STRING``, ``VOILA_REQUEST_URL``); a preheated kernel gets them only when a page asks
+for it, through ``voila.utils.get_query_string``. The `softmax-explorer` command passes its own
+options as ``SOFTMAX_EXPLORER_THEME`` and ``SOFTMAX_EXPLORER_PRESET``.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+from .app import Explorer
+
+__all__ = ["served_explorer"]
+
+
+def _request_query() -> str:
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import get_query_string  # waits for the page's request
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def _link_base() -> str:
+    url = os.environ.get("VOILA_REQUEST_URL", "")
+    if not url:
+        return ""
+    scheme, netloc, path, _, _ = urlsplit(url)
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def served_explorer() -> Explorer:
+    """The Explorer for the page being served (its query string sets the state)."""
+    query = _request_query()
+    preset = os.environ.get("SOFTMAX_EXPLORER_PRESET", "")
+    if preset and "preset=" not in query:
+        query = f"preset={preset}&{query}"
+    theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
+    return Explorer(query=query, theme=theme, link_base=_link_base())

@@ -1,0 +1,338 @@
+"""The Explorer panel, driven from code and through the widget protocol (no browser)."""
+
+import asyncio
+import base64
+import itertools
+import json
+import re
+
+import numpy as np
+import pytest
+
+import softmax_explorer as se
+from softmax_explorer import Explorer
+from softmax_explorer.state import PRESETS, State
+
+from .test_core import SEED_SOFTMAX
+
+
+@pytest.fixture
+def explorer():
+    return Explorer()
+
+
+def bar_heights(explorer):
+    return np.array([r.get_height() for r in explorer.dashboard.panels["bars"].bars])
+
+
+def count_updates(explorer):
+    """Wrap the dashboard's update to count the figure updates."""
+    calls = []
+    update = explorer.dashboard.update
+
+    def counting(results):
+        calls.append(results.state)
+        return update(results)
+
+    explorer.dashboard.update = counting
+    return calls
+
+
+def from_browser(widget, value):
+    """What a browser sends: a state message through the widget protocol."""
+    widget.set_state({"value": value})
+
+
+def test_first_render_shows_the_seed(explorer):
+    np.testing.assert_allclose(bar_heights(explorer), SEED_SOFTMAX, rtol=1e-15)
+    assert explorer.renders == 1
+    assert [s.value for s in explorer.theta_sliders] == [0.3, 0.1, 0.9, 0.5]
+    assert explorer.x.value == "1, 4, 3, 2"
+    assert explorer.link.value == "?n=4&x=1,4,3,2&theta=0.3,0.1,0.9,0.5"
+    assert "gradcheck passed" in explorer.formulas.value
+
+
+def test_theta_slider_updates_state_artists_and_readouts(explorer):
+    explorer.target.value = 2
+    explorer.theta_sliders[0].value = 1.25
+    state = explorer.state
+    assert state.theta == (1.25, 0.1, 0.9, 0.5)
+    g = se.softmax(state.x, state.theta)
+    np.testing.assert_allclose(bar_heights(explorer), g, rtol=1e-15)
+    jac = se.jacobian(state.x, state.theta)
+    np.testing.assert_array_equal(explorer.dashboard.panels["jacobian"].image.get_array(), jac)
+    loss = se.cross_entropy(state.x, state.theta, 2)
+    assert f"{loss:.6g}" in explorer.loss.value
+    assert f"{loss:.4g}" in explorer.formulas.value
+    grad = se.cross_entropy_grad(state.x, state.theta, 2)
+    assert f"{grad[0]:.4g}" in explorer.formulas.value
+    assert "theta=1.25,0.1,0.9,0.5" in explorer.link.value
+
+
+def test_formula_panel_works_out_the_selected_entry(explorer):
+    explorer.entry_i.value, explorer.entry_k.value = 1, 2
+    jac = se.jacobian([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5])
+    text = explorer.formulas.value
+    assert r"\partial g_{2}}{\partial \theta_{3}}" in text
+    assert f"= {jac[1, 2]:.4g}$" in text
+    explorer.wrt.value = "x"
+    jac_x = se.jacobian([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5], wrt="x")
+    assert f"= {jac_x[1, 2]:.4g}$" in explorer.formulas.value
+    assert r"\partial x_{3}" in explorer.formulas.value
+
+
+def test_scheme_step_wrt_and_dtype_reach_the_panels(explorer):
+    explorer.scheme.value = "forward"
+    explorer.h.value = 1e-4
+    state = explorer.state
+    numeric = se.numerical_jacobian(lambda t: se.softmax(state.x, t), state.theta, "forward", 1e-4)
+    error = np.abs(numeric - se.jacobian(state.x, state.theta))
+    np.testing.assert_allclose(
+        explorer.dashboard.panels["error"].image.get_array(), error, rtol=1e-12
+    )
+    assert list(explorer.dashboard.panels["steps"].step_line.get_xdata()) == [1e-4, 1e-4]
+    explorer.wrt.value = "x"
+    np.testing.assert_array_equal(
+        explorer.dashboard.panels["jacobian"].image.get_array(),
+        se.jacobian(state.x, state.theta, "x"),
+    )
+    explorer.dtype.value = "float32"
+    assert explorer.state.dtype == "float32"
+    assert bar_heights(explorer).dtype == np.float64  # heights are floats; values float32-rounded
+    np.testing.assert_allclose(
+        bar_heights(explorer), se.softmax(np.float32(state.x), np.float32(state.theta)), rtol=0
+    )
+
+
+def test_x_text_and_n(explorer):
+    explorer.x.value = "2, 4, 3, 1"
+    assert explorer.state.x == (2, 4, 3, 1)
+    explorer.n.value = 6
+    assert explorer.state.n == 6
+    assert len(explorer.theta_sliders) == 6
+    assert len(explorer.dashboard.panels["bars"].bars) == 6
+    assert explorer.x.value == "2, 4, 3, 1, 5, 6"
+    assert [v for _, v in explorer.target.options] == [None, 0, 1, 2, 3, 4, 5]
+    explorer.n.value = 3
+    assert explorer.state.x == (2, 4, 3)
+    assert len(explorer.thetas.children) == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("1, two, 3, 4", "x: value 2, &#x27;two&#x27; is not a number"),
+        ("1, 2, 3", "x: 3 values, but n is 4"),
+        ("1, 2, 3, 1e308", "is outside -10000..10000"),
+        ("", "x: 0 values"),
+    ],
+)
+def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, message):
+    heights = bar_heights(explorer)
+    renders = explorer.renders
+    explorer.x.value = text
+    assert message in explorer.x_error.value
+    assert explorer.state == State()
+    assert explorer.renders == renders
+    np.testing.assert_array_equal(bar_heights(explorer), heights)
+    explorer.x.value = "1, 4, 3, 3"  # the page keeps working
+    assert explorer.state.x == (1, 4, 3, 3)
+    assert explorer.x_error.value == ""
+
+
+@pytest.mark.parametrize(
+    ("widget", "key", "value", "message"),
+    [
+        ("temperature", "value", float("nan"), "temperature T: nan is outside 0.05..20"),
+        ("temperature", "value", 1e308, "temperature T: 1e+308 is outside 0.05..20"),
+        ("h", "value", -1.0, "step h: -1.0 is outside 1e-16..0.1"),
+        ("learning_rate", "value", float("inf"), "learning rate: inf is outside 0.001..10"),
+        ("n", "value", 1_000_000, "classes n: 1000000 is outside 2..32"),
+        ("n", "value", -5, "classes n: -5 is outside 2..32"),
+        ("n", "value", "many", "classes n: The &#x27;value&#x27; trait of a BoundedIntText"),
+        ("temperature", "value", "hot", "temperature T: The &#x27;value&#x27; trait"),
+        ("scheme", "index", 17, "FD scheme: Invalid selection: index out of bounds"),
+        ("dtype", "index", "float16", "Ignored a value for dtype"),
+        ("target", "index", -3, "target class: Invalid selection"),
+        ("stable", "value", "yes", "max-shift (stable softmax): The &#x27;value&#x27; trait"),
+    ],
+)
+def test_values_sent_through_the_widget_protocol_are_rejected(
+    explorer, widget, key, value, message
+):
+    heights = bar_heights(explorer)
+    control = getattr(explorer, widget)
+    before = control.value
+    control.set_state({key: value})
+    assert (
+        f"Ignored a value for {message}" in explorer.status.value
+        or message in explorer.status.value
+    )
+    assert explorer.state == State()
+    np.testing.assert_array_equal(bar_heights(explorer), heights)
+    assert control.value == before
+    assert "Traceback" not in explorer.status.value
+    control.set_state({key: before if key == "value" else control.index})  # still works
+    assert explorer.state == State()
+
+
+def test_theta_nan_from_the_browser(explorer):
+    from_browser(explorer.theta_sliders[1], float("nan"))
+    assert "Ignored a value for θ₂: nan is outside -3..3" in explorer.status.value
+    assert explorer.theta_sliders[1].value == 0.1
+    assert explorer.state == State()
+    from_browser(explorer.theta_sliders[1], 0.7)
+    assert explorer.state.theta[1] == 0.7
+    assert explorer.status.value == ""
+
+
+def test_a_preset_or_reset_is_one_figure_update(explorer):
+    calls = count_updates(explorer)
+    explorer.preset.value = "cold"
+    assert len(calls) == 1
+    assert explorer.state == PRESETS["cold"].state
+    assert PRESETS["cold"].explanation[:30] in explorer.preset_note.value
+    assert explorer.temperature.value == pytest.approx(0.05)
+    explorer.theta_sliders[0].value = 2.0
+    calls.clear()
+    explorer.reset_button.click()
+    assert len(calls) == 1
+    assert explorer.state == PRESETS["cold"].state
+    calls.clear()
+    explorer.preset.value = "float32"
+    assert len(calls) == 1
+    assert explorer.dtype.value == "float32"
+    assert explorer.scheme.value == "forward"
+    calls.clear()
+    explorer.n.value = 7
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_sets_its_documented_state(explorer, name):
+    explorer.preset.value = name
+    assert explorer.state == PRESETS[name].state
+    assert [s.value for s in explorer.theta_sliders] == list(PRESETS[name].state.theta)
+
+
+def test_gradient_descent_lowers_the_loss_and_reaches_the_target(explorer):
+    explorer.target.value = 0  # the least likely class of the seed
+    explorer.learning_rate.value = 0.1
+    losses = [se.cross_entropy(explorer.state.x, explorer.state.theta, 0)]
+    for _ in range(60):
+        explorer.step_button.click()
+        losses.append(se.cross_entropy(explorer.state.x, explorer.state.theta, 0))
+    assert all(b < a for a, b in itertools.pairwise(losses))
+    assert np.argmax(se.softmax(explorer.state.x, explorer.state.theta)) == 0
+    assert explorer.losses == pytest.approx(losses)
+    line = explorer.trace.line
+    np.testing.assert_allclose(line.get_ydata(), losses)
+
+
+def test_play_animates_the_descent(explorer):
+    explorer.target.value = 1
+    before = explorer.state.theta
+    for value in range(1, 4):
+        from_browser(explorer.play, value)
+    assert explorer.state.theta != before
+    assert len(explorer.losses) == 4
+
+
+def test_descent_without_a_target_says_why(explorer):
+    explorer.step_button.click()
+    assert "Choose a target class first" in explorer.status.value
+    assert explorer.state == State()
+
+
+@pytest.mark.parametrize("kind", ["png", "svg", "json"])
+def test_exports_are_download_links(explorer, kind):
+    explorer.target.value = 2
+    getattr(explorer, f"export_{kind}").click()
+    match = re.search(r"href='data:([^;]+);base64,([^']+)'", explorer.download.value)
+    assert match
+    data = base64.b64decode(match.group(2))
+    if kind == "png":
+        assert data.startswith(b"\x89PNG")
+    elif kind == "svg":
+        assert b"<svg" in data[:500]
+    else:
+        assert State.from_dict(json.loads(data)) == explorer.state
+
+
+def test_share_link_reopens_the_same_state():
+    first = Explorer()
+    first.preset.value = "negative"
+    first.theta_sliders[2].value = -1.0
+    first.target.value = 3
+    query = first.link.value.split("?", 1)[1]
+    second = Explorer(query=query)
+    assert second.state == first.state
+    np.testing.assert_array_equal(bar_heights(second), bar_heights(first))
+
+
+def test_invalid_query_falls_back_to_defaults_with_a_message():
+    explorer = Explorer(query="n=3&x=1,2")
+    assert explorer.state == State()
+    assert "Link not applied: x: 2 values, n is 3" in explorer.status.value
+
+
+def test_unstable_overflow_is_explained(explorer):
+    explorer.preset.value = "overflow"
+    assert "overflows float64" in explorer.dashboard.panels["bars"].warning.get_text().replace(
+        "\n", " "
+    )
+    explorer.stable.value = True
+    assert not explorer.dashboard.panels["bars"].warning.get_visible()
+
+
+def test_float32_overflow_of_the_logits_is_refused(explorer):
+    explorer.x.value = "1000, 1, 1, 1"
+    explorer.theta_sliders[0].value = 3.0
+    explorer.temperature.value = 0.05
+    state = explorer.state
+    explorer.dtype.value = "float32"  # 1000 * 3 / 0.05 = 6e4 is fine in float32
+    assert explorer.state.dtype == "float32"
+    assert np.all(np.isfinite(bar_heights(explorer)))
+    assert state.replace(dtype="float32") == explorer.state
+
+
+def test_callback_errors_never_escape(explorer, monkeypatch):
+    def broken(results):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(explorer.dashboard, "update", broken)
+    explorer.theta_sliders[0].value = 1.0  # must not raise
+    assert "Something went wrong (RuntimeError)" in explorer.status.value
+    assert "boom" not in explorer.status.value
+
+
+def test_browser_bursts_are_coalesced_into_one_render(explorer):
+    """Ten slider messages queued behind each other: one render, at the last value."""
+
+    async def burst():
+        for k in range(10):
+            from_browser(explorer.theta_sliders[0], 0.1 * k)
+        renders = explorer.renders
+        await asyncio.sleep(0)
+        return renders
+
+    renders_during = asyncio.run(burst())
+    assert renders_during == 1  # nothing rendered while messages were pending
+    assert explorer.renders == 2
+    assert explorer.state.theta[0] == pytest.approx(0.9)
+    np.testing.assert_allclose(
+        bar_heights(explorer), se.softmax([1, 4, 3, 2], [0.9, 0.1, 0.9, 0.5])
+    )
+
+
+def test_heatmap_click_selects_the_entry(explorer):
+    from matplotlib.backend_bases import MouseEvent
+
+    panel = explorer.dashboard.panels["jacobian"]
+    canvas = explorer.dashboard.figures["jacobian"].canvas
+    canvas.draw()
+    x, y = panel.ax.transData.transform((3, 1))
+    MouseEvent("button_press_event", canvas, x, y, button=1)._process()
+    assert explorer.entry == (1, 3)
+    assert (explorer.entry_i.value, explorer.entry_k.value) == (1, 3)
+    assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formulas.value

@@ -1,5 +1,6 @@
 # The two commands of the README. Both do their own set-up: a local virtual environment in .venv,
-# the package with its extras and, for the browser tests, a Chromium (tools/ensure-chromium).
+# the package with its extras and, for the browser tests, a Chromium (tools/ensure_chromium.py).
+# `make run RUN_ARGS="--preheat 4 --theme dark"` passes options to softmax-explorer.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test lint format bench clean
 
 run: $(STAMP)
-	$(BIN)/jupyter lab notebooks/explorer.ipynb
+	$(BIN)/softmax-explorer $(RUN_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python tools/ensure_chromium.py

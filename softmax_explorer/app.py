@@ -17,9 +17,11 @@ import functools
 import html
 import io
 import logging
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qs
 
 import ipywidgets as W
 import numpy as np
@@ -37,8 +39,10 @@ __all__ = ["Explorer"]
 log = logging.getLogger(__name__)
 
 THETA_RANGE = (-3.0, 3.0)
-TEMPERATURE_RANGE = (0.05, 20.0)
+# log10 limits on a 0.01 grid that contains 0, so T = 1 is exactly on it (0.049 .. 20.4)
+TEMPERATURE_LOG_RANGE = (-1.31, 1.31)
 LOSS_TRACE_MAX = 500
+NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no selection)
 
 
 def ipympl_canvas(fig: Figure) -> Canvas:
@@ -49,7 +53,8 @@ def ipympl_canvas(fig: Figure) -> Canvas:
     canvas.footer_visible = False
     canvas.toolbar_visible = False
     canvas.resizable = False
-    canvas.capture_scroll = False
+    width, height = fig.get_size_inches() * fig.dpi
+    canvas.layout = W.Layout(width=f"{round(width) + 8}px", height=f"{round(height) + 8}px")
     return canvas
 
 
@@ -74,7 +79,7 @@ def _safe(cls: type[W.Widget]) -> type[W.Widget]:
             if isinstance(self, W.FloatLogSlider):
                 low, high = self.base**low, self.base**high
             if not low <= value <= high:
-                raise ValueError(f"{value!r} is outside {low:g}..{high:g}")
+                raise ValueError(f"{value!r} is outside {low:.3g}..{high:.3g}")
 
         def set_state(self, sync_data: dict) -> None:
             try:
@@ -119,6 +124,23 @@ def _guarded(method: Callable) -> Callable:
 def _from_browser(change: dict) -> bool:
     """Whether a trait change came from the front-end (ipywidgets locks the property then)."""
     return bool(getattr(change.get("owner"), "_property_lock", None))
+
+
+def _slider_rounding(change: dict, current: object) -> bool:
+    """Whether a browser's new slider value is only the slider snapping ``current`` to its grid.
+
+    A slider shows the state's value rounded to its step and sends that back; a hand on the
+    slider moves at least one whole step. Within half a step, the state keeps its exact value.
+    """
+    widget, new = change["owner"], change["new"]
+    step = getattr(widget, "step", None)
+    if not _from_browser(change) or not step or not isinstance(current, float):
+        return False
+    if isinstance(widget, W.FloatLogSlider):
+        if new <= 0 or current <= 0:
+            return False
+        return abs(math.log(new / current, widget.base)) <= step / 2
+    return abs(new - current) <= step / 2
 
 
 class Explorer(W.VBox):
@@ -166,6 +188,8 @@ class Explorer(W.VBox):
                 self.state = State.from_query(query)
             except StateError as err:
                 startup_message = f"Link not applied: {err}. Showing the defaults."
+            else:
+                self._show_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
         results = self._compute(self.state)
         self.dashboard = Dashboard(results, theme=theme, canvas=ipympl_canvas)
         self.trace = LossTrace(theme=theme, canvas=ipympl_canvas)
@@ -208,8 +232,8 @@ class Explorer(W.VBox):
         self.temperature = FloatLogSlider(
             value=1.0,
             base=10,
-            min=np.log10(TEMPERATURE_RANGE[0]),
-            max=np.log10(TEMPERATURE_RANGE[1]),
+            min=TEMPERATURE_LOG_RANGE[0],
+            max=TEMPERATURE_LOG_RANGE[1],
             step=0.01,
             description="temperature T",
             readout_format=".3g",
@@ -247,14 +271,13 @@ class Explorer(W.VBox):
         )
         self.target = Dropdown(description="target class", style=style, layout=wide)
         self.loss = W.HTML(layout=W.Layout(width="330px"))
-        self.learning_rate = FloatLogSlider(
+        self.learning_rate = FloatSlider(
             value=0.5,
-            base=10,
-            min=-3,
-            max=1,
-            step=0.05,
+            min=0.01,
+            max=5.0,
+            step=0.01,
             description="learning rate",
-            readout_format=".3g",
+            readout_format=".2f",
             style=style,
             layout=wide,
         )
@@ -275,8 +298,14 @@ class Explorer(W.VBox):
         self.download = W.HTML()
         self.link = Text(description="share link", style=style, layout=W.Layout(width="100%"))
         self.formulas = W.HTMLMath(layout=W.Layout(width="100%"))
-        self.entry_i = Dropdown(description="entry i", layout=W.Layout(width="150px"))
-        self.entry_k = Dropdown(description="k", layout=W.Layout(width="120px"))
+        self.entry_i = Dropdown(
+            description="entry i",
+            style={"description_width": "60px"},
+            layout=W.Layout(width="140px"),
+        )
+        self.entry_k = Dropdown(
+            description="k", style={"description_width": "20px"}, layout=W.Layout(width="100px")
+        )
         self.status = W.HTML()
         for widget in (
             self.preset, self.n, self.x, self.temperature, self.stable, self.dtype, self.wrt,
@@ -284,6 +313,32 @@ class Explorer(W.VBox):
             self.entry_i, self.entry_k,
         ):  # fmt: skip
             widget.on_rejected = self._on_rejected
+        for name in (
+            "preset",
+            "n",
+            "x",
+            "temperature",
+            "stable",
+            "dtype",
+            "wrt",
+            "scheme",
+            "h",
+            "target",
+            "loss",
+            "learning_rate",
+            "step_button",
+            "play",
+            "reset_button",
+            "export_png",
+            "export_svg",
+            "export_json",
+            "download",
+            "link",
+            "formulas",
+            "status",
+            "x_error",
+        ):  # fmt: skip  (CSS classes: stable hooks for styling and browser tests)
+            getattr(self, name).add_class(f"softmax-explorer-{name.replace('_', '-')}")
 
         self.preset.observe(self._on_preset, "value")
         self.n.observe(self._on_n, "value")
@@ -307,9 +362,13 @@ class Explorer(W.VBox):
 
     def _layout(self) -> list[W.Widget]:
         canvases = [self.dashboard.figures[name].canvas for name in PANELS]
+        for name, canvas in zip(PANELS, canvases, strict=True):
+            canvas.add_class(f"softmax-explorer-panel-{name}")
+        self.trace.figure.canvas.add_class("softmax-explorer-panel-trace")
+        column = canvases[0].layout.width
         plots = W.GridBox(
             canvases,
-            layout=W.Layout(grid_template_columns="repeat(2, auto)", grid_gap="4px"),
+            layout=W.Layout(grid_template_columns=f"{column} {column}", grid_gap="4px"),
         )
         controls = W.VBox(
             [
@@ -346,7 +405,11 @@ class Explorer(W.VBox):
             ],
             layout=W.Layout(width="100%"),
         )
-        main = W.HBox([controls, W.VBox([plots, lower])], layout=W.Layout(flex_flow="row wrap"))
+        width = f"calc(2 * {column} + 8px)"
+        main = W.HBox(
+            [controls, W.VBox([plots, lower], layout=W.Layout(width=width))],
+            layout=W.Layout(flex_flow="row wrap"),
+        )
         return [self.status, main, self.link]
 
     # --- state -> screen -----------------------------------------------------------------------
@@ -412,7 +475,7 @@ class Explorer(W.VBox):
                     slider.min = min(THETA_RANGE[0], value)
                     slider.max = max(THETA_RANGE[1], value)
                     slider.value = value
-            targets = [("none", None)] + [(f"class {k + 1}", k) for k in range(state.n)]
+            targets = [("none", NO_TARGET)] + [(f"class {k + 1}", k) for k in range(state.n)]
             if list(self.target.options) != targets:
                 with self.target.hold_sync():
                     self.target.options = targets
@@ -432,7 +495,7 @@ class Explorer(W.VBox):
                 (self.wrt, state.wrt),
                 (self.scheme, state.scheme),
                 (self.h, state.h),
-                (self.target, state.target),
+                (self.target, NO_TARGET if state.target is None else state.target),
                 (self.learning_rate, state.learning_rate),
             ):
                 if widget.value != value:
@@ -457,6 +520,7 @@ class Explorer(W.VBox):
             )
             slider.observe(self._on_theta(k), "value")
             slider.on_rejected = self._on_rejected
+            slider.add_class(f"softmax-explorer-theta-{k + 1}")
             sliders.append(slider)
         for slider in self.theta_sliders:
             slider.close()
@@ -508,7 +572,8 @@ class Explorer(W.VBox):
     def _on_field(self, name: str) -> Callable[[dict], None]:
         @_guarded
         def observer(self: Explorer, change: dict) -> None:
-            if not self._syncing:
+            current = getattr(self._pending or self.state, name)
+            if not self._syncing and not _slider_rounding(change, current):
                 self._apply(change, **{name: change["new"]})
 
         return functools.partial(observer, self)
@@ -516,9 +581,9 @@ class Explorer(W.VBox):
     def _on_theta(self, k: int) -> Callable[[dict], None]:
         @_guarded
         def observer(self: Explorer, change: dict) -> None:
-            if self._syncing:
-                return
             theta = list((self._pending or self.state).theta)
+            if self._syncing or _slider_rounding(change, theta[k]):
+                return
             theta[k] = change["new"]
             self._apply(change, theta=tuple(theta))
 
@@ -539,7 +604,7 @@ class Explorer(W.VBox):
             state = base.replace(x=values)
         except StateError as err:
             self.x_error.value = (
-                "<span class='softmax-explorer-x-error' style='color:#b00020'>"
+                "<span class='softmax-explorer-error' style='color:#b00020'>"
                 f"{html.escape(str(err))}</span>"
             )
             return
@@ -566,7 +631,7 @@ class Explorer(W.VBox):
             return
         self.losses = []
         self.trace.set(self.losses)
-        self._apply(change, target=change["new"])
+        self._apply(change, target=None if change["new"] == NO_TARGET else change["new"])
 
     @_guarded
     def _on_entry(self, change: dict) -> None:
@@ -585,12 +650,23 @@ class Explorer(W.VBox):
             self._sync_controls(self.state)
             self.formulas.value = formula_html(self._compute(self.state), self.entry)
 
+    def _show_preset(self, name: str) -> None:
+        """Select preset ``name`` in the dropdown and show its explanation (no state change)."""
+        if name not in PRESETS:
+            return
+        self._syncing = True
+        try:
+            self.preset.value = name
+        finally:
+            self._syncing = False
+        self.preset_note.value = f"<i>{html.escape(PRESETS[name].explanation)}</i>"
+
     @_guarded
     def _on_preset(self, change: dict) -> None:
         if self._syncing or not change["new"]:
             return
         preset = PRESETS[change["new"]]
-        self.preset_note.value = f"<i>{html.escape(preset.explanation)}</i>"
+        self._show_preset(change["new"])
         self.losses = []
         self.trace.set(self.losses)
         self._show_status("")

@@ -74,7 +74,8 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     else:
         lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")
     if results.check is not None:
-        lines.append(f"<b>Gradient check</b> <code>{html.escape(str(results.check))}</code>")
+        report = html.escape(str(results.check))
+        lines.append(f"<b>Gradient check</b> <code style='white-space: normal'>{report}</code>")
     else:
         lines.append(f"<b>Gradient check</b>: {html.escape(results.step_message)}")
-    return "<br>".join(lines)
+    return "<div style='overflow-wrap: anywhere'>" + "<br>".join(lines) + "</div>"

@@ -112,7 +112,7 @@ def test_x_text_and_n(explorer):
     assert len(explorer.theta_sliders) == 6
     assert len(explorer.dashboard.panels["bars"].bars) == 6
     assert explorer.x.value == "2, 4, 3, 1, 5, 6"
-    assert [v for _, v in explorer.target.options] == [None, 0, 1, 2, 3, 4, 5]
+    assert [v for _, v in explorer.target.options] == [-1, 0, 1, 2, 3, 4, 5]
     explorer.n.value = 3
     assert explorer.state.x == (2, 4, 3)
     assert len(explorer.thetas.children) == 3
@@ -143,10 +143,10 @@ def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, 
 @pytest.mark.parametrize(
     ("widget", "key", "value", "message"),
     [
-        ("temperature", "value", float("nan"), "temperature T: nan is outside 0.05..20"),
-        ("temperature", "value", 1e308, "temperature T: 1e+308 is outside 0.05..20"),
+        ("temperature", "value", float("nan"), "temperature T: nan is outside 0.049..20.4"),
+        ("temperature", "value", 1e308, "temperature T: 1e+308 is outside 0.049..20.4"),
         ("h", "value", -1.0, "step h: -1.0 is outside 1e-16..0.1"),
-        ("learning_rate", "value", float("inf"), "learning rate: inf is outside 0.001..10"),
+        ("learning_rate", "value", float("inf"), "learning rate: inf is outside 0.01..5"),
         ("n", "value", 1_000_000, "classes n: 1000000 is outside 2..32"),
         ("n", "value", -5, "classes n: -5 is outside 2..32"),
         ("n", "value", "many", "classes n: The &#x27;value&#x27; trait of a BoundedIntText"),
@@ -154,6 +154,7 @@ def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, 
         ("scheme", "index", 17, "FD scheme: Invalid selection: index out of bounds"),
         ("dtype", "index", "float16", "Ignored a value for dtype"),
         ("target", "index", -3, "target class: Invalid selection"),
+        ("target", "index", 99, "target class: Invalid selection"),
         ("stable", "value", "yes", "max-shift (stable softmax): The &#x27;value&#x27; trait"),
     ],
 )
@@ -336,3 +337,25 @@ def test_heatmap_click_selects_the_entry(explorer):
     assert explorer.entry == (1, 3)
     assert (explorer.entry_i.value, explorer.entry_k.value) == (1, 3)
     assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formulas.value
+
+
+def test_preset_in_the_link_selects_the_dropdown():
+    explorer = Explorer(query="preset=hot")
+    assert explorer.state == PRESETS["hot"].state
+    assert explorer.preset.value == "hot"
+    assert PRESETS["hot"].explanation[:20] in explorer.preset_note.value
+    assert explorer.target.value == -1
+    assert dict(explorer.target.options)["none"] == -1
+
+
+def test_slider_rounding_from_the_browser_keeps_the_exact_state(explorer):
+    """The browser snaps 0.3 to its 0.05 grid and echoes 0.30000000000000004: not a change."""
+    from_browser(explorer.theta_sliders[0], 0.30000000000000004)
+    from_browser(explorer.learning_rate, 0.5000000000000001)
+    from_browser(explorer.temperature, 0.9999999999999998)
+    from_browser(explorer.h, 1.0000000000000042e-06)
+    assert explorer.state == State()
+    from_browser(explorer.theta_sliders[0], 0.35)  # one step: a hand on the slider
+    assert explorer.state.theta[0] == 0.35
+    from_browser(explorer.temperature, 10**0.01)  # one step of the log slider
+    assert explorer.state.temperature == pytest.approx(10**0.01)

@@ -1,0 +1,123 @@
+"""``softmax-explorer``: serve the dashboard through Voila, with safe defaults.
+
+Every option not listed below is passed to Voila unchanged (``--VoilaConfiguration.*``,
+``--base_url``, ...). The served notebook ships inside the package, so this works after a plain
+``pip install``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib.resources import files
+
+from .state import PRESETS
+
+__all__ = ["build_argv", "main", "parse_args"]
+
+#: Files Voila may serve besides the page: images only (no .py, .ipynb, data or dotfiles).
+FILE_ALLOWLIST = r".*\.(png|jpg|jpeg|gif|svg)$"
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text} is negative")
+    return value
+
+
+def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[str]]:
+    """Our options, and the rest (for Voila)."""
+    parser = argparse.ArgumentParser(
+        prog="softmax-explorer",
+        description="Serve the softmax explorer dashboard in the browser (through Voila).",
+        epilog="Any other option is passed to Voila unchanged, e.g. --base_url=/softmax/. "
+        "The page's URL query string sets the state: ?preset=overflow, ?n=6&temperature=0.5.",
+    )
+    parser.add_argument("--port", type=int, default=8866, help="port to listen on (default 8866)")
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only). Another address, "
+        "such as 0.0.0.0, lets other machines run code-backed dashboards on this one: use it only "
+        "on a trusted network or behind a reverse proxy that authenticates.",
+    )
+    parser.add_argument(
+        "--no-browser", action="store_true", help="do not open a browser tab at start"
+    )
+    parser.add_argument(
+        "--theme", choices=["light", "dark"], default="light", help="page and figure colours"
+    )
+    parser.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        help="state every page starts in (a URL's ?preset= still wins)",
+    )
+    parser.add_argument(
+        "--preheat",
+        type=_positive,
+        default=0,
+        metavar="N",
+        help="keep N kernels started and imported ahead of visitors (faster page opens)",
+    )
+    parser.add_argument(
+        "--cull-after",
+        type=_positive,
+        default=300,
+        metavar="SECONDS",
+        help="shut down a kernel whose page has been closed for this long (default 300)",
+    )
+    return parser.parse_known_args(argv)
+
+
+def notebook_path() -> str:
+    """The packaged app notebook."""
+    return str(files("softmax_explorer") / "app.ipynb")
+
+
+def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
+    """Voila's command line for our options (safe defaults first, so ``extra`` can override)."""
+    argv = [
+        notebook_path(),
+        f"--port={args.port}",
+        f"--Voila.ip={args.host}",
+        f"--theme={args.theme}",
+        "--template=softmax",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--VoilaConfiguration.file_allowlist",
+        FILE_ALLOWLIST,
+        f"--MappingKernelManager.cull_idle_timeout={args.cull_after}",
+        f"--MappingKernelManager.cull_interval={max(1, min(60, args.cull_after // 2 or 1))}",
+        "--MappingKernelManager.cull_connected=False",
+    ]
+    if args.no_browser:
+        argv.append("--no-browser")
+    if args.preheat:
+        argv += ["--preheat_kernel=True", f"--pool_size={args.preheat}"]
+    return argv + extra
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``softmax-explorer`` and ``python -m softmax_explorer``."""
+    args, extra = parse_args(argv)
+    os.environ["SOFTMAX_EXPLORER_THEME"] = args.theme
+    # our page template (Voila's lab page without third-party requests) lives in the package
+    share = str(files("softmax_explorer") / "share")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [share, *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
+    )
+    if args.preset:
+        os.environ["SOFTMAX_EXPLORER_PRESET"] = args.preset
+    from voila.app import Voila
+
+    from . import voila_fixes
+
+    voila_fixes.apply()
+    print(f"softmax-explorer: serving at http://{args.host}:{args.port}/", flush=True)
+    Voila.launch_instance(argv=build_argv(args, extra))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

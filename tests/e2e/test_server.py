@@ -1,0 +1,119 @@
+"""The `softmax-explorer` server: page loads that never hang, its options, the Voila fixes."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+
+import pytest
+
+from softmax_explorer.cli import build_argv, parse_args
+
+from .conftest import fetch, start_server
+
+LOADS = 50
+LOAD_TIMEOUT = 60  # seconds; a load that takes longer counts as a hang
+
+
+def load_many(url: str, count: int) -> list[float]:
+    """Fetch the page ``count`` times in a row; return the durations (a hang raises)."""
+    durations = []
+    for i in range(count):
+        start = time.monotonic()
+        try:
+            html = fetch(url, timeout=LOAD_TIMEOUT)
+        except (TimeoutError, urllib.error.URLError) as err:
+            raise AssertionError(f"page load {i + 1} of {count} hung or failed: {err}") from err
+        durations.append(time.monotonic() - start)
+        assert "application/vnd.voila.cell-output+json" in html or "jupyter-widgets" in html
+    return durations
+
+
+@pytest.mark.parametrize("options", [(), ("--preheat=2",)], ids=["cold", "preheat"])
+def test_fifty_page_loads_in_a_row_never_hang(tmp_path, options):
+    server = start_server(tmp_path, "--cull-after=4", *options)
+    try:
+        if options:
+            time.sleep(5)  # let the pool fill
+        durations = load_many(server.url, LOADS)
+    finally:
+        server.stop()
+    assert len(durations) == LOADS
+    median = sorted(durations)[LOADS // 2]
+    print(f"{options or 'cold'}: median {median:.2f}s, max {max(durations):.2f}s")
+
+
+def test_help_explains_every_option():
+    out = subprocess.run(
+        [sys.executable, "-m", "softmax_explorer", "--help"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout  # fmt: skip
+    for option in (
+        "--port",
+        "--host",
+        "--no-browser",
+        "--theme",
+        "--preset",
+        "--preheat",
+        "--cull-after",
+    ):
+        assert option in out
+    assert "8866" in out
+    assert "127.0.0.1" in out
+    assert "trusted network" in out  # binding elsewhere is explained with its risk
+    assert "passed to Voila unchanged" in out
+
+
+def test_safe_defaults_and_pass_through():
+    args, extra = parse_args(["--preheat", "3", "--VoilaConfiguration.show_tracebacks=True"])
+    argv = build_argv(args, extra)
+    assert argv[0].endswith("app.ipynb")
+    assert "--port=8866" in argv
+    assert "--Voila.ip=127.0.0.1" in argv
+    assert "--strip_sources=True" in argv
+    assert "--show_tracebacks=False" in argv
+    assert "--MappingKernelManager.cull_idle_timeout=300" in argv
+    assert "--MappingKernelManager.cull_connected=False" in argv
+    assert "--preheat_kernel=True" in argv
+    assert "--pool_size=3" in argv
+    assert "--template=softmax" in argv
+    allow = argv[argv.index("--VoilaConfiguration.file_allowlist") + 1]
+    assert re.fullmatch(allow, "figure.png")
+    assert not re.fullmatch(allow, "app.ipynb")
+    assert not re.fullmatch(allow, "cli.py")
+    # pass-through comes last, so it can override a default on purpose
+    assert argv[-1] == "--VoilaConfiguration.show_tracebacks=True"
+
+
+def test_bad_options_are_refused():
+    result = subprocess.run(
+        [sys.executable, "-m", "softmax_explorer", "--theme", "sepia"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "invalid choice: 'sepia'" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "softmax_explorer", "--preheat", "-1"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+
+
+def test_preset_option_sets_every_page(tmp_path, open_page):
+    from softmax_explorer.state import PRESETS
+
+    from .test_browser import link_state
+
+    server = start_server(tmp_path, "--preset=hot", "--theme=dark")
+    try:
+        page, log = open_page(server.url)
+        assert link_state(page) == PRESETS["hot"].state
+        assert page.locator("body.theme-dark").count() == 1
+        page2, _ = open_page(f"{server.url}?preset=cold")  # the URL wins
+        assert link_state(page2) == PRESETS["cold"].state
+        assert log.console_errors == []
+    finally:
+        server.stop()

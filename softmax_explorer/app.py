@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import functools
 import html
 import io
@@ -42,6 +43,9 @@ THETA_RANGE = (-3.0, 3.0)
 # log10 limits on a 0.01 grid that contains 0, so T = 1 is exactly on it (0.049 .. 20.4)
 TEMPERATURE_LOG_RANGE = (-1.31, 1.31)
 LOSS_TRACE_MAX = 500
+#: The formula panel is typeset by MathJax in the browser, which costs more than redrawing all
+#: four panels: while a slider moves, it is updated once the hand pauses for this long (seconds).
+FORMULA_DELAY = 0.25
 NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no selection)
 
 
@@ -180,16 +184,9 @@ class Explorer(W.VBox):
         self._cache: OrderedDict[State, Results] = OrderedDict()
         self._pending: State | None = None
         self._scheduled = False
+        self._formula_timer: asyncio.TimerHandle | None = None
         self._syncing = False
         self._build_controls()
-        startup_message = ""
-        if query:
-            try:
-                self.state = State.from_query(query)
-            except StateError as err:
-                startup_message = f"Link not applied: {err}. Showing the defaults."
-            else:
-                self._show_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
         results = self._compute(self.state)
         self.dashboard = Dashboard(results, theme=theme, canvas=ipympl_canvas)
         self.trace = LossTrace(theme=theme, canvas=ipympl_canvas)
@@ -200,7 +197,23 @@ class Explorer(W.VBox):
         self.add_class("softmax-explorer")
         # the first render goes through the same path as every later one
         self._render(self.state)
-        self._show_status(startup_message)
+        if query:
+            self.apply_query(query)
+
+    def apply_query(self, query: str) -> bool:
+        """Show the state of a share link's query string (``preset=cold&n=6``, ...).
+
+        An invalid one shows its message and the defaults. Returns whether it was applied.
+        """
+        try:
+            state = State.from_query(query)
+        except StateError as err:
+            self._show_status(f"Link not applied: {err}. Showing the defaults.")
+            self._render(State())
+            return False
+        self._show_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
+        self._show_status("")
+        return self._render(state)
 
     # --- construction --------------------------------------------------------------------------
 
@@ -425,8 +438,11 @@ class Explorer(W.VBox):
             self._cache.popitem(last=False)
         return results
 
-    def _render(self, state: State) -> bool:
-        """Compute ``state`` and show it; on refusal keep the last good state. One redraw."""
+    def _render(self, state: State, hand_moving: bool = False) -> bool:
+        """Compute ``state`` and show it; on refusal keep the last good state. One redraw.
+
+        ``hand_moving`` (a change from the browser) defers the formula panel, see `FORMULA_DELAY`.
+        """
         try:
             results = self._compute(state)
         except ValueError as err:
@@ -436,7 +452,7 @@ class Explorer(W.VBox):
         self.state = state
         self._sync_controls(state)
         self.dashboard.update(results)
-        self._show_readouts(results)
+        self._show_readouts(results, hand_moving)
         self.renders += 1
         return True
 
@@ -462,7 +478,7 @@ class Explorer(W.VBox):
         self._scheduled = False
         state, self._pending = self._pending, None
         if state is not None:
-            self._render(state)
+            self._render(state, hand_moving=True)
 
     def _sync_controls(self, state: State) -> None:
         """Set every control to ``state`` without triggering the observers (one batch each)."""
@@ -528,17 +544,29 @@ class Explorer(W.VBox):
         self.thetas.layout.grid_template_columns = " ".join(["1fr"] * columns)
         self.thetas.children = sliders
 
-    def _show_readouts(self, results: Results) -> None:
+    def _show_readouts(self, results: Results, hand_moving: bool = False) -> None:
         state = results.state
         if results.loss is None:
             self.loss.value = "loss: <i>choose a target class</i>"
         else:
             self.loss.value = f"loss C = <b>{results.loss:.6g}</b>"
-        i, k = self.entry
-        self.formulas.value = formula_html(results, (i, k))
-        query = state.to_query()
-        self.link.value = f"{self.link_base}?{query}"
+        self.link.value = f"{self.link_base}?{state.to_query()}"
         self.x_error.value = ""
+        if self._formula_timer is not None:
+            self._formula_timer.cancel()
+            self._formula_timer = None
+        if hand_moving:
+            with contextlib.suppress(RuntimeError):  # no event loop: show it now
+                loop = asyncio.get_running_loop()
+                self._formula_timer = loop.call_later(FORMULA_DELAY, self._show_formulas, results)
+                return
+        self._show_formulas(results)
+
+    @_guarded
+    def _show_formulas(self, results: Results) -> None:
+        self._formula_timer = None
+        if results.state == self.state:
+            self.formulas.value = formula_html(results, self.entry)
 
     def _show_status(self, message: str) -> None:
         if message:

@@ -316,7 +316,7 @@ class JacobianPanel(_Heatmap):
                 for i in range(n)
                 for k in range(n)
             ]
-        self.animated += [self.heading, *self.cells]
+        self.animated += self.cells
 
     def data_key(self, results: Results) -> object:
         return results.jacobian.tobytes()
@@ -325,10 +325,13 @@ class JacobianPanel(_Heatmap):
         m = nice_limit(float(np.max(np.abs(results.jacobian))))
         return -m, m
 
-    def refresh(self, results: Results) -> None:
-        jac = np.asarray(results.jacobian, dtype=np.float64)
+    def refresh_static(self, results: Results) -> None:
+        super().refresh_static(results)
         symbol = WRT_SYMBOL[results.state.wrt]
         self.heading.set_text("Jacobian " + _sub(f"∂gi/∂{symbol}k"))
+
+    def refresh(self, results: Results) -> None:
+        jac = np.asarray(results.jacobian, dtype=np.float64)
         m = self.limits(results)[1]
         self.image.set_data(jac)
         fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"

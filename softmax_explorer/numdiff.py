@@ -149,7 +149,8 @@ def numerical_jacobian(
                 f"v[{k}]={float(v_arr[k]):g}: v + h == v, so the difference is 0/0; "
                 "use a larger step"
             )
-    return _jacobian_at_steps(f, v_arr, method, np.array([step]), vectorized)[0]
+    evaluations = _Evaluations(f, v_arr, np.array([step]), vectorized)
+    return _jacobian_at_steps(evaluations, method)[0]
 
 
 def _check_step(h: float) -> float:
@@ -167,37 +168,66 @@ def _evaluate(f: Callable, points: NDArray, vectorized: bool) -> NDArray:
     return np.stack([np.atleast_1d(np.asarray(f(p))) for p in points])
 
 
-def _jacobian_at_steps(
-    f: Callable, v: NDArray, method: str, hs: NDArray, vectorized: bool
-) -> NDArray:
-    """Jacobian estimates for several steps at once: shape (len(hs), m, n).
+_OFFSETS = {
+    "forward": (1, 0),
+    "backward": (0, -1),
+    "central": (1, -1),
+    "richardson": (1, -1, 0.5, -0.5),
+}
+
+
+class _Evaluations:
+    """``f`` at the perturbed points the schemes need, for several steps, each set computed once.
+
+    ``at(c)`` is ``f(v + c * step_j * e_k)`` for every step j and coordinate k, shape (s, n, m);
+    the schemes of one sweep share them (``f(v + h)`` serves forward, central and Richardson).
+    """
+
+    def __init__(self, f: Callable, v: NDArray, hs: NDArray, vectorized: bool) -> None:
+        self.f, self.v, self.hs, self.vectorized = f, v, hs, vectorized
+        self.steps = np.stack([_steps(v, h, "central") for h in hs])  # (s, n), representable
+        self._values: dict[float, NDArray] = {}
+
+    def at(self, c: float) -> NDArray:
+        if c not in self._values:
+            s, n = self.steps.shape
+            if c == 0:
+                base = _evaluate(self.f, self.v[None, :], self.vectorized)[0]
+                self._values[c] = np.broadcast_to(base, (s, n, base.size))
+            else:
+                points = self.v + c * self.steps[:, :, None] * np.eye(n, dtype=self.v.dtype)
+                values = _evaluate(self.f, points.reshape(-1, n), self.vectorized)
+                self._values[c] = values.reshape(s, n, -1)
+        return self._values[c]
+
+    def complex_step(self) -> NDArray:
+        v, n = self.v, self.v.size
+        steps = np.stack([_steps(v, h, "complex") for h in self.hs])
+        shifts = steps[:, :, None] * np.eye(n, dtype=v.dtype)
+        points = v.astype(np.result_type(v.dtype, np.complex64)) + 1j * shifts
+        values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(
+            len(self.hs), n, -1
+        )
+        return values.imag / steps[:, :, None]
+
+
+def _jacobian_at_steps(evaluations: _Evaluations, method: str) -> NDArray:
+    """Jacobian estimates of ``method`` for every step: shape (s, m, n).
 
     A step below the resolution of ``v`` gives NaN (0/0) in its estimate, without a warning.
     """
-    n = v.size
-    steps = np.stack([_steps(v, h, method) for h in hs])  # (s, n)
-    eye = np.eye(n, dtype=v.dtype)
-    shifts = steps[:, :, None] * eye  # (s, k, n): row k moves coordinate k
+    dtype = evaluations.v.dtype
     if method == "complex":
-        points = v.astype(np.result_type(v.dtype, np.complex64)) + 1j * shifts
-        values = _evaluate(f, points.reshape(-1, n), vectorized).reshape(len(hs), n, -1)
-        return (values.imag / steps[:, :, None]).transpose(0, 2, 1).astype(v.dtype)
-    offsets = {
-        "forward": (1, 0),
-        "backward": (0, -1),
-        "central": (1, -1),
-        "richardson": (1, -1, 0.5, -0.5),
-    }[method]
-    stacks = [v + c * shifts for c in offsets]
+        return evaluations.complex_step().transpose(0, 2, 1).astype(dtype)
+    offsets = _OFFSETS[method]
+    values = [evaluations.at(c) for c in offsets]
+    width = evaluations.steps[:, :, None]
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        values = _evaluate(f, np.concatenate(stacks).reshape(-1, n), vectorized)
-        values = values.reshape(len(offsets), len(hs), n, -1)
-        width = steps[:, :, None]
         estimate = (values[0] - values[1]) / ((offsets[0] - offsets[1]) * width)
         if method == "richardson":
             half = (values[2] - values[3]) / width
             estimate = (4 * half - estimate) / 3
-    return estimate.transpose(0, 2, 1).astype(v.dtype)
+    return estimate.transpose(0, 2, 1).astype(dtype)
 
 
 def default_steps(num: int = 61) -> NDArray:
@@ -263,10 +293,11 @@ def step_sweep(
     for h in hs:
         _check_step(h)
     exact = np.asarray(analytic).reshape(-1, v_arr.size)
+    evaluations = _Evaluations(f, v_arr, hs, vectorized)
     errors = {}
     for method in methods:
         _check_method(method)
-        estimates = _jacobian_at_steps(f, v_arr, method, hs, vectorized)
+        estimates = _jacobian_at_steps(evaluations, method)
         with np.errstate(invalid="ignore", over="ignore"):
             diff = np.abs(estimates.astype(np.float64) - exact)
         errors[method] = np.nan_to_num(diff.max(axis=(1, 2)), nan=np.inf)

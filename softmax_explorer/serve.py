@@ -33,10 +33,20 @@ def _link_base() -> str:
 
 
 def served_explorer() -> Explorer:
-    """The Explorer for the page being served (its query string sets the state)."""
-    query = _request_query()
+    """The Explorer for the page being served (its query string sets the state).
+
+    It is built first, so that a preheated kernel has it ready before any page asks; then the
+    page's query string (which a preheated kernel waits for) sets the state.
+    """
+    theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
     preset = os.environ.get("SOFTMAX_EXPLORER_PRESET", "")
+    explorer = Explorer(theme=theme)
+    query = _request_query()
     if preset and "preset=" not in query:
         query = f"preset={preset}&{query}"
-    theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
-    return Explorer(query=query, theme=theme, link_base=_link_base())
+    explorer.link_base = _link_base()
+    if query.strip("?&"):
+        explorer.apply_query(query)
+    else:
+        explorer.link.value = f"{explorer.link_base}?{explorer.state.to_query()}"
+    return explorer

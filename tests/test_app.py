@@ -359,3 +359,36 @@ def test_slider_rounding_from_the_browser_keeps_the_exact_state(explorer):
     assert explorer.state.theta[0] == 0.35
     from_browser(explorer.temperature, 10**0.01)  # one step of the log slider
     assert explorer.state.temperature == pytest.approx(10**0.01)
+
+
+def test_formula_panel_follows_the_hand_after_it_pauses(explorer):
+    """While a slider moves, MathJax is spared: the formulas update once the hand pauses."""
+    from softmax_explorer.app import FORMULA_DELAY
+
+    before = explorer.formulas.value
+
+    async def drag():
+        for k in range(1, 4):
+            from_browser(explorer.theta_sliders[0], 0.3 + 0.05 * k)
+            await asyncio.sleep(0.01)
+        during = explorer.formulas.value
+        await asyncio.sleep(FORMULA_DELAY + 0.2)
+        return during
+
+    during = asyncio.run(drag())
+    assert during == before  # plots redrawn, formulas not yet
+    assert explorer.state.theta[0] == pytest.approx(0.45)
+    g = se.softmax(explorer.state.x, explorer.state.theta)
+    assert f"{g[0]:.4g}" in explorer.formulas.value
+    assert explorer.formulas.value != before
+
+
+def test_apply_query_reopens_a_link_in_a_running_panel(explorer):
+    calls = count_updates(explorer)
+    assert explorer.apply_query("preset=negative&target=1")
+    assert explorer.state == PRESETS["negative"].state.replace(target=1)
+    assert explorer.preset.value == "negative"
+    assert len(calls) == 1
+    assert not explorer.apply_query("n=abc")
+    assert "Link not applied: n: &#x27;abc&#x27; is not a whole number" in explorer.status.value
+    assert explorer.state == State()

@@ -12,7 +12,7 @@ from matplotlib.text import Text
 
 import softmax_explorer as se
 from softmax_explorer.figures import PANELS, Dashboard, nice_limit
-from softmax_explorer.results import compute
+from softmax_explorer.results import SWEEP_STEPS, compute
 from softmax_explorer.state import PRESETS, State
 
 SEED = State()
@@ -82,9 +82,7 @@ def test_step_lines_hold_the_sweep():
     dash = Dashboard(compute(state))
     steps = dash.panels["steps"]
     x, theta = np.array(state.x), np.array(state.theta)
-    sweep = se.step_sweep(
-        lambda t: se.softmax(x, t), theta, se.jacobian(x, theta), np.logspace(-16, -1, 61)
-    )
+    sweep = se.step_sweep(lambda t: se.softmax(x, t), theta, se.jacobian(x, theta), SWEEP_STEPS)
     eps = np.finfo(float).eps
     for method in se.METHODS:
         line = steps.lines[method]

@@ -1,0 +1,446 @@
+"""Slider-to-repaint latency in a real browser: our app against the floor and the seed's approach.
+
+Three kinds of page, each served by Voila and driven by Playwright in headless Chromium:
+
+1. **floor**: one FloatSlider observed by a callback that sets a Label (no dashboard is faster);
+2. **seed approach**: ``ipywidgets.interact`` building a new seaborn-styled figure (bars and a
+   Jacobian heatmap) and calling ``plt.show()`` on every change, as the seed notebook does;
+3. **our app** (`softmax-explorer`) at n = 4 and n = 32.
+
+For each: the time from a key press on the focused slider to the frame after the last change of
+the plot on screen (canvas draws, a new image, or new text, seen from inside the page; a change
+must differ from what was shown before, or the step counts as lost), over ``--steps`` presses
+after a warm-up; the time to the first render; the kernel's resident memory. For our app also:
+a burst of 10 quick presses (does the last repaint show the last value, and how long after the
+last press), and the second page open with ``--preheat``. One run, ratios side by side.
+
+Run: ``python benchmarks/bench_browser.py`` (``--steps 3`` for a smoke run). Writes the numbers
+to ``benchmarks/results/browser.json`` and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager, suppress
+from dataclasses import asdict, dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from nbformat.v4 import new_code_cell, new_notebook
+from timing import markdown_table
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from ensure_chromium import find_chromium  # noqa: E402
+
+from softmax_explorer.results import compute  # noqa: E402
+from softmax_explorer.state import State  # noqa: E402
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+QUIET_MS = 400  # no further change for this long: the step is over
+STEP_TIMEOUT_MS = 15_000
+
+FLOOR = """
+import ipywidgets as W
+slider = W.FloatSlider(value=0.3, min=-3, max=3, step=0.05, description="theta")
+label = W.Label("0.30")
+slider.add_class("bench-slider")
+label.add_class("bench-target")
+slider.observe(lambda change: setattr(label, "value", f"{change['new']:.2f}"), "value")
+W.VBox([slider, label])
+"""
+
+SEED = """
+%matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+import seaborn as sns
+from ipywidgets import FloatSlider, interact
+
+sns.set_theme()
+X = np.array([1.0, 4.0, 3.0, 2.0])
+
+def show(z1, z2, z3, z4):
+    z = np.array([z1, z2, z3, z4])
+    g = np.exp(X * z) / np.sum(np.exp(X * z))
+    jac = (np.diag(g) - np.outer(g, g)) * X
+    fig, (bars, heat) = plt.subplots(1, 2, figsize=(10.4, 3.7))
+    sns.barplot(x=["x1", "x2", "x3", "x4"], y=g, ax=bars)
+    bars.set_ylim(0, 1)
+    bars.set_title("Softmax")
+    sns.heatmap(jac, annot=True, cmap="vlag", center=0, ax=heat)
+    plt.show()
+
+sliders = {f"z{k + 1}": FloatSlider(min=-3, max=3, step=0.05, value=v)
+           for k, v in enumerate([0.3, 0.1, 0.9, 0.5])}
+app = interact(show, **sliders)
+app.widget.children[0].add_class("bench-slider")
+app.widget.children[-1].add_class("bench-target")
+"""
+
+# Installed before any page script: records every change of what the target shows.
+INSTRUMENT = """
+window.__changes = [];
+window.__keydowns = [];
+document.addEventListener('keydown', () => window.__keydowns.push(performance.now()), true);
+const mark = () => requestAnimationFrame(() => window.__changes.push(performance.now()));
+const inTarget = (node) => node && node.closest &&
+    node.closest('.bench-target, [class*="softmax-explorer-panel-"]');
+const drawImage = CanvasRenderingContext2D.prototype.drawImage;
+CanvasRenderingContext2D.prototype.drawImage = function (...args) {
+  const result = drawImage.apply(this, args);
+  if (inTarget(this.canvas)) mark();
+  return result;
+};
+new MutationObserver((records) => {
+  for (const r of records) {
+    const node = r.target.nodeType === 3 ? r.target.parentElement : r.target;
+    if (!inTarget(node)) continue;
+    const imgs = [...r.addedNodes].filter((n) => n.tagName === 'IMG' ||
+        (n.querySelector && n.querySelector('img')));
+    if (imgs.length) {
+      const img = imgs[0].tagName === 'IMG' ? imgs[0] : imgs[0].querySelector('img');
+      img.decode().then(mark, mark);
+    } else if (r.type === 'characterData' || r.addedNodes.length) {
+      mark();
+    }
+  }
+}).observe(document, {subtree: true, childList: true, characterData: true});
+"""
+
+# What the target shows now (to confirm that a step changed it).
+FINGERPRINT = """
+() => {
+  const canvases = [...document.querySelectorAll(
+      '[class*="softmax-explorer-panel-"] canvas, .bench-target canvas')];
+  if (canvases.length) return canvases.map((c) => c.toDataURL().length + ':' +
+      c.toDataURL().slice(-64)).join('|');
+  const target = document.querySelector('.bench-target');
+  const img = target && target.querySelector('img');
+  return img ? img.src.slice(-200) : (target ? target.innerText : '');
+}
+"""
+
+
+@dataclass
+class Measured:
+    """One app's numbers (milliseconds, megabytes)."""
+
+    name: str
+    first_render_ms: float
+    steps_ms: list[float] = field(default_factory=list)
+    lost_steps: int = 0
+    kernel_rss_mb: float = float("nan")
+    burst_settle_ms: float | None = None
+    burst_last_value_shown: bool | None = None
+    second_open_ms: float | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.steps_ms) if self.steps_ms else float("nan")
+
+    @property
+    def p90(self) -> float:
+        return float(np.percentile(self.steps_ms, 90)) if self.steps_ms else float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(args: list[str], workdir: Path):
+    """A Voila server (ours or plain) on a free loopback port; stopped on exit."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "JUPYTER_PATH": str(files("softmax_explorer") / "share"),
+    }
+    log = (workdir / f"server-{port}.log").open("w")
+    process = subprocess.Popen(
+        [*args, f"--port={port}", "--no-browser"],
+        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with suppress(OSError):
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}/", process.pid
+    finally:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        with suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=20)
+        log.close()
+
+
+def plain_voila(notebook: Path) -> list[str]:
+    return [
+        sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
+        "--template=softmax", "--strip_sources=True",
+    ]  # fmt: skip
+
+
+def kernel_rss_mb(server_pid: int) -> float:
+    """Resident memory of the newest kernel started by the server."""
+    best, newest = float("nan"), -1.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().split()
+            cmdline = (entry / "cmdline").read_bytes()
+            if int(stat[3]) != server_pid or b"ipykernel" not in cmdline:
+                continue
+            start = float(stat[21])
+            rss_kb = next(
+                int(line.split()[1])
+                for line in (entry / "status").read_text().splitlines()
+                if line.startswith("VmRSS:")
+            )
+        except (OSError, StopIteration, ValueError):
+            continue
+        if start > newest:
+            newest, best = start, rss_kb / 1024
+    return best
+
+
+def bare_kernel_rss_mb() -> float:
+    """A kernel that imported what the app imports, and nothing else."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        kc.execute_interactive(
+            "import numpy, matplotlib, seaborn, ipywidgets, ipympl.backend_nbagg, "
+            "softmax_explorer.app",
+            timeout=120,
+        )
+        pid = km.provisioner.process.pid
+        status = Path(f"/proc/{pid}/status").read_text()
+        return next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:")) / 1024
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def open_app(browser, url: str, slider: str, ready: str):
+    """Load a page; return (page, context, first-render milliseconds)."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.add_init_script(INSTRUMENT)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    page.goto(url)
+    page.wait_for_function(ready)
+    page.wait_for_selector(slider)
+    first_render = page.evaluate("performance.now()")
+    page.wait_for_timeout(1000)
+    return page, context, first_render
+
+
+def settle(page, since: float) -> float | None:
+    """Wait until changes after ``since`` stop for QUIET_MS; the time of the last, or None."""
+    waited = 0
+    while waited < STEP_TIMEOUT_MS:
+        last = page.evaluate(f"Math.max(0, ...window.__changes.filter((t) => t > {since}))")
+        now = page.evaluate("performance.now()")
+        if last and now - last >= QUIET_MS:
+            return last
+        page.wait_for_timeout(50)
+        waited += 50
+    return None
+
+
+def measure_steps(page, slider: str, steps: int, warmup: int = 3) -> tuple[list[float], int]:
+    handle = page.locator(slider).first
+    handle.focus()
+    latencies, lost = [], 0
+    for i in range(warmup + steps):
+        before = page.evaluate(FINGERPRINT)
+        page.keyboard.press("ArrowRight")
+        pressed = page.evaluate("window.__keydowns[window.__keydowns.length - 1]")
+        last = settle(page, pressed)
+        changed = page.evaluate(FINGERPRINT) != before
+        if i < warmup:
+            continue
+        if last is None or not changed:
+            lost += 1
+        else:
+            latencies.append(last - pressed)
+    return latencies, lost
+
+
+def measure_burst(page, slider: str, link_theta_before: float) -> tuple[float | None, bool]:
+    """Ten quick presses: time from the last press to the last repaint; last value shown?"""
+    handle = page.locator(slider).first
+    handle.focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight", delay=0)
+    last_press = page.evaluate("window.__keydowns[window.__keydowns.length - 1]")
+    last = settle(page, last_press)
+    link = page.locator(".softmax-explorer-link input").input_value()
+    state = State.from_query(link.split("?", 1)[1])
+    shown = abs(state.theta[0] - (link_theta_before + 0.5)) < 1e-9
+    return (None if last is None else max(0.0, last - last_press)), shown
+
+
+DASHBOARD_READY = (
+    "document.querySelector('.softmax-explorer') && "
+    "document.querySelector('.softmax-explorer').innerText.includes('gradcheck')"
+)
+
+
+def run(steps: int, chromium: str, out: Path) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    results: list[Measured] = []
+    workdir = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+    floor_nb, seed_nb = workdir / "floor.ipynb", workdir / "seed.ipynb"
+    for path, code in ((floor_nb, FLOOR), (seed_nb, SEED)):
+        nb = new_notebook(cells=[new_code_cell(code.strip())])
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, path)
+    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
+    apps = [
+        ("floor", plain_voila(floor_nb), "", ".bench-slider .noUi-handle",
+         "document.querySelector('.bench-target')"),
+        ("seed approach", plain_voila(seed_nb), "", ".bench-slider .noUi-handle",
+         "document.querySelector('.bench-target img')"),
+        ("our app, n = 4", ours, "", ".softmax-explorer-theta-1 .noUi-handle", DASHBOARD_READY),
+        ("our app, n = 32", ours, "?n=32", ".softmax-explorer-theta-1 .noUi-handle",
+         DASHBOARD_READY),
+    ]  # fmt: skip
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for name, command, query, slider, ready in apps:
+            with serve(command, workdir) as (url, pid):
+                page, context, first = open_app(browser, url + query, slider, ready)
+                m = Measured(name, first)
+                m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
+                m.kernel_rss_mb = kernel_rss_mb(pid)
+                if name.startswith("our app"):
+                    link = page.locator(".softmax-explorer-link input").input_value()
+                    theta = State.from_query(link.split("?", 1)[1]).theta[0]
+                    m.burst_settle_ms, m.burst_last_value_shown = measure_burst(page, slider, theta)
+                context.close()
+                results.append(m)
+                print(
+                    f"  {name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True
+                )
+        with serve([*ours, "--preheat=2"], workdir) as (url, _):
+            time.sleep(8)  # the pool fills
+            _, context, first = open_app(browser, url, apps[2][3], DASHBOARD_READY)
+            context.close()
+            time.sleep(8)
+            _, context, second = open_app(browser, url, apps[2][3], DASHBOARD_READY)
+            context.close()
+            preheat = {"first_open_ms": first, "second_open_ms": second}
+        browser.close()
+
+    state32 = State().resized(32)
+    rng = np.random.default_rng(0)
+    moved = [state32.replace(theta=tuple(rng.uniform(-3, 3, 32))) for _ in range(max(5, steps))]
+    compute_ms = statistics.median(_timed(lambda s=s: compute(s)) for s in moved)
+    report = {
+        "steps": steps,
+        "apps": [asdict(m) | {"median_ms": m.median, "p90_ms": m.p90} for m in results],
+        "preheat": preheat,
+        "compute_n32_ms": compute_ms,
+        "bare_kernel_rss_mb": bare_kernel_rss_mb(),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    return report
+
+
+def _timed(func) -> float:
+    start = time.perf_counter()
+    func()
+    return (time.perf_counter() - start) * 1000
+
+
+def table(report: dict) -> str:
+    apps = {a["name"]: a for a in report["apps"]}
+    floor, seed = apps["floor"], apps["seed approach"]
+    rows = []
+    for a in report["apps"]:
+        rows.append(
+            [
+                a["name"],
+                f"{a['first_render_ms']:.0f} ms",
+                f"{a['median_ms']:.0f} ms",
+                f"{a['p90_ms']:.0f} ms",
+                f"{a['median_ms'] / floor['median_ms']:.1f}x",
+                f"{seed['median_ms'] / a['median_ms']:.1f}x",
+                str(a["lost_steps"]),
+                f"{a['kernel_rss_mb']:.0f} MB",
+            ]
+        )
+    header = ["page", "first render", "step median", "step p90", "/ floor", "seed /", "lost"]
+    header.append("kernel RSS")
+    lines = [markdown_table(header, rows), ""]
+    n4, n32 = apps["our app, n = 4"], apps["our app, n = 32"]
+    for a in (n4, n32):
+        if a["burst_settle_ms"] is not None:
+            lines.append(
+                f"- {a['name']}: a burst of 10 presses settles {a['burst_settle_ms']:.0f} ms after "
+                f"the last press ({a['burst_settle_ms'] / a['median_ms']:.1f}x a single step); "
+                f"last value shown: {a['burst_last_value_shown']}"
+            )
+    whole = n32["median_ms"]
+    lines.append(
+        f"- compute (numerics) per update at n = 32: {report['compute_n32_ms']:.1f} ms, "
+        f"{report['compute_n32_ms'] / whole:.2f} of the whole update ({whole:.0f} ms)"
+    )
+    lines.append(
+        f"- first render: ours {n4['first_render_ms'] / floor['first_render_ms']:.2f}x the "
+        f"floor's; with --preheat 2: first open {report['preheat']['first_open_ms']:.0f} ms, "
+        f"second open {report['preheat']['second_open_ms']:.0f} ms"
+    )
+    lines.append(
+        f"- kernel memory: a bare kernel with the same imports {report['bare_kernel_rss_mb']:.0f} "
+        f"MB; the app's kernel {n4['kernel_rss_mb']:.0f} MB (n = 4), "
+        f"{n32['kernel_rss_mb']:.0f} MB (n = 32)"
+    )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--steps", type=int, default=40, help="key presses per app (default 40)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "benchmarks" / "results" / "browser.json"
+    )
+    args = parser.parse_args()
+    chromium = find_chromium()
+    if chromium is None:
+        sys.exit("no Chromium found: run `python tools/ensure_chromium.py`")
+    report = run(args.steps, chromium, args.out)
+    print(table(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,42 @@
+"""Smoke runs of the benchmarks (tiny sizes), so that they cannot rot. No timing is asserted."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+def run(*args: str, timeout: float = 900) -> str:
+    result = subprocess.run(
+        [sys.executable, *args], cwd=BENCHMARKS, capture_output=True, text=True, timeout=timeout
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
+
+
+def test_core_benchmark():
+    out = run("bench_core.py", "--quick")
+    assert "| n | closed form |" in out
+    assert "| 32 |" in out
+
+
+def test_figures_benchmark():
+    out = run("bench_figures.py", "--quick")
+    assert "| n | update in place | rebuild figures | speed-up |" in out
+
+
+@pytest.mark.browser
+def test_browser_benchmark(tmp_path, chromium_path):
+    out_file = tmp_path / "browser.json"
+    out = run("bench_browser.py", "--steps", "3", "--out", str(out_file))
+    report = json.loads(out_file.read_text())
+    assert [a["name"] for a in report["apps"]] == [
+        "floor", "seed approach", "our app, n = 4", "our app, n = 32",
+    ]  # fmt: skip
+    for app in report["apps"]:
+        assert len(app["steps_ms"]) + app["lost_steps"] == 3
+    assert "| page | first render | step median |" in out

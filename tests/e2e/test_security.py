@@ -1,0 +1,82 @@
+"""Security checks against the real served app: what a curious student can reach."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import softmax_explorer
+
+from .conftest import fetch
+
+PACKAGE = Path(softmax_explorer.__file__).parent
+HOSTILE_PATHS = [
+    "app.ipynb",
+    "voila/files/app.ipynb",
+    "voila/files/cli.py",
+    "voila/files/../cli.py",
+    "voila/files/%2e%2e/cli.py",
+    "voila/files/%2e%2e%2fcli.py",
+    "voila/files/..%2f..%2fsoftmax_explorer%2fcli.py",
+    "voila/files/share/voila/templates/softmax/index.html.j2",
+    "voila/render/app.ipynb",
+    "voila/static/../../../etc/passwd",
+    "voila/templates/softmax/static/..%2f..%2f..%2fcli.py",
+    "voila/templates/softmax/index.html.j2",
+    "static/../cli.py",
+    "api/contents",
+    "api/contents/app.ipynb",
+    "api/kernels",
+    "api/sessions",
+    "api/kernelspecs",
+    "tree",
+    "voila/tree",
+    "files/app.ipynb",
+    "nbconvert/html/app.ipynb",
+]
+SECRETS = [
+    (PACKAGE / "cli.py").read_text().splitlines()[0],  # the module docstring's first line
+    "served_explorer",
+    "softmax_explorer.serve",
+    "root:x:0:0",
+]
+
+
+def get(url: str) -> tuple[int, str]:
+    request = urllib.request.Request(url)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, response.read().decode(errors="replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode(errors="replace")
+
+
+@pytest.mark.parametrize("path", HOSTILE_PATHS)
+def test_no_source_file_or_listing_is_served(server, path):
+    status, body = get(server.url + path)
+    for secret in SECRETS:
+        assert secret not in body, (path, status)
+    assert "Traceback" not in body
+    assert '"kernels"' not in body
+    assert not body.lstrip().startswith("[{")  # no JSON listing of kernels or sessions
+
+
+def test_listens_on_loopback_only(server):
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    listening = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.rsplit(":", 1)
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                listening.append(address)
+    assert listening == ["0100007F"]  # 127.0.0.1, and nothing on IPv6 or other interfaces
+
+
+def test_the_page_has_no_traceback_and_no_source(server):
+    html = fetch(server.url + "?n=abc", timeout=60)  # an invalid link: handled, not raised
+    assert "Traceback" not in html
+    assert "served_explorer" not in html

@@ -1,0 +1,53 @@
+"""Hostile input: extreme numerics and abusive widget-protocol messages (the small profile;
+benchmarks/fuzz_numerics.py runs 100,000 numerics examples)."""
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ipywidgets.widgets.widget import _instances as live_widgets
+
+from softmax_explorer import Explorer
+from softmax_explorer.state import State
+
+from .invariants import check, random_case
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_extreme_numerics_hold_every_invariant(seed):
+    x, theta, temperature = random_case(np.random.default_rng(seed))
+    assert check(x, theta, temperature) in ("ok", "overflow")
+
+
+HOSTILE_VALUES = [
+    float("nan"), float("inf"), -float("inf"), 1e308, -1e308, 1e6, -5, 0, 10**6, "abc", "", None,
+    [1, 2], {"a": 1}, True, "1, 2", "1,2,3,4,5,6,7,8,9", "nan, 1, 2, 3", "1e309, 1, 1, 1",
+]  # fmt: skip
+
+
+def controls(explorer):
+    return [
+        explorer.n, explorer.x, explorer.temperature, explorer.stable, explorer.dtype,
+        explorer.wrt, explorer.scheme, explorer.h, explorer.target, explorer.learning_rate,
+        explorer.preset, explorer.play, *explorer.theta_sliders,
+    ]  # fmt: skip
+
+
+@settings(max_examples=60)
+@given(st.lists(st.tuples(st.integers(0, 100), st.sampled_from(["value", "index"]),
+                          st.sampled_from(HOSTILE_VALUES)), min_size=1, max_size=25))  # fmt: skip
+def test_abusive_messages_leave_a_valid_state_and_bounded_memory(messages):
+    explorer = Explorer()
+    widgets_before = len(live_widgets)
+    for which, key, value in messages:
+        widgets = controls(explorer)
+        widget = widgets[which % len(widgets)]
+        widget.set_state({key: value})  # what a browser sends; must never raise
+        state = explorer.state
+        assert isinstance(state, State)
+        assert State.from_dict(state.to_dict()) == state  # still valid
+        assert len(explorer.theta_sliders) == state.n <= 32
+        assert "Traceback" not in explorer.status.value
+        heights = [r.get_height() for r in explorer.dashboard.panels["bars"].bars]
+        assert len(heights) == state.n
+    # memory bounded: resizing closes the old sliders instead of piling them up
+    assert len(live_widgets) <= widgets_before + 64

@@ -40,3 +40,23 @@ def test_browser_benchmark(tmp_path, chromium_path):
     for app in report["apps"]:
         assert len(app["steps_ms"]) + app["lost_steps"] == 3
     assert "| page | first render | step median |" in out
+
+
+@pytest.mark.browser
+def test_load_benchmark(tmp_path, chromium_path):
+    out_file = tmp_path / "load.json"
+    run(
+        "bench_load.py", "--sessions", "2", "--active", "1", "--seconds", "3", "--sizing", "1",
+        "--sizing-seconds", "2", "--cull-after", "4", "--preheat", "1", "--out", str(out_file),
+    )  # fmt: skip
+    report = json.loads(out_file.read_text())
+    assert report["failed_sessions"] == 0
+    assert report["page_open_ms"]["count"] == 2
+    assert report["under_load"]["count"] > 0
+    assert report["culling"]["kernels_after"] <= 1  # the closed pages' kernels were culled
+
+
+def test_fuzz_script():
+    out = run("fuzz_numerics.py", "--examples", "300")
+    assert "300 examples" in out
+    assert "0 failures" in out

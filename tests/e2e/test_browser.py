@@ -286,3 +286,16 @@ def test_bars_show_the_softmax_of_the_state(server, open_page):
         measured = coverage[:axis_row, beside_label].sum()
         expected = max(0.0, axes_height * gk * height - edge)
         assert measured == pytest.approx(expected, abs=1.0), k
+
+
+def test_changing_n_in_the_page_rebuilds_the_sliders(server, open_page):
+    page, log = open_page(server.url)
+    field = page.locator(".softmax-explorer-n input")
+    handles = "[class*='softmax-explorer-theta-'] .noUi-handle"
+    for n in (32, 3, 9):
+        field.fill(str(n))
+        field.press("Enter")
+        wait_for_link(page, lambda s, n=n: s.n == n)
+        page.wait_for_function(f"document.querySelectorAll({handles!r}).length === {n}")
+    assert page.locator(".softmax-explorer-theta-9 .noUi-handle").count() == 1
+    assert log.console_errors == []

@@ -23,14 +23,13 @@ def act(page, rng: random.Random) -> str:
         ["theta", "theta", "theta", "temperature", "h", "scheme", "target", "preset", "dtype",
          "wrt", "stable", "x", "n", "step", "reset", "play", "export", "entry"]
     )  # fmt: skip
-    n = link_state(page).n
+    # choose among the controls the page shows now (a new n may still be on its way)
     if kind in ("theta", "temperature", "h"):
-        selector = (
-            f".softmax-explorer-theta-{rng.randint(1, n)}"
-            if kind == "theta"
-            else (f".softmax-explorer-{kind}")
+        name = (
+            "[class*='softmax-explorer-theta-']" if kind == "theta" else f".softmax-explorer-{kind}"
         )
-        page.locator(f"{selector} .noUi-handle").focus()
+        handles = page.locator(f"{name} .noUi-handle")
+        handles.nth(rng.randrange(handles.count())).focus()
         key = rng.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown", "Home", "End"])
         for _ in range(rng.randint(1, 4)):
             page.keyboard.press(key)
@@ -40,7 +39,8 @@ def act(page, rng: random.Random) -> str:
             page, "scheme", rng.choice(["forward", "backward", "central", "complex", "richardson"])
         )
     elif kind == "target":
-        select(page, "target", rng.choice(["none", *[f"class {k + 1}" for k in range(n)]]))
+        options = page.locator(".softmax-explorer-target option").all_inner_texts()
+        select(page, "target", rng.choice(options).replace("\xa0", " "))
     elif kind == "preset":
         select(page, "preset", rng.choice([p.title for p in PRESETS.values()]))
     elif kind in ("dtype", "wrt"):

@@ -60,3 +60,10 @@ def test_fuzz_script():
     out = run("fuzz_numerics.py", "--examples", "300")
     assert "300 examples" in out
     assert "0 failures" in out
+
+
+@pytest.mark.browser
+def test_random_actions_script(chromium_path):
+    out = run("random_actions.py", "--actions", "8")
+    assert "8 actions" in out
+    assert "console errors: 0, page errors: 0, kernel tracebacks: 0" in out

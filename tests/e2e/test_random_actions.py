@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from softmax_explorer.state import PRESETS, State
 
@@ -29,7 +30,10 @@ def act(page, rng: random.Random) -> str:
             "[class*='softmax-explorer-theta-']" if kind == "theta" else f".softmax-explorer-{kind}"
         )
         handles = page.locator(f"{name} .noUi-handle")
-        handles.nth(rng.randrange(handles.count())).focus()
+        try:  # the slider may vanish meanwhile (a pending change of n): the hand moves on
+            handles.nth(rng.randrange(handles.count())).focus(timeout=5000)
+        except PlaywrightTimeout:
+            return f"{kind} (vanished)"
         key = rng.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown", "Home", "End"])
         for _ in range(rng.randint(1, 4)):
             page.keyboard.press(key)
@@ -40,7 +44,11 @@ def act(page, rng: random.Random) -> str:
         )
     elif kind == "target":
         options = page.locator(".softmax-explorer-target option").all_inner_texts()
-        select(page, "target", rng.choice(options).replace("\xa0", " "))
+        label = rng.choice(options).replace("\xa0", " ")
+        try:  # the option may vanish meanwhile (a pending change of n)
+            page.locator(".softmax-explorer-target select").select_option(label=label, timeout=5000)
+        except PlaywrightTimeout:
+            return "target (vanished)"
     elif kind == "preset":
         select(page, "preset", rng.choice([p.title for p in PRESETS.values()]))
     elif kind in ("dtype", "wrt"):

@@ -37,7 +37,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 from .numdiff import METHODS, optimal_step
 from .results import Results
 
-__all__ = ["PANELS", "THEMES", "Dashboard"]
+__all__ = ["PANELS", "THEMES", "Dashboard", "LossTrace", "nice_limit", "theme_rc"]
 
 PANELS = ("bars", "jacobian", "error", "steps")
 THEMES = ("light", "dark")

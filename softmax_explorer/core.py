@@ -121,8 +121,16 @@ def logits(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> NDArray:
 
 
 def _shifted(z: NDArray) -> NDArray:
-    """``z - max(z)`` along the last axis (real part for the max); -inf where that overflows."""
-    peak = np.max(z.real, axis=-1, keepdims=True)
+    """``z - max(z)`` along the last axis; -inf where that overflows.
+
+    For complex input the whole complex value of the largest-real-part logit is subtracted (the
+    softmax is invariant to any common shift): the imaginary parts become differences, which
+    keeps the complex-step derivative free of cancellation between classes of equal logits.
+    """
+    if np.iscomplexobj(z):
+        peak = np.take_along_axis(z, np.argmax(z.real, axis=-1)[..., None], axis=-1)
+    else:
+        peak = np.max(z, axis=-1, keepdims=True)
     with np.errstate(over="ignore"):
         return z - peak
 

@@ -421,7 +421,8 @@ def gradcheck(
     rtol, atol : float, optional
         Tolerances; by default ``rtol = 100 * expected_error(method, dtype)`` and
         ``atol = rtol * max(|analytic|, |g|)`` (``|g|`` left out for the complex step, which has
-        no round-off from differencing), so the check scales with the problem.
+        no round-off from differencing) but at least the dtype's smallest normal number, so the
+        check scales with the problem.
     analytic : array_like, optional
         A derivative of your own to check instead of the package's closed form: shape (n, n), or
         (n,) for the temperature.
@@ -468,7 +469,9 @@ def gradcheck(
         scale = np.max(np.abs(analytic))
         if method != "complex":
             scale = max(scale, np.max(np.abs(softmax(x, theta, temperature))))
-        atol = rtol * float(scale)
+        # never below the smallest normal number: subnormal derivatives (theta ~ 1e-309, say)
+        # underflow in any scheme, and no check can resolve them
+        atol = max(rtol * float(scale), float(np.finfo(dtype).tiny))
     with np.errstate(invalid="ignore", over="ignore"):
         abs_error = np.abs(numeric.astype(np.float64) - analytic)
         scale = np.maximum(np.abs(analytic.astype(np.float64)), np.finfo(np.float64).tiny)

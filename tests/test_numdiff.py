@@ -174,6 +174,7 @@ def states(draw):
 
 @given(states(), st.sampled_from(se.METHODS), st.sampled_from(["theta", "x", "z", "temperature"]))
 @example((np.array([3.0, -3.0]), np.array([3.0, 3.0]), 0.25), "forward", "theta")
+@example((np.array([0.0, 0.0]), np.array([0.0, 2.22507386e-309]), 1.0), "complex", "x")
 def test_gradcheck_passes_at_the_default_step(state, method, wrt):
     x, theta, temperature = state
     result = se.gradcheck(x, theta, wrt=wrt, method=method, temperature=temperature)

@@ -156,7 +156,7 @@ class Explorer(W.VBox):
         The state to start from (default: the seed notebook's values).
     query : str, optional
         A URL query string (``n=6&temperature=0.5``, ``preset=overflow``) to start from; an
-        invalid one shows its message and falls back to ``state``.
+        invalid one shows its message and the defaults.
     theme : {"light", "dark"}
         Colours of the figures.
     link_base : str, optional
@@ -177,6 +177,9 @@ class Explorer(W.VBox):
         link_base: str = "",
     ) -> None:
         self.state = state or State()
+        if query:  # build in the link's state; an invalid link is reported after the build
+            with contextlib.suppress(StateError):
+                self.state = State.from_query(query)
         self.link_base = link_base
         self.renders = 0
         self.losses: list[float] = []
@@ -196,9 +199,10 @@ class Explorer(W.VBox):
         super().__init__(children=self._layout(), layout=W.Layout(width="100%"))
         self.add_class("softmax-explorer")
         # the first render goes through the same path as every later one
-        self._render(self.state)
         if query:
             self.apply_query(query)
+        else:
+            self._render(self.state)
 
     def apply_query(self, query: str) -> bool:
         """Show the state of a share link's query string (``preset=cold&n=6``, ...).
@@ -649,16 +653,14 @@ class Explorer(W.VBox):
             self._show_status(str(err))
             self._sync_controls(self.state)
             return
-        self.losses = []
-        self.trace.set(self.losses)
+        self._clear_trace()
         self._request(state)
 
     @_guarded
     def _on_target(self, change: dict) -> None:
         if self._syncing:
             return
-        self.losses = []
-        self.trace.set(self.losses)
+        self._clear_trace()
         self._apply(change, target=None if change["new"] == NO_TARGET else change["new"])
 
     @_guarded
@@ -695,16 +697,14 @@ class Explorer(W.VBox):
             return
         preset = PRESETS[change["new"]]
         self._show_preset(change["new"])
-        self.losses = []
-        self.trace.set(self.losses)
+        self._clear_trace()
         self._show_status("")
         self._request(preset.state)
 
     @_guarded
     def _on_reset(self, _button: W.Button) -> None:
         self.play.playing = False
-        self.losses = []
-        self.trace.set(self.losses)
+        self._clear_trace()
         name = self.preset.value
         self._show_status("")
         self._request(PRESETS[name].state if name else State())
@@ -718,6 +718,11 @@ class Explorer(W.VBox):
         if self.state.target is None:
             self.play.playing = False
         self.descend()
+
+    def _clear_trace(self) -> None:
+        """Start a new descent: empty the loss trace."""
+        self.losses = []
+        self.trace.set(self.losses)
 
     def descend(self, steps: int = 1) -> float | None:
         """Take gradient-descent steps on theta toward the target class; return the new loss.

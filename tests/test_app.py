@@ -341,6 +341,7 @@ def test_heatmap_click_selects_the_entry(explorer):
 
 def test_preset_in_the_link_selects_the_dropdown():
     explorer = Explorer(query="preset=hot")
+    assert explorer.renders == 1  # built in the link's state: no render of the defaults first
     assert explorer.state == PRESETS["hot"].state
     assert explorer.preset.value == "hot"
     assert PRESETS["hot"].explanation[:20] in explorer.preset_note.value

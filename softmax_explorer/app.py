@@ -26,12 +26,11 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 import numpy as np
-from ipympl.backend_nbagg import Canvas, FigureManager
-from matplotlib.figure import Figure
 
 from .figures import PANELS, Dashboard, LossTrace
 from .formulas import formula_html
 from .numdiff import METHODS
+from .panel_canvas import PanelCanvas
 from .results import Results, compute
 from .state import PRESETS, State, StateError, parse_values
 
@@ -47,19 +46,6 @@ LOSS_TRACE_MAX = 500
 #: four panels: while a slider moves, it is updated once the hand pauses for this long (seconds).
 FORMULA_DELAY = 0.25
 NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no selection)
-
-
-def ipympl_canvas(fig: Figure) -> Canvas:
-    """An ipympl canvas widget for ``fig``, without pyplot, toolbar, header or resize handle."""
-    canvas = Canvas(fig)
-    FigureManager(canvas, 0)
-    canvas.header_visible = False
-    canvas.footer_visible = False
-    canvas.toolbar_visible = False
-    canvas.resizable = False
-    width, height = fig.get_size_inches() * fig.dpi
-    canvas.layout = W.Layout(width=f"{round(width) + 8}px", height=f"{round(height) + 8}px")
-    return canvas
 
 
 def _safe(cls: type[W.Widget]) -> type[W.Widget]:
@@ -191,8 +177,8 @@ class Explorer(W.VBox):
         self._syncing = False
         self._build_controls()
         results = self._compute(self.state)
-        self.dashboard = Dashboard(results, theme=theme, canvas=ipympl_canvas)
-        self.trace = LossTrace(theme=theme, canvas=ipympl_canvas)
+        self.dashboard = Dashboard(results, theme=theme, canvas=PanelCanvas)
+        self.trace = LossTrace(theme=theme, canvas=PanelCanvas)
         self.dashboard.figures["jacobian"].canvas.mpl_connect(
             "button_press_event", self._on_heatmap_click
         )
@@ -378,10 +364,10 @@ class Explorer(W.VBox):
         self.export_json.on_click(lambda _: self._export("json"))
 
     def _layout(self) -> list[W.Widget]:
-        canvases = [self.dashboard.figures[name].canvas for name in PANELS]
+        canvases = [self.dashboard.canvases[name] for name in PANELS]
         for name, canvas in zip(PANELS, canvases, strict=True):
             canvas.add_class(f"softmax-explorer-panel-{name}")
-        self.trace.figure.canvas.add_class("softmax-explorer-panel-trace")
+        self.trace.canvas.add_class("softmax-explorer-panel-trace")
         column = canvases[0].layout.width
         plots = W.GridBox(
             canvases,
@@ -418,7 +404,7 @@ class Explorer(W.VBox):
                     [W.HBox([self.entry_i, self.entry_k]), self.formulas],
                     layout=W.Layout(width="55%"),
                 ),
-                self.trace.figure.canvas,
+                self.trace.canvas,
             ],
             layout=W.Layout(width="100%"),
         )

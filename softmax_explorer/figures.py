@@ -276,7 +276,7 @@ class _Heatmap(_Panel):
     def heatmap(self, cmap, norm) -> AxesImage:
         ax, n = self.ax, self.n
         image = ax.imshow(
-            np.ones((n, n)), cmap=cmap, norm=norm, interpolation="nearest", aspect="auto"
+            np.ones((n, n)), cmap=cmap, norm=norm, interpolation="none", aspect="auto"
         )
         self.colorbar = ax.figure.colorbar(image, cax=self.cax)
         self.colorbar.ax.tick_params(labelsize=9)
@@ -537,7 +537,8 @@ class Dashboard:
         Colours; dark suits Voila's dark theme.
     canvas : callable, optional
         ``canvas(figure)`` attaches a canvas to each new figure; default Agg (static). The app
-        passes one that makes an ipympl canvas widget.
+        passes `~softmax_explorer.panel_canvas.PanelCanvas`, a widget. What it returns is kept
+        in `canvases`.
     dpi : float, optional
         Resolution of the figures.
     """
@@ -553,14 +554,16 @@ class Dashboard:
         self._rc = theme_rc(theme)
         self.results = results
         self.figures: dict[str, Figure] = {}
+        self.canvases: dict[str, object] = {}
         self.panels: dict[str, _Panel] = {}
         self._blitters: dict[str, _Blitter] = {}
         with mpl.rc_context(self._rc):
             for name in PANELS:
                 fig = Figure(figsize=PANEL_SIZE, dpi=dpi)
-                canvas(fig)
+                self.canvases[name] = canvas(fig)
                 self.figures[name] = fig
                 self._build(name, results)
+                fig.canvas.draw_idle()
 
     def _build(self, name: str, results: Results) -> None:
         fig = self.figures[name]
@@ -646,7 +649,7 @@ class LossTrace:
     theme : {"light", "dark"}
         Colours.
     canvas : callable, optional
-        As for `Dashboard`.
+        As for `Dashboard`; what it returns is kept in ``canvas``.
     """
 
     def __init__(
@@ -657,7 +660,7 @@ class LossTrace:
     ) -> None:
         with mpl.rc_context(theme_rc(theme)):
             self.figure = Figure(figsize=(PANEL_SIZE[0], 2.2), dpi=dpi)
-            canvas(self.figure)
+            self.canvas = canvas(self.figure)
             self.ax = self.figure.add_axes((0.13, 0.25, 0.82, 0.6))
             (self.line,) = self.ax.plot([], [], marker="o", markersize=3, color=_palette()["bars"])
             self.ax.set_xlabel("descent step")

@@ -326,17 +326,35 @@ def test_browser_bursts_are_coalesced_into_one_render(explorer):
     )
 
 
-def test_heatmap_click_selects_the_entry(explorer):
-    from matplotlib.backend_bases import MouseEvent
+def click(widget, x: float, y: float, changes: dict | None = None) -> None:
+    """A mouse press as the browser sends it: pixels from the canvas's top left."""
+    message = {"event": "button_press", "x": x, "y": y, "button": 1, **(changes or {})}
+    widget._handle_custom_msg(message, [])
 
+
+def test_heatmap_click_selects_the_entry(explorer):
     panel = explorer.dashboard.panels["jacobian"]
-    canvas = explorer.dashboard.figures["jacobian"].canvas
-    canvas.draw()
+    widget = explorer.dashboard.canvases["jacobian"]
     x, y = panel.ax.transData.transform((3, 1))
-    MouseEvent("button_press_event", canvas, x, y, button=1)._process()
+    click(widget, x, widget.height - y)
     assert explorer.entry == (1, 3)
     assert (explorer.entry_i.value, explorer.entry_k.value) == (1, 3)
     assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formulas.value
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"x": "12"}, {"x": float("nan")}, {"y": True}, {"x": -5}, {"y": 10_000}, {"button": 9},
+     {"event": "key_press"}],
+    ids=["text", "nan", "bool", "left-of-canvas", "below-canvas", "button", "event"],
+)  # fmt: skip
+def test_malformed_clicks_change_nothing(explorer, changes):
+    panel = explorer.dashboard.panels["jacobian"]
+    widget = explorer.dashboard.canvases["jacobian"]
+    x, y = panel.ax.transData.transform((3, 1))
+    click(widget, x, widget.height - y, changes)
+    widget._handle_custom_msg(["not", "a", "dict"], [])
+    assert explorer.entry == (0, 0)
 
 
 def test_preset_in_the_link_selects_the_dropdown():

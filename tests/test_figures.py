@@ -287,17 +287,3 @@ def test_dark_theme_and_nothing_reaches_pyplot():
     assert plt.get_fignums() == []
     with pytest.raises(ValueError, match="unknown theme"):
         Dashboard(compute(SEED), theme="sepia")
-
-
-def test_ipympl_canvas():
-    from ipympl.backend_nbagg import Canvas, FigureManager
-
-    def ipympl_canvas(fig):
-        canvas = Canvas(fig)
-        FigureManager(canvas, 0)
-        return canvas
-
-    dash = Dashboard(compute(SEED), canvas=ipympl_canvas)
-    assert all(isinstance(f.canvas, Canvas) for f in dash.figures.values())
-    assert dash.update(compute(SEED.replace(x=(1, 1, 1, 1), theta=(1, 1, 1, 1)))) == list(PANELS)
-    np.testing.assert_allclose([r.get_height() for r in dash.panels["bars"].bars], 0.25)

@@ -44,9 +44,13 @@ LAYERS = {
     "numdiff": {"numpy"},
     "state": set(),
     "results": {"numpy"},
+    "display_list": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib", "seaborn"},
+    "panel_canvas": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
-ORDER = ["core", "numdiff", "state", "results", "figures", "app", "cli"]
+ORDER = [
+    "core", "numdiff", "state", "results", "display_list", "figures", "panel_canvas", "app", "cli",
+]  # fmt: skip
 
 
 def _imports(path: Path) -> set[str]:

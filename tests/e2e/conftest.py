@@ -169,8 +169,7 @@ def wait_for_dashboard(page) -> None:
     """Until the four panels and the formula panel have been drawn."""
     page.wait_for_selector(".softmax-explorer")
     page.wait_for_function(
-        "document.querySelectorAll('.softmax-explorer .jupyter-matplotlib-canvas-div canvas')"
-        ".length >= 10"
+        "document.querySelectorAll('.softmax-explorer .softmax-explorer-canvas canvas').length >= 5"
     )
     page.wait_for_function(
         "document.querySelector('.softmax-explorer').innerText.includes('gradcheck')"

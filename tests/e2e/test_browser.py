@@ -27,7 +27,7 @@ PANEL_NAMES = ("bars", "jacobian", "error", "steps", "trace")
 
 
 def panel(page, name):
-    return page.locator(f".softmax-explorer-panel-{name} .jupyter-matplotlib-canvas-div")
+    return page.locator(f".softmax-explorer-panel-{name} canvas")
 
 
 def panel_pixels(page, name) -> bytes:

@@ -1,0 +1,243 @@
+"""Matplotlib figures drawn as display lists: drawing commands that a browser canvas replays.
+
+Rasterising a figure in the kernel and shipping it as a PNG costs tens of milliseconds per update
+(glyph rasterisation and PNG encoding); recording what the figure draws costs a few, and the
+browser replays the commands on an HTML canvas in about one. `DisplayListCanvas` is a matplotlib
+canvas whose renderer, `DisplayListRenderer`, records every path, text and image as a short
+JSON-ready list, in pixels with y pointing down:
+
+- ``["path", codes, xy, fill, stroke, linewidth, dash, cap, join, clip]``: ``codes`` has a
+  letter per vertex (M, L, Q, C as in SVG path data, repeated for each control point of a curve;
+  Z closes and takes no coordinates), ``xy`` the flat coordinates;
+  ``fill``/``stroke`` are CSS colours or None; ``dash`` is ``[offset, [on, off, ...]]`` or None;
+- ``["text", s, x, y, angle, font, colour, align, clip]``: ``font`` is a CSS font; ``(x, y)`` is
+  on the baseline, at the left end unless ``align`` is "center" or "right" (single-line texts
+  keep their alignment, so they stay centred when the browser's font differs);
+- ``["image", width, height, rgba, matrix, alpha, clip]``: ``rgba`` is the base64 of the unsampled
+  pixels, ``matrix`` the canvas transform ``[a, b, c, d, e, f]`` of the image's pixel grid;
+
+``clip`` is ``[x, y, width, height]`` or None. The canvas keeps matplotlib's blitting protocol
+(``copy_from_bbox``/``restore_region``/``blit``): a full draw records the *background*, and a
+blit records only the animated artists drawn over it, the *foreground*. Each frame goes to the
+canvas's ``show(background, foreground)`` (background None when unchanged). Hatches and
+non-rectangular clip paths are not recorded; this module imports matplotlib, never ipywidgets.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable
+
+import numpy as np
+from matplotlib import font_manager
+from matplotlib.backend_bases import FigureCanvasBase, GraphicsContextBase, RendererBase
+from matplotlib.font_manager import FontProperties
+from matplotlib.path import Path
+from matplotlib.text import Text
+from matplotlib.transforms import Affine2D, Bbox, Transform
+
+__all__ = ["DisplayListCanvas", "DisplayListRenderer"]
+
+Command = list
+#: A letter per matplotlib path code, as in SVG path data (a curve's letter repeats per vertex).
+_LETTERS = np.full(Path.CLOSEPOLY + 1, "", dtype="<U1")
+_LETTERS[[Path.MOVETO, Path.LINETO, Path.CURVE3, Path.CURVE4, Path.CLOSEPOLY]] = list("MLQCZ")
+_CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
+_ALIGN = {"left": "left", "center": "center", "right": "right"}
+
+
+def _css(rgba, alpha: float | None = None) -> str | None:
+    """A CSS colour, or None for a fully transparent one."""
+    r, g, b = (round(255 * c) for c in rgba[:3])
+    a = float(rgba[3]) if alpha is None and len(rgba) > 3 else 1.0 if alpha is None else alpha
+    if a <= 0:
+        return None
+    return f"rgb({r},{g},{b})" if a >= 1 else f"rgba({r},{g},{b},{a:.3g})"
+
+
+@functools.lru_cache(maxsize=64)
+def _font_family(prop: FontProperties) -> str:
+    """The CSS family of the font matplotlib picks for ``prop`` (DejaVu Sans by default)."""
+    name = font_manager.get_font(font_manager.findfont(prop)).family_name
+    return f'"{name}", sans-serif'
+
+
+class DisplayListRenderer(RendererBase):
+    """A renderer that records drawing commands (see the module's docstring) in `commands`.
+
+    Parameters
+    ----------
+    width, height : float
+        The canvas size in pixels.
+    dpi : float
+        Pixels per inch (72 points).
+    """
+
+    def __init__(self, width: float, height: float, dpi: float) -> None:
+        super().__init__()
+        self.width, self.height, self.dpi = width, height, dpi
+        self.commands: list[Command] = []
+        self.background_size: int | None = None
+
+    def clear(self) -> None:
+        """Forget the recorded commands (before a full draw)."""
+        self.commands.clear()
+        self.background_size = None
+
+    # -- what matplotlib asks of a renderer ------------------------------------------------------
+    def flipy(self) -> bool:
+        """False: matplotlib's y goes up; the commands flip it."""
+        return False
+
+    def get_canvas_width_height(self) -> tuple[float, float]:
+        """The canvas size in pixels."""
+        return self.width, self.height
+
+    def points_to_pixels(self, points):
+        """Points (1/72 inch) to pixels at the figure's dpi."""
+        return points * self.dpi / 72
+
+    def option_image_nocomposite(self) -> bool:
+        """True: each image is its own command."""
+        return True
+
+    def option_scale_image(self) -> bool:
+        """True: images come unsampled with a transform (an n x n heatmap is n x n pixels)."""
+        return True
+
+    # -- matplotlib's blitting protocol, as RendererAgg has it -----------------------------------
+    def copy_from_bbox(self, bbox: Bbox) -> int:
+        """Mark what is recorded so far as the background; returns its length."""
+        self.background_size = len(self.commands)
+        return self.background_size
+
+    def restore_region(self, region: int) -> None:
+        """Drop the commands recorded after the background of length ``region``."""
+        del self.commands[region:]
+
+    # -- drawing ---------------------------------------------------------------------------------
+    def _clip(self, gc: GraphicsContextBase) -> list[float] | None:
+        box = gc.get_clip_rectangle()
+        if box is None:
+            return None
+        x0, y0, x1, y1 = box.extents
+        return [round(x0, 2), round(self.height - y1, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
+
+    def _path_data(self, path: Path, transform: Transform, gc: GraphicsContextBase, lw: float):
+        """Path codes (one letter per vertex) and the vertices' flat pixel coordinates."""
+        cleaned = path.cleaned(
+            transform, remove_nans=True, snap=gc.get_snap(), stroke_width=lw,
+            simplify=path.should_simplify and gc.get_hatch() is None, curves=True,
+        )  # fmt: skip
+        codes, vertices = cleaned.codes, cleaned.vertices
+        drawn = codes != Path.STOP
+        codes, vertices = codes[drawn], vertices[drawn]
+        xy = vertices[codes != Path.CLOSEPOLY]
+        xy = np.column_stack([xy[:, 0], self.height - xy[:, 1]]).round(2)
+        return "".join(_LETTERS[codes]), xy.ravel().tolist()
+
+    def draw_path(self, gc, path, transform, rgbFace=None) -> None:
+        """Record a ``path`` command."""
+        lw = self.points_to_pixels(gc.get_linewidth())
+        stroke = _css(gc.get_rgb()) if lw > 0 else None
+        fill = None
+        if rgbFace is not None:
+            alpha = gc.get_alpha() if gc.get_forced_alpha() else None
+            fill = _css(rgbFace, alpha)
+        if fill is None and stroke is None:
+            return
+        offset, seq = gc.get_dashes()
+        dash = None
+        if seq is not None and len(seq):
+            px = self.points_to_pixels
+            dash = [round(px(offset or 0), 2), [round(px(s), 2) for s in seq]]
+        self.commands.append([
+            "path", *self._path_data(path, transform, gc, lw), fill, stroke, round(lw, 2), dash,
+            _CAPS[gc.get_capstyle()], gc.get_joinstyle(), self._clip(gc),
+        ])  # fmt: skip
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext: Text | None = None):
+        """Record a ``text`` command (math text as paths)."""
+        if ismath:  # mathtext and TeX as outlines, exactly as matplotlib lays them out
+            return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+        align = "left"
+        if mtext is not None and angle == 0:  # anchor single lines where matplotlib anchors them
+            align = _ALIGN[mtext.get_horizontalalignment()]
+            x = mtext.get_transform().transform(mtext.get_unitless_position())[0]
+        size = self.points_to_pixels(prop.get_size_in_points())
+        weight = font_manager.weight_dict.get(prop.get_weight(), prop.get_weight())
+        font = f"{prop.get_style()} {weight} {size:.2f}px {_font_family(prop)}"
+        self.commands.append([
+            "text", s, round(x, 2), round(self.height - y, 2), angle, font,
+            _css(gc.get_rgb()), align, self._clip(gc),
+        ])  # fmt: skip
+
+    def draw_image(self, gc, x, y, im, transform=None) -> None:
+        """Record an ``image`` command."""
+        h, w = im.shape[:2]
+        if w == 0 or h == 0:
+            return
+        if transform is None:  # already resampled to display pixels, (x, y) its lower left
+            transform = Affine2D().scale(w, h).translate(x, y)
+        else:
+            transform = transform + Affine2D().translate(x, y)
+        # pixel grid -> unit square -> display (y up) -> canvas (y down)
+        m = (Affine2D().scale(1 / w, 1 / h) + transform).get_matrix()
+        flip = np.array([[1, 0, 0], [0, -1, self.height], [0, 0, 1]])
+        m = flip @ m
+        matrix = [round(float(m[i, j]), 4) for j in range(3) for i in range(2)]
+        rgba = base64.b64encode(np.ascontiguousarray(im, dtype=np.uint8).tobytes()).decode()
+        self.commands.append(["image", w, h, rgba, matrix, gc.get_alpha(), self._clip(gc)])
+
+
+class DisplayListCanvas(FigureCanvasBase):
+    """A figure canvas that draws into a `DisplayListRenderer` and shows each frame.
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure; the canvas attaches itself to it.
+    show : callable, optional
+        ``show(background, foreground)`` receives each frame's command lists; ``background`` is
+        None when only the foreground changed (a blit).
+    """
+
+    def __init__(
+        self, figure, show: Callable[[list[Command] | None, list[Command]], None] | None = None
+    ) -> None:
+        super().__init__(figure)
+        self.show = show
+        self._renderer: DisplayListRenderer | None = None
+        self.background: list[Command] = []
+        self.foreground: list[Command] = []
+
+    def get_renderer(self) -> DisplayListRenderer:
+        """The renderer, new when the figure's size or dpi changed."""
+        width, height = self.figure.bbox.size
+        dpi = self.figure.dpi
+        r = self._renderer
+        if r is None or (r.width, r.height, r.dpi) != (width, height, dpi):
+            self._renderer = DisplayListRenderer(width, height, dpi)
+        return self._renderer
+
+    def draw(self) -> None:
+        """Record the whole figure and show it."""
+        renderer = self.get_renderer()
+        renderer.clear()
+        self.figure.draw(renderer)
+        split = renderer.background_size
+        split = len(renderer.commands) if split is None else split
+        self.background = renderer.commands[:split]
+        self._show(self.background, renderer.commands[split:])
+
+    def blit(self, bbox=None) -> None:
+        """Show the commands recorded after the background (the animated artists)."""
+        renderer = self.get_renderer()
+        split = renderer.background_size or 0
+        self._show(None, renderer.commands[split:])
+
+    def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
+        self.foreground = list(foreground)
+        if self.show is not None:
+            self.show(background, self.foreground)

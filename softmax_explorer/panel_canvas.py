@@ -1,0 +1,65 @@
+"""`PanelCanvas`: a matplotlib figure shown as a widget that the browser draws.
+
+The kernel records what the figure draws (`DisplayListCanvas`) and sends the commands; the
+browser replays them on an HTML canvas (``static/panel_canvas.js``, an anywidget module). An
+update costs the kernel a few milliseconds of recording instead of rasterising and PNG-encoding
+the figure, and the canvas is sharp at any device pixel ratio. Mouse presses come back as
+matplotlib ``button_press_event``s, so ``figure.canvas.mpl_connect`` works as usual.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import anywidget
+import ipywidgets as W
+import traitlets
+from matplotlib.backend_bases import MouseEvent
+from matplotlib.figure import Figure
+
+from .display_list import Command, DisplayListCanvas
+
+__all__ = ["PanelCanvas"]
+
+
+class PanelCanvas(anywidget.AnyWidget):
+    """A widget showing ``figure``; becomes the figure's canvas.
+
+    Parameters
+    ----------
+    figure : Figure
+        The figure to show. Its ``draw_idle`` and blits send the new commands to the browser.
+    """
+
+    _esm = Path(__file__).with_name("static") / "panel_canvas.js"
+    width = traitlets.Int().tag(sync=True)
+    height = traitlets.Int().tag(sync=True)
+    background = traitlets.List().tag(sync=True)
+    foreground = traitlets.List().tag(sync=True)
+
+    def __init__(self, figure: Figure, **kwargs: Any) -> None:
+        width, height = (round(v) for v in figure.bbox.size)
+        layout = W.Layout(width=f"{width}px", height=f"{height}px", flex="0 0 auto")
+        super().__init__(width=width, height=height, layout=layout, **kwargs)
+        self.figure = figure
+        self.canvas = DisplayListCanvas(figure, show=self._show)
+        self.on_msg(self._on_browser_message)
+
+    def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
+        with self.hold_sync():
+            if background is not None:
+                self.background = background
+            self.foreground = foreground
+
+    def _on_browser_message(self, _widget, content: Any, _buffers) -> None:
+        """A mouse press from the browser: checked, then a matplotlib event (else ignored)."""
+        if not isinstance(content, dict) or content.get("event") != "button_press":
+            return
+        x, y, button = content.get("x"), content.get("y"), content.get("button")
+        numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y))
+        if not numbers or not (math.isfinite(x) and math.isfinite(y)) or button not in (1, 2, 3):
+            return
+        if 0 <= x <= self.width and 0 <= y <= self.height:
+            MouseEvent("button_press_event", self.canvas, x, self.height - y, button)._process()

@@ -1,0 +1,158 @@
+// Replays the display lists of softmax_explorer/display_list.py on an HTML canvas.
+// The background (axes, ticks, labels) is painted once into an offscreen canvas; each frame
+// copies it and draws the foreground (the animated artists) over it.
+
+const images = new Map(); // base64 RGBA -> canvas holding those pixels (heatmaps repeat)
+
+function pixels(width, height, rgba) {
+  let canvas = images.get(rgba);
+  if (!canvas) {
+    const bytes = Uint8ClampedArray.from(atob(rgba), (c) => c.charCodeAt(0));
+    canvas = document.createElement("canvas");
+    canvas.width = width;
+    canvas.height = height;
+    canvas.getContext("2d").putImageData(new ImageData(bytes, width, height), 0, 0);
+    if (images.size > 64) images.delete(images.keys().next().value);
+    images.set(rgba, canvas);
+  }
+  return canvas;
+}
+
+function clip(ctx, box) {
+  if (!box) return;
+  ctx.beginPath();
+  ctx.rect(box[0], box[1], box[2], box[3]);
+  ctx.clip();
+}
+
+function path(codes, xy) {
+  const p = new Path2D();
+  for (let i = 0, j = 0; i < codes.length; ) {
+    switch (codes[i]) {
+      case "M": p.moveTo(xy[j], xy[j + 1]); i += 1; j += 2; break;
+      case "L": p.lineTo(xy[j], xy[j + 1]); i += 1; j += 2; break;
+      case "Q": p.quadraticCurveTo(xy[j], xy[j + 1], xy[j + 2], xy[j + 3]); i += 2; j += 4; break;
+      case "C":
+        p.bezierCurveTo(xy[j], xy[j + 1], xy[j + 2], xy[j + 3], xy[j + 4], xy[j + 5]);
+        i += 3; j += 6; break;
+      case "Z": p.closePath(); i += 1; break;
+      default: i += 1;
+    }
+  }
+  return p;
+}
+
+const draw = {
+  path(ctx, [codes, xy, fill, stroke, width, dash, cap, join, box]) {
+    clip(ctx, box);
+    const p = path(codes, xy);
+    if (fill) {
+      ctx.fillStyle = fill;
+      ctx.fill(p);
+    }
+    if (stroke) {
+      ctx.strokeStyle = stroke;
+      ctx.lineWidth = width;
+      ctx.lineCap = cap;
+      ctx.lineJoin = join;
+      ctx.setLineDash(dash ? dash[1] : []);
+      ctx.lineDashOffset = dash ? dash[0] : 0;
+      ctx.stroke(p);
+    }
+  },
+  text(ctx, [s, x, y, angle, font, colour, align, box]) {
+    clip(ctx, box);
+    ctx.font = font;
+    ctx.fillStyle = colour || "transparent";
+    ctx.textAlign = align;
+    ctx.textBaseline = "alphabetic";
+    ctx.translate(x, y);
+    ctx.rotate((-angle * Math.PI) / 180);
+    ctx.fillText(s, 0, 0);
+  },
+  image(ctx, [width, height, rgba, m, alpha, box]) {
+    clip(ctx, box);
+    ctx.globalAlpha = alpha;
+    ctx.imageSmoothingEnabled = false;
+    ctx.transform(m[0], m[1], m[2], m[3], m[4], m[5]);
+    ctx.drawImage(pixels(width, height, rgba), 0, 0);
+  },
+};
+
+function replay(ctx, commands) {
+  for (const [kind, ...args] of commands || []) {
+    ctx.save();
+    draw[kind](ctx, args);
+    ctx.restore();
+  }
+}
+
+function render({ model, el }) {
+  const canvas = document.createElement("canvas");
+  const background = document.createElement("canvas");
+  el.classList.add("softmax-explorer-canvas");
+  el.appendChild(canvas);
+  let stale = true;
+  let queued = false;
+
+  function paint() {
+    queued = false;
+    const ratio = window.devicePixelRatio || 1;
+    const width = model.get("width");
+    const height = model.get("height");
+    const w = Math.round(width * ratio);
+    const h = Math.round(height * ratio);
+    if (canvas.width !== w || canvas.height !== h) {
+      for (const c of [canvas, background]) {
+        c.width = w;
+        c.height = h;
+      }
+      canvas.style.width = `${width}px`;
+      canvas.style.height = `${height}px`;
+      stale = true;
+    }
+    if (stale) {
+      const bg = background.getContext("2d");
+      bg.setTransform(ratio, 0, 0, ratio, 0, 0);
+      bg.clearRect(0, 0, width, height);
+      replay(bg, model.get("background"));
+      stale = false;
+    }
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    ctx.drawImage(background, 0, 0);
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    replay(ctx, model.get("foreground"));
+  }
+
+  // one paint per message, however many of the traits it changed
+  function queue() {
+    if (!queued) {
+      queued = true;
+      queueMicrotask(paint);
+    }
+  }
+  const restale = () => {
+    stale = true;
+    queue();
+  };
+  model.on("change:background", restale);
+  model.on("change:foreground", queue);
+  model.on("change:width", queue);
+  model.on("change:height", queue);
+  canvas.addEventListener("mousedown", (event) => {
+    const box = canvas.getBoundingClientRect();
+    model.send({ event: "button_press", x: event.clientX - box.left, y: event.clientY - box.top,
+                 button: event.button + 1 });
+  });
+  paint();
+  return () => {
+    model.off("change:background", restale);
+    model.off("change:foreground", queue);
+    model.off("change:width", queue);
+    model.off("change:height", queue);
+  };
+}
+
+export default { render };

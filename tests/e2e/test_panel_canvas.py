@@ -1,0 +1,117 @@
+"""The browser's replay of a display list against matplotlib's own (Agg) rendering.
+
+Each panel is recorded by `DisplayListCanvas` and drawn by ``panel_canvas.js`` in Chromium (the
+module the widget loads, given a minimal stand-in for the widget model); the same panel drawn
+by Agg is the reference. Glyph rasterisers and antialiasing differ at edges, so a pixel counts as
+different only when no pixel within one of it in the reference is close, and only a small
+fraction may differ.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.image import imread
+
+from softmax_explorer.display_list import DisplayListCanvas
+from softmax_explorer.figures import PANELS, Dashboard
+from softmax_explorer.results import compute
+from softmax_explorer.state import PRESETS, State
+
+pytestmark = pytest.mark.browser
+
+MODULE = Path(__file__).resolve().parents[2] / "softmax_explorer" / "static" / "panel_canvas.js"
+
+REPLAY = """
+async ([source, state]) => {
+  const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+  const widget = (await import(url)).default;
+  const el = document.createElement('div');
+  document.body.replaceChildren(el);
+  const model = {get: (name) => state[name], on() {}, off() {}, send() {}};
+  widget.render({model, el});
+  await new Promise((resolve) => requestAnimationFrame(resolve));
+  return el.querySelector('canvas').toDataURL();
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def blank_page(browser):
+    context = browser.new_context(device_scale_factor=1)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    yield page, errors
+    context.close()
+
+
+def replayed(page, canvas: DisplayListCanvas) -> np.ndarray:
+    width, height = (round(v) for v in canvas.figure.bbox.size)
+    state = {
+        "width": width,
+        "height": height,
+        "background": canvas.background,
+        "foreground": canvas.foreground,
+    }
+    url = page.evaluate(REPLAY, [MODULE.read_text(), state])
+    png = base64.b64decode(url.split(",", 1)[1])
+    return (imread(io.BytesIO(png), format="png") * 255).round().astype(np.uint8)
+
+
+def differ(got: np.ndarray, want: np.ndarray) -> float:
+    """The fraction of ``got``'s pixels with no pixel within 1 px in ``want`` close in colour."""
+    got, want = got[..., :3].astype(int), want[..., :3].astype(int)
+    padded = np.pad(want, ((1, 1), (1, 1), (0, 0)), mode="edge")
+    h, w = got.shape[:2]
+    best = np.full((h, w), 255)
+    for dy in range(3):
+        for dx in range(3):
+            near = np.abs(got - padded[dy : dy + h, dx : dx + w]).max(axis=-1)
+            best = np.minimum(best, near)
+    return float((best > 48).mean())
+
+
+def agg_pixels(results, theme: str) -> dict[str, np.ndarray]:
+    dash = Dashboard(results, theme=theme)
+    out = {}
+    for name, fig in dash.figures.items():
+        fig.canvas.draw()
+        out[name] = np.asarray(fig.canvas.buffer_rgba()).copy()
+    return out
+
+
+@pytest.mark.parametrize(
+    ("state", "theme"),
+    [(State(), "light"), (PRESETS["overflow"].state, "dark"), (State().resized(12), "light")],
+    ids=["seed-light", "overflow-dark", "n12"],
+)
+def test_replay_matches_agg(blank_page, state, theme):
+    page, errors = blank_page
+    results = compute(state)
+    reference = agg_pixels(results, theme)
+    dash = Dashboard(results, theme=theme, canvas=DisplayListCanvas)
+    for name in PANELS:
+        got, want = replayed(page, dash.figures[name].canvas), reference[name]
+        assert got.shape == want.shape, name
+        assert differ(got, want) < 0.01, f"{name}: {differ(got, want):.1%} of the pixels differ"
+    assert errors == []
+
+
+def test_a_blit_replays_over_the_same_background(blank_page):
+    page, errors = blank_page
+    dash = Dashboard(compute(State()), canvas=DisplayListCanvas)
+    moved = State(theta=(2.0, 0.1, 0.9, 0.5))
+    reference = agg_pixels(compute(moved), "light")
+    for name in ("bars", "jacobian"):  # the comparison tells the two states apart
+        assert differ(replayed(page, dash.figures[name].canvas), reference[name]) > 0.02
+    dash.update(compute(moved))
+    for name in ("bars", "jacobian"):
+        got = replayed(page, dash.figures[name].canvas)
+        assert differ(got, reference[name]) < 0.01, name
+    assert errors == []

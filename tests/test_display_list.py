@@ -1,0 +1,116 @@
+"""Display lists: what `DisplayListCanvas` records is what the figures hold, in pixels."""
+
+from __future__ import annotations
+
+import base64
+import json
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from softmax_explorer.display_list import DisplayListCanvas, DisplayListRenderer
+from softmax_explorer.figures import Dashboard
+from softmax_explorer.results import compute
+from softmax_explorer.state import PRESETS, State
+
+# softmax of the seed's X and theta, as the seed notebook prints it
+SEED_G = [0.066041037873964384, 0.072986634457837832, 0.72798200884534181, 0.13299031882285606]
+
+
+def commands(canvas: DisplayListCanvas, kind: str, layer: str = "foreground") -> list[list]:
+    return [c[1:] for c in getattr(canvas, layer) if c[0] == kind]
+
+
+@pytest.fixture
+def seed():
+    return Dashboard(compute(State()), canvas=DisplayListCanvas)
+
+
+def test_bars_are_recorded_at_the_seed_heights(seed):
+    canvas, ax = seed.figures["bars"].canvas, seed.panels["bars"].ax
+    height = canvas.figure.bbox.height
+    colour = "rgb({},{},{})".format(*(round(255 * c) for c in seed.panels["bars"].colours["bars"]))
+    bars = [c for c in commands(canvas, "path") if c[2] == colour]
+    assert len(bars) == 4
+    zero = height - ax.transData.transform((0, 0))[1]
+    for (codes, xy, *_), g in zip(bars, SEED_G, strict=True):
+        assert codes == "MLLLZ"
+        top = min(xy[1::2])
+        expected = height - ax.transData.transform((0, g))[1]
+        assert abs(top - expected) <= 1  # pixel snapping moves an edge by at most one pixel
+        assert abs(max(xy[1::2]) - zero) <= 1
+    texts = [c[0] for c in commands(canvas, "text")]
+    assert [f"{g:.3f}" for g in SEED_G] == texts[:4]
+
+
+def test_texts_keep_their_anchor_and_font(seed):
+    canvas, ax = seed.figures["bars"].canvas, seed.panels["bars"].ax
+    labels = {c[0]: c for c in commands(canvas, "text", "background")}
+    _, x, _y, angle, font, _colour, align, _clip = labels["x₃"]
+    assert (align, angle) == ("center", 0)
+    assert x == pytest.approx(ax.transData.transform((2, 0))[0], abs=0.01)
+    assert font.endswith('px "DejaVu Sans", sans-serif')
+    assert f"{11 * 90 / 72:.2f}px" in font  # 11 pt tick labels at 90 dpi
+    ylabel = labels["probability gᵢ"]
+    assert ylabel[3] == 90  # rotated, drawn from its baseline's start
+
+
+def test_the_jacobian_image_holds_its_colours(seed):
+    panel = seed.panels["jacobian"]
+    ((w, h, rgba, matrix, alpha, clip),) = commands(seed.figures["jacobian"].canvas, "image")
+    assert (w, h, alpha) == (4, 4, 1)
+    pixels = np.frombuffer(base64.b64decode(rgba), np.uint8).reshape(h, w, 4)
+    expected = panel.image.to_rgba(panel.image.get_array(), bytes=True)
+    np.testing.assert_array_equal(pixels, expected)
+    # pixel (k, i) of the image lands on cell (k, i) of the axes (g_i down, variable across)
+    a, b, c, d, e, f = matrix
+    height = seed.figures["jacobian"].bbox.height
+    for k, i in [(0, 0), (3, 1), (2, 3)]:
+        x, y = a * (k + 0.5) + c * (i + 0.5) + e, b * (k + 0.5) + d * (i + 0.5) + f
+        cx, cy = panel.ax.transData.transform((k, i))
+        assert (x, y) == pytest.approx((cx, height - cy), abs=0.01)
+    assert clip is not None
+
+
+def test_a_slider_move_sends_only_the_animated_artists():
+    frames: dict[Figure, list] = {}
+
+    def canvas(fig):
+        frames[fig] = []
+        return DisplayListCanvas(fig, show=lambda background, _: frames[fig].append(background))
+
+    dash = Dashboard(compute(State()), canvas=canvas)
+    sent = {name: frames[fig] for name, fig in dash.figures.items()}
+    assert all(len(f) == 1 and f[0] for f in sent.values())  # one full frame each, at build
+    dash.update(compute(State(theta=(0.35, 0.1, 0.9, 0.5))))
+    assert sent["bars"][1:] == [None]  # a blit: the background is not sent again
+    assert len(sent["steps"]) == 2
+    dash.update(compute(State(theta=(0.35, 0.1, 0.9, 0.5), wrt="x")))
+    assert sent["jacobian"][-1]  # the axis labels changed: a full frame
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_records_finite_json(name):
+    dash = Dashboard(compute(PRESETS[name].state), theme="dark", canvas=DisplayListCanvas)
+    for fig in dash.figures.values():
+        text = json.dumps([fig.canvas.background, fig.canvas.foreground], allow_nan=False)
+        assert len(text) < 200_000
+
+
+def test_renderer_blitting_protocol_and_size():
+    fig = Figure(figsize=(2, 1), dpi=100)
+    canvas = DisplayListCanvas(fig)
+    renderer = canvas.get_renderer()
+    assert (renderer.width, renderer.height) == (200, 100)
+    assert renderer.points_to_pixels(72) == 100
+    fig.text(0.5, 0.5, "static")
+    canvas.draw()
+    assert [c[1] for c in canvas.background if c[0] == "text"] == ["static"]
+    renderer.copy_from_bbox(fig.bbox)
+    renderer.commands.append(["text", "moving"])
+    renderer.restore_region(len(canvas.background))
+    assert renderer.commands == canvas.background
+    fig.set_dpi(50)
+    assert canvas.get_renderer() is not renderer
+    assert isinstance(canvas.get_renderer(), DisplayListRenderer)

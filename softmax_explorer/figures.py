@@ -11,7 +11,8 @@ Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the 
 limits, texts) and calls ``draw_idle`` once per changed figure; a change of n rebuilds the panels
 whose shape changed. Figures are made with `matplotlib.figure.Figure`, never through pyplot, so
 nothing is shown outside the layout. The canvas is Agg unless the caller passes another (the app
-passes ipympl's). Imports matplotlib and seaborn, never ipywidgets.
+passes `~softmax_explorer.panel_canvas.PanelCanvas`, which the browser draws). Imports matplotlib
+only (seaborn's style is written out, see `theme_rc`), never ipywidgets.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from typing import BinaryIO
 
 import matplotlib as mpl
 import numpy as np
-import seaborn as sns
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,6 +50,23 @@ WRT_SYMBOL = {"theta": "θ", "x": "x"}
 _SUB = str.maketrans("0123456789ik", "₀₁₂₃₄₅₆₇₈₉ᵢₖ")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 
+# seaborn's "ticks" style and "colorblind" palette, written out: importing seaborn (and pandas and
+# pyplot with it) would add 0.4 s to the first render of every page for one dict and ten colours.
+_TICKS_STYLE = {
+    "axes.axisbelow": True,
+    "axes.grid": False,
+    "font.family": ["sans-serif"],
+    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
+                        "sans-serif"],
+    "lines.solid_capstyle": "round",
+    "patch.edgecolor": "w",
+    "patch.force_edgecolor": True,
+    "xtick.direction": "out",
+    "ytick.direction": "out",
+    "xtick.top": False,
+    "ytick.right": False,
+}  # fmt: skip
+_COLORBLIND = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4"]
 _BASE_RC = {
     "font.size": 12,
     "axes.titlesize": 13,
@@ -91,12 +108,12 @@ def theme_rc(theme: str) -> dict:
     """The matplotlib rc settings of a theme: seaborn's ticks style, sized for a projector."""
     if theme not in THEMES:
         raise ValueError(f"unknown theme {theme!r}: choose one of {', '.join(THEMES)}")
-    return {**sns.axes_style("ticks"), **_BASE_RC, **_THEME_RC[theme]}
+    return {**_TICKS_STYLE, **_BASE_RC, **_THEME_RC[theme]}
 
 
 def _palette() -> dict[str, tuple]:
     """Colour-blind-safe colours (seaborn's "colorblind") for the bars and each scheme."""
-    c = sns.color_palette("colorblind")
+    c = [mpl.colors.to_rgb(h) for h in _COLORBLIND]
     return {
         "bars": c[0],
         "target": c[3],
@@ -107,6 +124,10 @@ def _palette() -> dict[str, tuple]:
         "complex": c[4],
         "richardson": c[3],
     }
+
+
+def _despine(ax: Axes) -> None:
+    ax.spines[["top", "right"]].set_visible(False)
 
 
 def _labels(prefix: str, n: int) -> list[str]:
@@ -223,7 +244,7 @@ class BarsPanel(_Panel):
             1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",
             fontsize=9, color="#888888",
         )  # fmt: skip
-        sns.despine(ax=ax)
+        _despine(ax)
         self.animated += [*self.bars, *self.outline, *self.values, self.warning, self.heading]
 
     def data_key(self, results: Results) -> object:
@@ -306,7 +327,7 @@ class JacobianPanel(_Heatmap):
 
     def build(self, results: Results) -> None:
         n = self.n
-        self.image = self.heatmap(sns.color_palette("vlag", as_cmap=True), Normalize(-1, 1))
+        self.image = self.heatmap("RdBu_r", Normalize(-1, 1))
         self.heading = self.title()
         self.cells = []
         if n <= ANNOTATE_MAX_N:
@@ -341,11 +362,14 @@ class JacobianPanel(_Heatmap):
 
 
 class ErrorPanel(_Heatmap):
-    """``|numeric - analytic|`` per entry, log colours floored at the dtype's eps."""
+    """``|numeric - analytic|`` per entry, log colours from the dtype's eps to 1."""
 
     def build(self, results: Results) -> None:
-        self.image = self.heatmap(sns.color_palette("rocket_r", as_cmap=True), LogNorm(1e-16, 1))
-        _log_axis(self.cax.yaxis, 8)
+        self.image = self.heatmap("magma_r", LogNorm(1e-16, 1))
+        # a colourbar resets its axis's ticker when its limits change: give it ours to keep
+        self.colorbar.locator = LogLocator(base=10, numticks=8)
+        self.colorbar.formatter = _power_of_ten
+        self.colorbar.minorformatter = NullFormatter()
         self.worst = Rectangle(
             (-0.5, -0.5), 1, 1, fill=False, edgecolor=self.colours["worst"], linewidth=3
         )
@@ -370,9 +394,12 @@ class ErrorPanel(_Heatmap):
         return np.clip(np.nan_to_num(results.error, nan=1.0, posinf=1.0), floor, 1e300)
 
     def limits(self, results: Results) -> tuple[float, float]:
-        floor = float(np.finfo(np.dtype(results.state.dtype)).eps)
-        top = float(self.shown(results).max())
-        return floor, max(10.0 ** np.ceil(np.log10(top)), 10 * floor)
+        """The dtype's eps to 1, whatever the errors.
+
+        Colours compare across schemes and steps, and the colourbar (a full redraw) changes
+        only with the dtype.
+        """
+        return float(np.finfo(np.dtype(results.state.dtype)).eps), 1.0
 
     def refresh(self, results: Results) -> None:
         s = results.state
@@ -418,7 +445,7 @@ class StepsPanel(_Panel):
         ax.set_ylabel("max |error|")
         ax.set_title("error vs step   (o: theoretical best)", loc="left")
         ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, handlelength=1.4)
-        sns.despine(ax=ax)
+        _despine(ax)
         self.animated += [*self.lines.values(), *self.best.values(), self.step_line]
 
     def data_key(self, results: Results) -> object:
@@ -666,7 +693,7 @@ class LossTrace:
             self.ax.set_xlabel("descent step")
             self.ax.set_ylabel("loss C")
             self.ax.set_title("gradient descent on θ", loc="left")
-            sns.despine(ax=self.ax)
+            _despine(self.ax)
         self.set([])
 
     def set(self, losses: list[float]) -> None:

@@ -70,9 +70,8 @@ def test_heatmaps_hold_the_jacobian_and_the_errors(wrt):
     err_panel = dash.panels["error"]
     eps = np.finfo(float).eps
     np.testing.assert_allclose(err_panel.image.get_array(), np.maximum(error, eps), rtol=1e-12)
-    low, high = err_panel.image.get_clim()
-    assert low == eps
-    assert error.max() <= high < 10 * error.max()
+    assert err_panel.image.get_clim() == (eps, 1.0)  # fixed: colours compare across schemes
+    assert error.max() < 1.0
     i, k = np.unravel_index(np.argmax(error), error.shape)
     assert err_panel.worst.get_xy() == (k - 0.5, i - 0.5)
 

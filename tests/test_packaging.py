@@ -45,7 +45,7 @@ LAYERS = {
     "state": set(),
     "results": {"numpy"},
     "display_list": {"numpy", "matplotlib"},
-    "figures": {"numpy", "matplotlib", "seaborn"},
+    "figures": {"numpy", "matplotlib"},
     "panel_canvas": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [

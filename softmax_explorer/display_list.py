@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 import numpy as np
 from matplotlib import font_manager
+from matplotlib.artist import Artist
 from matplotlib.backend_bases import FigureCanvasBase, GraphicsContextBase, RendererBase
 from matplotlib.font_manager import FontProperties
 from matplotlib.path import Path
@@ -79,11 +80,26 @@ class DisplayListRenderer(RendererBase):
         self.width, self.height, self.dpi = width, height, dpi
         self.commands: list[Command] = []
         self.background_size: int | None = None
+        self._drawn: dict[Artist, list[Command]] = {}
 
     def clear(self) -> None:
         """Forget the recorded commands (before a full draw)."""
         self.commands.clear()
         self.background_size = None
+        self._drawn.clear()
+
+    def draw_artist(self, artist: Artist) -> None:
+        """Draw ``artist``, or replay what it recorded since the last `clear` if it is unchanged.
+
+        Matplotlib marks an artist *stale* when one of its properties is set.
+        """
+        drawn = self._drawn.get(artist)
+        if drawn is not None and not artist.stale:
+            self.commands.extend(drawn)
+            return
+        start = len(self.commands)
+        artist.draw(self)
+        self._drawn[artist] = self.commands[start:]
 
     # -- what matplotlib asks of a renderer ------------------------------------------------------
     def flipy(self) -> bool:

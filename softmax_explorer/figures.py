@@ -126,6 +126,17 @@ def _palette() -> dict[str, tuple]:
     }
 
 
+def _set(artist: Artist, **props: object) -> None:
+    """Set the properties that differ from the artist's, and only those.
+
+    A setter marks its artist stale even when the value is the same; an artist left alone stays
+    fresh, and a recording canvas replays what it drew last time instead of drawing it again.
+    """
+    for name, value in props.items():
+        if getattr(artist, f"get_{name}")() != value:
+            getattr(artist, f"set_{name}")(value)
+
+
 def _despine(ax: Axes) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
@@ -258,22 +269,21 @@ class BarsPanel(_Panel):
         for rect, label, height, value, ok in zip(
             self.bars, self.values, heights, g, finite, strict=True
         ):
-            rect.set_height(height)
+            _set(rect, height=height)
             inside = height > 0.86
-            label.set_text(f"{value:.3f}" if ok else "NaN")
-            label.set_y(height - 0.015 if inside else height + 0.01)
-            label.set_va("top" if inside else "bottom")
-            label.set_color("white" if inside else self.text_colour)
+            position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)
+            _set(label, text=f"{value:.3f}" if ok else "NaN", position=position)
+            _set(label, va="top" if inside else "bottom")
+            _set(label, color="white" if inside else self.text_colour)
         target = np.zeros(self.n) if results.target is None else results.target
         for rect, t in zip(self.outline, target, strict=True):
-            rect.set_height(float(t))
-            rect.set_visible(t > 0)
+            _set(rect, height=float(t), visible=bool(t > 0))
         heading = "softmax g"
         if results.loss is not None:
             heading += f"    loss C = {results.loss:.4g}"
         self.heading.set_text(heading)
         self.warning.set_text(textwrap.fill(results.overflow, 34))
-        self.warning.set_visible(bool(results.overflow))
+        _set(self.warning, visible=bool(results.overflow))
 
 
 def nice_limit(value: float) -> float:
@@ -357,8 +367,8 @@ class JacobianPanel(_Heatmap):
         self.image.set_data(jac)
         fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
         for cell, value in zip(self.cells, jac.ravel(), strict=False):
-            cell.set_text(fmt.format(value).replace("-", "\N{MINUS SIGN}"))
-            cell.set_color("white" if abs(value) > 0.6 * m else "#1a1a1a")
+            text = fmt.format(value).replace("-", "\N{MINUS SIGN}")
+            _set(cell, text=text, color="white" if abs(value) > 0.6 * m else "#1a1a1a")
 
 
 class ErrorPanel(_Heatmap):
@@ -406,11 +416,11 @@ class ErrorPanel(_Heatmap):
         self.heading.set_text(f"|numeric − analytic|: {s.scheme}, h = {s.h:.0e}")
         self.image.set_data(self.shown(results))
         self.message.set_text(textwrap.fill(results.step_message, 40))
-        self.message.set_visible(bool(results.step_message))
-        self.worst.set_visible(results.check is not None)
+        _set(self.message, visible=bool(results.step_message))
+        _set(self.worst, visible=results.check is not None)
         if results.check is not None:
             i, k = results.check.worst
-            self.worst.set_xy((k - 0.5, i - 0.5))
+            _set(self.worst, xy=(k - 0.5, i - 0.5))
 
 
 class StepsPanel(_Panel):
@@ -472,11 +482,12 @@ class StepsPanel(_Panel):
         for m in METHODS:
             errors = np.clip(np.nan_to_num(sweep.errors[m], posinf=high), low, high)
             self.lines[m].set_ydata(errors)
-            self.lines[m].set_linewidth(3.2 if m == s.scheme else 1.4)
+            _set(self.lines[m], linewidth=3.2 if m == s.scheme else 1.4)
             best = optimal_step(m, s.dtype)
             at_best = 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))
             self.best[m].set_data([best], [at_best])
-        self.step_line.set_xdata([s.h, s.h])
+        if self.step_line.get_xdata()[0] != s.h:
+            self.step_line.set_xdata([s.h, s.h])
 
 
 _PANEL_CLASSES = {
@@ -533,9 +544,11 @@ class _Blitter:
         self._draw_animated(renderer)
 
     def _draw_animated(self, renderer) -> None:
+        # a recording renderer's draw_artist replays what an unchanged artist drew last time
+        draw = getattr(renderer, "draw_artist", None) or (lambda artist: artist.draw(renderer))
         for artist in self.panel.animated:
             if artist.get_visible():
-                artist.draw(renderer)
+                draw(artist)
 
     def blit(self) -> None:
         """Show the animated artists' new state; a full draw if there is no usable background."""

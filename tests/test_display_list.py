@@ -8,7 +8,9 @@ import json
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.text import Text
 
+import softmax_explorer as se
 from softmax_explorer.display_list import DisplayListCanvas, DisplayListRenderer
 from softmax_explorer.figures import Dashboard
 from softmax_explorer.results import compute
@@ -114,3 +116,23 @@ def test_renderer_blitting_protocol_and_size():
     fig.set_dpi(50)
     assert canvas.get_renderer() is not renderer
     assert isinstance(canvas.get_renderer(), DisplayListRenderer)
+
+
+def test_unchanged_artists_are_replayed_and_changed_ones_drawn(seed, monkeypatch):
+    drawn = []
+    draw = Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, r: (drawn.append(self), draw(self, r))[1])
+    before, after = State(), State(theta=(0.32, 0.1, 0.9, 0.5))
+    seed.update(compute(after))
+    cells = seed.panels["jacobian"].cells
+
+    def shown(state):
+        return [f"{v:.2f}".replace("-", "−") for v in se.jacobian(state.x, state.theta).ravel()]
+
+    changed = [
+        c for c, old, new in zip(cells, shown(before), shown(after), strict=True) if old != new
+    ]
+    assert 0 < len(changed) < len(cells)
+    assert [t for t in drawn if t in cells] == changed
+    texts = [c[1] for c in seed.figures["jacobian"].canvas.foreground if c[0] == "text"]
+    assert texts == shown(after)

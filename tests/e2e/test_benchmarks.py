@@ -32,7 +32,7 @@ def test_figures_benchmark():
 @pytest.mark.browser
 def test_browser_benchmark(tmp_path, chromium_path):
     out_file = tmp_path / "browser.json"
-    out = run("bench_browser.py", "--steps", "3", "--out", str(out_file))
+    out = run("bench_browser.py", "--steps", "3", "--loads", "1", "--out", str(out_file))
     report = json.loads(out_file.read_text())
     assert [a["name"] for a in report["apps"]] == [
         "floor", "seed approach", "our app, n = 4", "our app, n = 32",

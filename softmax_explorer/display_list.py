@@ -206,6 +206,36 @@ class DisplayListRenderer(RendererBase):
         rgba = base64.b64encode(np.ascontiguousarray(im, dtype=np.uint8).tobytes()).decode()
         self.commands.append(["image", w, h, rgba, matrix, gc.get_alpha(), self._clip(gc)])
 
+    def draw_quad_mesh(
+        self, gc, master_transform, meshWidth, meshHeight, coordinates, offsets, offsetTrans,
+        facecolors, antialiased, edgecolors,
+    ) -> None:  # fmt: skip
+        """Record an evenly spaced, axis-aligned mesh without edges (a colourbar) as one image.
+
+        Any other mesh becomes one path per cell, as matplotlib's default does.
+        """
+        shape = np.shape(coordinates)
+        xy = master_transform.transform(np.reshape(coordinates, (-1, 2))).reshape(shape)
+        xs, ys = xy[0, :, 0], xy[:, 0, 1]
+        regular = (
+            len(edgecolors) == 0
+            and not np.any(offsets)
+            and len(facecolors) == meshWidth * meshHeight
+            and np.allclose(xy[..., 0], xs)
+            and np.allclose(xy[..., 1], ys[:, None])
+            and np.allclose(np.diff(xs), xs[1] - xs[0])
+            and np.allclose(np.diff(ys), ys[1] - ys[0])
+        )
+        if not regular:
+            super().draw_quad_mesh(
+                gc, master_transform, meshWidth, meshHeight, coordinates, offsets, offsetTrans,
+                facecolors, antialiased, edgecolors,
+            )  # fmt: skip
+            return
+        rgba = np.reshape(facecolors, (meshHeight, meshWidth, 4)) * 255
+        cells = Affine2D().scale(xs[-1] - xs[0], ys[-1] - ys[0]).translate(xs[0], ys[0])
+        self.draw_image(gc, 0, 0, rgba.round().astype(np.uint8), cells)
+
 
 class DisplayListCanvas(FigureCanvasBase):
     """A figure canvas that draws into a `DisplayListRenderer` and shows each frame.

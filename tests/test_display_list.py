@@ -136,3 +136,23 @@ def test_unchanged_artists_are_replayed_and_changed_ones_drawn(seed, monkeypatch
     assert [t for t in drawn if t in cells] == changed
     texts = [c[1] for c in seed.figures["jacobian"].canvas.foreground if c[0] == "text"]
     assert texts == shown(after)
+
+
+def test_a_colourbar_is_one_image_and_an_uneven_mesh_is_paths():
+    fig = Figure(figsize=(3, 2), dpi=50)
+    canvas = DisplayListCanvas(fig)
+    ax = fig.add_axes((0.1, 0.1, 0.5, 0.8))
+    mesh = ax.pcolormesh([0, 1, 3], [0, 1], [[0.0, 1.0]], cmap="viridis")
+    colorbar = fig.colorbar(mesh, cax=fig.add_axes((0.7, 0.1, 0.1, 0.8)))
+    canvas.draw()
+    images = commands(canvas, "image", "background")
+    assert len(images) == 1  # the colourbar
+    w, h, rgba, matrix, _alpha, _clip = images[0]
+    pixels = np.frombuffer(base64.b64decode(rgba), np.uint8).reshape(h, w, 4)
+    assert (w, h) == (1, colorbar.cmap.N)
+    expected = colorbar.cmap(np.linspace(0, 1, h), bytes=True)
+    assert np.abs(pixels[:, 0].astype(int) - expected).max() <= 1
+    assert matrix[3] < 0  # the first colour at the bottom of the screen
+    fills = {c[2] for c in commands(canvas, "path", "background")}
+    cells = {"rgb({},{},{})".format(*(round(255 * v) for v in c[:3])) for c in mesh.cmap([0, 1.0])}
+    assert cells <= fills  # the uneven mesh: one path per cell

@@ -26,7 +26,7 @@ def test_core_benchmark():
 
 def test_figures_benchmark():
     out = run("bench_figures.py", "--quick")
-    assert "| n | update in place | rebuild figures | speed-up |" in out
+    assert "| n | recorded (app) | Agg in place | Agg rebuilt |" in out
 
 
 @pytest.mark.browser

@@ -340,6 +340,8 @@ class Explorer(W.VBox):
             "formulas",
             "status",
             "x_error",
+            "entry_i",
+            "entry_k",
         ):  # fmt: skip  (CSS classes: stable hooks for styling and browser tests)
             getattr(self, name).add_class(f"softmax-explorer-{name.replace('_', '-')}")
 

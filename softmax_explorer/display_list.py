@@ -45,16 +45,16 @@ Command = list
 _LETTERS = np.full(Path.CLOSEPOLY + 1, "", dtype="<U1")
 _LETTERS[[Path.MOVETO, Path.LINETO, Path.CURVE3, Path.CURVE4, Path.CLOSEPOLY]] = list("MLQCZ")
 _CAPS = {"butt": "butt", "round": "round", "projecting": "square"}
-_ALIGN = {"left": "left", "center": "center", "right": "right"}
 
 
 def _css(rgba, alpha: float | None = None) -> str | None:
     """A CSS colour, or None for a fully transparent one."""
     r, g, b = (round(255 * c) for c in rgba[:3])
-    a = float(rgba[3]) if alpha is None and len(rgba) > 3 else 1.0 if alpha is None else alpha
-    if a <= 0:
+    if alpha is None:
+        alpha = float(rgba[3]) if len(rgba) > 3 else 1.0
+    if alpha <= 0:
         return None
-    return f"rgb({r},{g},{b})" if a >= 1 else f"rgba({r},{g},{b},{a:.3g})"
+    return f"rgb({r},{g},{b})" if alpha >= 1 else f"rgba({r},{g},{b},{alpha:.3g})"
 
 
 @functools.lru_cache(maxsize=64)
@@ -179,7 +179,7 @@ class DisplayListRenderer(RendererBase):
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         align = "left"
         if mtext is not None and angle == 0:  # anchor single lines where matplotlib anchors them
-            align = _ALIGN[mtext.get_horizontalalignment()]
+            align = mtext.get_horizontalalignment()  # left, center or right, as in CSS
             x = mtext.get_transform().transform(mtext.get_unitless_position())[0]
         size = self.points_to_pixels(prop.get_size_in_points())
         weight = font_manager.weight_dict.get(prop.get_weight(), prop.get_weight())

@@ -272,9 +272,10 @@ class BarsPanel(_Panel):
             _set(rect, height=height)
             inside = height > 0.86
             position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)
-            _set(label, text=f"{value:.3f}" if ok else "NaN", position=position)
-            _set(label, va="top" if inside else "bottom")
-            _set(label, color="white" if inside else self.text_colour)
+            _set(
+                label, text=f"{value:.3f}" if ok else "NaN", position=position,
+                va="top" if inside else "bottom", color="white" if inside else self.text_colour,
+            )  # fmt: skip
         target = np.zeros(self.n) if results.target is None else results.target
         for rect, t in zip(self.outline, target, strict=True):
             _set(rect, height=float(t), visible=bool(t > 0))

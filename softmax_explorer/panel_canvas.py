@@ -62,4 +62,8 @@ class PanelCanvas(anywidget.AnyWidget):
         if not numbers or not (math.isfinite(x) and math.isfinite(y)) or button not in (1, 2, 3):
             return
         if 0 <= x <= self.width and 0 <= y <= self.height:
-            MouseEvent("button_press_event", self.canvas, x, self.height - y, button)._process()
+            event = MouseEvent("button_press_event", self.canvas, x, self.height - y, button)
+            self.canvas.callbacks.process(event.name, event)
+
+    def set_state(self, sync_data: dict) -> None:
+        """Ignore state sent by a browser: the kernel owns all of this widget's state."""

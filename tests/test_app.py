@@ -357,6 +357,13 @@ def test_malformed_clicks_change_nothing(explorer, changes):
     assert explorer.entry == (0, 0)
 
 
+def test_the_browser_cannot_set_a_panel_canvas(explorer):
+    widget = explorer.dashboard.canvases["bars"]
+    before = (widget.width, list(widget.foreground))
+    widget.set_state({"width": -5, "foreground": [["text", "injected"]]})
+    assert (widget.width, widget.foreground) == before
+
+
 def test_preset_in_the_link_selects_the_dropdown():
     explorer = Explorer(query="preset=hot")
     assert explorer.renders == 1  # built in the link's state: no render of the defaults first

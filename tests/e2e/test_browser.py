@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 import softmax_explorer as se
-from softmax_explorer.figures import _MAIN_RECT, DPI
+from softmax_explorer.figures import _MAIN_RECT, DPI, Dashboard
+from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
 
 from .conftest import fetch, save_screenshot
@@ -108,6 +109,20 @@ def test_keyboard_on_a_theta_slider_updates_pixels_and_readouts(server, open_pag
     )
     readout = page.locator(".softmax-explorer-theta-1 .widget-readout").inner_text()
     assert readout == "0.35"
+    assert log.console_errors == []
+
+
+def test_clicking_a_jacobian_cell_selects_its_entry(server, open_page):
+    page, log = open_page(server.url)
+    dash = Dashboard(compute(State()))  # the same layout, to find the cell on the canvas
+    x, y = dash.panels["jacobian"].ax.transData.transform((3, 1))
+    height = dash.figures["jacobian"].bbox.height
+    panel(page, "jacobian").click(position={"x": x, "y": height - y})
+    page.wait_for_function(
+        "document.querySelector('.softmax-explorer-entry-i select').selectedOptions[0].text === '2'"
+    )
+    k = page.locator(".softmax-explorer-entry-k select")
+    assert k.evaluate("(s) => s.selectedOptions[0].text") == "4"
     assert log.console_errors == []
 
 

@@ -442,8 +442,8 @@ class Explorer(W.VBox):
             self._sync_controls(self.state)
             return False
         self.state = state
+        self.dashboard.update(results)  # the plots first: they are what the hand is waiting for
         self._sync_controls(state)
-        self.dashboard.update(results)
         self._show_readouts(results, hand_moving)
         self.renders += 1
         return True

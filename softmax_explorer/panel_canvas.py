@@ -9,6 +9,7 @@ matplotlib ``button_press_event``s, so ``figure.canvas.mpl_connect`` works as us
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,10 @@ class PanelCanvas(anywidget.AnyWidget):
     _esm = Path(__file__).with_name("static") / "panel_canvas.js"
     width = traitlets.Int().tag(sync=True)
     height = traitlets.Int().tag(sync=True)
-    background = traitlets.List().tag(sync=True)
-    foreground = traitlets.List().tag(sync=True)
+    #: The display lists as JSON text: one string is cheaper to compare, send and receive than
+    #: nested lists, which ipywidgets walks looking for binary buffers.
+    background = traitlets.Unicode("[]").tag(sync=True)
+    foreground = traitlets.Unicode("[]").tag(sync=True)
 
     def __init__(self, figure: Figure, **kwargs: Any) -> None:
         width, height = (round(v) for v in figure.bbox.size)
@@ -50,8 +53,8 @@ class PanelCanvas(anywidget.AnyWidget):
     def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
         with self.hold_sync():
             if background is not None:
-                self.background = background
-            self.foreground = foreground
+                self.background = json.dumps(background, allow_nan=False)
+            self.foreground = json.dumps(foreground, allow_nan=False)
 
     def _on_browser_message(self, _widget, content: Any, _buffers) -> None:
         """A mouse press from the browser: checked, then a matplotlib event (else ignored)."""

@@ -359,8 +359,8 @@ def test_malformed_clicks_change_nothing(explorer, changes):
 
 def test_the_browser_cannot_set_a_panel_canvas(explorer):
     widget = explorer.dashboard.canvases["bars"]
-    before = (widget.width, list(widget.foreground))
-    widget.set_state({"width": -5, "foreground": [["text", "injected"]]})
+    before = (widget.width, widget.foreground)
+    widget.set_state({"width": -5, "foreground": '[["text", "injected"]]'})
     assert (widget.width, widget.foreground) == before
 
 

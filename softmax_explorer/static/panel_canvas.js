@@ -115,7 +115,7 @@ function render({ model, el }) {
       const bg = background.getContext("2d");
       bg.setTransform(ratio, 0, 0, ratio, 0, 0);
       bg.clearRect(0, 0, width, height);
-      replay(bg, model.get("background"));
+      replay(bg, JSON.parse(model.get("background")));
       stale = false;
     }
     const ctx = canvas.getContext("2d");
@@ -123,7 +123,7 @@ function render({ model, el }) {
     ctx.clearRect(0, 0, w, h);
     ctx.drawImage(background, 0, 0);
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    replay(ctx, model.get("foreground"));
+    replay(ctx, JSON.parse(model.get("foreground")));
   }
 
   // one paint per message, however many of the traits it changed

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -56,8 +57,8 @@ def replayed(page, canvas: DisplayListCanvas) -> np.ndarray:
     state = {
         "width": width,
         "height": height,
-        "background": canvas.background,
-        "foreground": canvas.foreground,
+        "background": json.dumps(canvas.background),
+        "foreground": json.dumps(canvas.foreground),
     }
     url = page.evaluate(REPLAY, [MODULE.read_text(), state])
     png = base64.b64decode(url.split(",", 1)[1])

@@ -303,10 +303,15 @@ def measure_burst(page, slider: str, link_theta_before: float) -> tuple[float | 
     return (None if last is None else max(0.0, last - last_press)), shown
 
 
-DASHBOARD_READY = (
-    "document.querySelector('.softmax-explorer') && "
-    "document.querySelector('.softmax-explorer').innerText.includes('gradcheck')"
-)
+# The formula panel filled and the five plots painted (a painted canvas has an opaque corner).
+DASHBOARD_READY = """
+(() => {
+  const app = document.querySelector('.softmax-explorer');
+  const canvases = [...document.querySelectorAll('.softmax-explorer-canvas canvas')];
+  return app && app.innerText.includes('gradcheck') && canvases.length >= 5 &&
+      canvases.every((c) => c.width > 0 && c.getContext('2d').getImageData(1, 1, 1, 1).data[3]);
+})()
+"""
 
 
 def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:

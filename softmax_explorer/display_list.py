@@ -25,6 +25,7 @@ non-rectangular clip paths are not recorded; this module imports matplotlib, nev
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import functools
 from collections.abc import Callable
@@ -255,6 +256,7 @@ class DisplayListCanvas(FigureCanvasBase):
         super().__init__(figure)
         self.show = show
         self._renderer: DisplayListRenderer | None = None
+        self._draw_pending = False
         self.background: list[Command] = []
         self.foreground: list[Command] = []
 
@@ -266,6 +268,25 @@ class DisplayListCanvas(FigureCanvasBase):
         if r is None or (r.width, r.height, r.dpi) != (width, height, dpi):
             self._renderer = DisplayListRenderer(width, height, dpi)
         return self._renderer
+
+    def draw_idle(self, *args, **kwargs) -> None:
+        """Draw once the event loop is free (at once if none runs); requests made before coalesce.
+
+        In a kernel, the first draws of a new dashboard then happen after its cell returns, while
+        the page loads, instead of delaying the page.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.draw()
+            return
+        if not self._draw_pending:
+            self._draw_pending = True
+            loop.call_soon(self._draw_pending_frame)
+
+    def _draw_pending_frame(self) -> None:
+        self._draw_pending = False
+        self.draw()
 
     def draw(self) -> None:
         """Record the whole figure and show it."""

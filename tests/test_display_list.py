@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 
@@ -156,3 +157,19 @@ def test_a_colourbar_is_one_image_and_an_uneven_mesh_is_paths():
     fills = {c[2] for c in commands(canvas, "path", "background")}
     cells = {"rgb({},{},{})".format(*(round(255 * v) for v in c[:3])) for c in mesh.cmap([0, 1.0])}
     assert cells <= fills  # the uneven mesh: one path per cell
+
+
+def test_draw_idle_waits_for_the_event_loop_and_coalesces():
+    frames = []
+    canvas = DisplayListCanvas(Figure(figsize=(2, 1), dpi=50), show=lambda bg, _: frames.append(bg))
+    canvas.draw_idle()
+    assert len(frames) == 1  # no event loop: drawn at once
+
+    async def in_a_kernel():
+        canvas.draw_idle()
+        canvas.draw_idle()
+        assert len(frames) == 1  # not while the current callback runs
+        await asyncio.sleep(0)
+        assert len(frames) == 2  # then once for both requests
+
+    asyncio.run(in_a_kernel())

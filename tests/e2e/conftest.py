@@ -166,10 +166,12 @@ def open_page(browser):
 
 
 def wait_for_dashboard(page) -> None:
-    """Until the four panels and the formula panel have been drawn."""
+    """Until the five plots are painted and the formula panel is filled."""
     page.wait_for_selector(".softmax-explorer")
-    page.wait_for_function(
-        "document.querySelectorAll('.softmax-explorer .softmax-explorer-canvas canvas').length >= 5"
+    page.wait_for_function(  # five canvases, each painted (its corner opaque)
+        "(() => { const c = [...document.querySelectorAll('.softmax-explorer-canvas canvas')];"
+        " return c.length >= 5 && c.every((e) => e.width > 0 &&"
+        " e.getContext('2d').getImageData(1, 1, 1, 1).data[3]); })()"
     )
     page.wait_for_function(
         "document.querySelector('.softmax-explorer').innerText.includes('gradcheck')"

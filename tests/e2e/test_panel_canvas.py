@@ -52,6 +52,14 @@ def blank_page(browser):
     context.close()
 
 
+def recorded(results, theme: str = "light") -> Dashboard:
+    """A dashboard drawn now (Playwright's event loop would defer ``draw_idle``)."""
+    dash = Dashboard(results, theme=theme, canvas=DisplayListCanvas)
+    for fig in dash.figures.values():
+        fig.canvas.draw()
+    return dash
+
+
 def replayed(page, canvas: DisplayListCanvas) -> np.ndarray:
     width, height = (round(v) for v in canvas.figure.bbox.size)
     state = {
@@ -96,7 +104,7 @@ def test_replay_matches_agg(blank_page, state, theme):
     page, errors = blank_page
     results = compute(state)
     reference = agg_pixels(results, theme)
-    dash = Dashboard(results, theme=theme, canvas=DisplayListCanvas)
+    dash = recorded(results, theme)
     for name in PANELS:
         got, want = replayed(page, dash.figures[name].canvas), reference[name]
         assert got.shape == want.shape, name
@@ -106,7 +114,7 @@ def test_replay_matches_agg(blank_page, state, theme):
 
 def test_a_blit_replays_over_the_same_background(blank_page):
     page, errors = blank_page
-    dash = Dashboard(compute(State()), canvas=DisplayListCanvas)
+    dash = recorded(compute(State()))
     moved = State(theta=(2.0, 0.1, 0.9, 0.5))
     reference = agg_pixels(compute(moved), "light")
     for name in ("bars", "jacobian"):  # the comparison tells the two states apart

@@ -232,7 +232,7 @@ def bare_kernel_rss_mb() -> float:
     km, kc = start_new_kernel(kernel_name="python3")
     try:
         kc.execute_interactive(
-            "import numpy, matplotlib, seaborn, ipywidgets, anywidget, softmax_explorer.app",
+            "import numpy, matplotlib, ipywidgets, anywidget, softmax_explorer.app",
             timeout=120,
         )
         pid = km.provisioner.process.pid

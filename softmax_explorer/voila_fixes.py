@@ -13,7 +13,7 @@
 2. **A websocket client that freezes the server.** Voila's kernel websocket handler reads every
    outgoing binary message as if it used the v1 websocket protocol: it takes the first 8 bytes
    as a count of offsets and builds that many. A client that connects without the v1
-   subprotocol receives legacy-format binary messages (every ipympl image update is one), whose
+   subprotocol receives legacy-format binary messages (any widget message with buffers), whose
    first bytes read as a count in the billions: the server's only thread spins and its memory
    grows until it is killed, and no page loads meanwhile. The fix bounds the count by the
    message's length and treats anything else as "no header", as Voila already does for

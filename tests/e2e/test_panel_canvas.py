@@ -124,3 +124,20 @@ def test_a_blit_replays_over_the_same_background(blank_page):
         got = replayed(page, dash.figures[name].canvas)
         assert differ(got, reference[name]) < 0.01, name
     assert errors == []
+
+
+def test_a_high_dpi_screen_gets_twice_the_pixels(browser):
+    context = browser.new_context(device_scale_factor=2)
+    try:
+        page = context.new_page()
+        results = compute(State())
+        reference = agg_pixels(results, "light")
+        dash = recorded(results)
+        for name in ("bars", "jacobian"):
+            got = replayed(page, dash.figures[name].canvas)
+            h, w = reference[name].shape[:2]
+            assert got.shape[:2] == (2 * h, 2 * w)
+            halved = got.reshape(h, 2, w, 2, 4).mean(axis=(1, 3)).round().astype(np.uint8)
+            assert differ(halved, reference[name]) < 0.01, name
+    finally:
+        context.close()

@@ -43,15 +43,11 @@ from timing import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
-from ensure_chromium import find_chromium  # noqa: E402
+from ensure_chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 
 from softmax_explorer.results import compute  # noqa: E402
 from softmax_explorer.state import State  # noqa: E402
 
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 QUIET_MS = 400  # no further change for this long: the step is over
 STEP_TIMEOUT_MS = 15_000
 

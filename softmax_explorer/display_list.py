@@ -305,6 +305,6 @@ class DisplayListCanvas(FigureCanvasBase):
         self._show(None, renderer.commands[split:])
 
     def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
-        self.foreground = list(foreground)
+        self.foreground = foreground
         if self.show is not None:
-            self.show(background, self.foreground)
+            self.show(background, foreground)

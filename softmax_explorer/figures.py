@@ -364,7 +364,7 @@ class JacobianPanel(_Heatmap):
 
     def refresh(self, results: Results) -> None:
         jac = np.asarray(results.jacobian, dtype=np.float64)
-        m = self.limits(results)[1]
+        m = self.image.get_clim()[1]  # refresh_static set it to `limits`
         self.image.set_data(jac)
         fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
         for cell, value in zip(self.cells, jac.ravel(), strict=False):
@@ -429,6 +429,7 @@ class StepsPanel(_Panel):
 
     def build(self, results: Results) -> None:
         ax = self.ax
+        self._sweep: object = None  # the sweep the lines show (one object per sweep's inputs)
         steps = results.sweep.steps
         self.lines = {
             m: ax.plot(
@@ -478,15 +479,18 @@ class StepsPanel(_Panel):
 
     def refresh(self, results: Results) -> None:
         s, sweep = results.state, results.sweep
-        _, low, high = self._limits(s.dtype)
-        log_steps = np.log10(sweep.steps)
+        if sweep is not self._sweep:  # not when only the step or the scheme moved
+            self._sweep = sweep
+            _, low, high = self._limits(s.dtype)
+            log_steps = np.log10(sweep.steps)
+            for m in METHODS:
+                errors = np.clip(np.nan_to_num(sweep.errors[m], posinf=high), low, high)
+                self.lines[m].set_ydata(errors)
+                best = optimal_step(m, s.dtype)
+                at_best = 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))
+                self.best[m].set_data([best], [at_best])
         for m in METHODS:
-            errors = np.clip(np.nan_to_num(sweep.errors[m], posinf=high), low, high)
-            self.lines[m].set_ydata(errors)
             _set(self.lines[m], linewidth=3.2 if m == s.scheme else 1.4)
-            best = optimal_step(m, s.dtype)
-            at_best = 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))
-            self.best[m].set_data([best], [at_best])
         if self.step_line.get_xdata()[0] != s.h:
             self.step_line.set_xdata([s.h, s.h])
 

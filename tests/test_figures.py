@@ -141,6 +141,9 @@ def test_blitted_updates_equal_fresh_figures():
     for _ in range(5):
         state = SEED.replace(theta=tuple(rng.uniform(-3, 3, 4)), target=1, h=1e-7, scheme="forward")
         dash.update(compute(state))
+        # the same sweep with another step and scheme: only the step line and widths move
+        state = state.replace(h=float(rng.choice([1e-9, 1e-5, 1e-3])), scheme="richardson")
+        dash.update(compute(state))
     fresh = Dashboard(compute(state))
     for name in PANELS:
         updated, expected = rgba(dash.figures[name], draw=False), rgba(fresh.figures[name])

@@ -16,6 +16,12 @@ import sys
 from pathlib import Path
 
 SYSTEM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+#: Flags for a headless Chromium that works here (as root, no GPU, no network besides loopback);
+#: the browser tests and the benchmarks launch it with these and a fresh profile.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
 
 
 def find_chromium() -> str | None:

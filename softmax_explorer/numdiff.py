@@ -231,7 +231,7 @@ def _jacobian_at_steps(evaluations: _Evaluations, method: str) -> NDArray:
     """
     dtype = evaluations.v.dtype
     if method == "complex":
-        return evaluations.complex_step().transpose(0, 2, 1).astype(dtype)
+        return evaluations.complex_step().transpose(0, 2, 1).astype(dtype, copy=False)
     offsets = _OFFSETS[method]
     values = [evaluations.at(c) for c in offsets]
     width = evaluations.steps[:, :, None]
@@ -240,7 +240,7 @@ def _jacobian_at_steps(evaluations: _Evaluations, method: str) -> NDArray:
         if method == "richardson":
             half = (values[2] - values[3]) / width
             estimate = (4 * half - estimate) / 3
-    return estimate.transpose(0, 2, 1).astype(dtype)
+    return estimate.transpose(0, 2, 1).astype(dtype, copy=False)
 
 
 def default_steps(num: int = 61) -> NDArray:
@@ -312,7 +312,8 @@ def step_sweep(
         _check_method(method)
         estimates = _jacobian_at_steps(evaluations, method)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = np.abs(estimates.astype(np.float64) - exact)
+            diff = estimates.astype(np.float64, copy=False) - exact
+            np.abs(diff, out=diff)
         errors[method] = np.nan_to_num(diff.max(axis=(1, 2)), nan=np.inf)
     return StepSweep(steps=hs, errors=errors, dtype=dtype)
 

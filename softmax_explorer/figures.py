@@ -7,7 +7,7 @@
   theoretical best steps and machine epsilon.
 
 Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the panels it touches.
-`Dashboard.update` changes the existing artists (``set_height``, ``set_data``, ``set_ydata``, norm
+`Dashboard.update` changes the existing artists (``set_path``, ``set_data``, ``set_ydata``, norm
 limits, texts) and calls ``draw_idle`` once per changed figure; a change of n rebuilds the panels
 whose shape changed. Figures are made with `matplotlib.figure.Figure`, never through pyplot, so
 nothing is shown outside the layout. The canvas is Agg unless the caller passes another (the app
@@ -30,7 +30,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
-from matplotlib.patches import Rectangle
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -223,17 +224,36 @@ class _Panel:
         return True, static_changed
 
 
+def _bar_path(heights: np.ndarray, width: float = 0.62) -> MplPath:
+    """Bars of ``heights`` at 0, 1, ..., n - 1 as one path of closed rectangles."""
+    n = len(heights)
+    corners = np.empty((n, 5, 2))
+    corners[:, :, 0] = np.arange(n)[:, None] + width * np.array([-0.5, 0.5, 0.5, -0.5, -0.5])
+    corners[:, :, 1] = 0.0
+    corners[:, 2:4, 1] = np.asarray(heights, dtype=np.float64)[:, None]
+    codes = np.tile([MplPath.MOVETO, *[MplPath.LINETO] * 3, MplPath.CLOSEPOLY], n)
+    return MplPath(corners.reshape(-1, 2), codes)
+
+
 class BarsPanel(_Panel):
     """Softmax bars, their values, the 1/n line, the target outline and the loss."""
+
+    @property
+    def heights(self) -> np.ndarray:
+        """The heights of the bars as drawn (NaN shows as 0)."""
+        return self.bars.get_path().vertices[2::5, 1]
 
     def build(self, results: Results) -> None:
         ax, n = self.ax, self.n
         idx = np.arange(n)
-        self.bars = ax.bar(idx, np.zeros(n), width=0.62, color=self.colours["bars"], zorder=2)
-        self.outline = ax.bar(
-            idx, np.zeros(n), width=0.86, fill=False, edgecolor=self.colours["target"],
-            linewidth=2, linestyle="--", zorder=3,
+        # one path of n rectangles: one artist to draw instead of n (a draw costs 0.1 ms)
+        self.bars = PathPatch(_bar_path(np.zeros(n)), facecolor=self.colours["bars"], zorder=2)
+        ax.add_patch(self.bars)
+        self.outline = Rectangle(
+            (-0.43, 0), 0.86, 1, fill=False, edgecolor=self.colours["target"], linewidth=2,
+            linestyle="--", zorder=3, visible=False,
         )  # fmt: skip
+        ax.add_patch(self.outline)
         self.uniform = ax.axhline(1 / n, color="#888888", linestyle=":", linewidth=1.5, zorder=1)
         fontsize = 10 if n <= 8 else 7 if n <= 16 else 0
         self.values = [
@@ -256,7 +276,7 @@ class BarsPanel(_Panel):
             fontsize=9, color="#888888",
         )  # fmt: skip
         _despine(ax)
-        self.animated += [*self.bars, *self.outline, *self.values, self.warning, self.heading]
+        self.animated += [self.bars, self.outline, *self.values, self.warning, self.heading]
 
     def data_key(self, results: Results) -> object:
         s = results.state
@@ -266,19 +286,19 @@ class BarsPanel(_Panel):
         g = np.asarray(results.g_shown, dtype=np.float64)
         finite = np.isfinite(g)
         heights = np.where(finite, g, 0.0)
-        for rect, label, height, value, ok in zip(
-            self.bars, self.values, heights, g, finite, strict=True
-        ):
-            _set(rect, height=height)
+        if not np.array_equal(heights, self.heights):
+            self.bars.set_path(_bar_path(heights))
+            self.bars.stale = True  # set_path does not say so (a display list would replay it)
+        for label, height, value, ok in zip(self.values, heights, g, finite, strict=True):
             inside = height > 0.86
             position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)
             _set(
                 label, text=f"{value:.3f}" if ok else "NaN", position=position,
                 va="top" if inside else "bottom", color="white" if inside else self.text_colour,
             )  # fmt: skip
-        target = np.zeros(self.n) if results.target is None else results.target
-        for rect, t in zip(self.outline, target, strict=True):
-            _set(rect, height=float(t), visible=bool(t > 0))
+        if results.target is not None:
+            _set(self.outline, x=results.state.target - 0.43)
+        _set(self.outline, visible=results.target is not None)
         heading = "softmax g"
         if results.loss is not None:
             heading += f"    loss C = {results.loss:.4g}"

@@ -22,7 +22,7 @@ def explorer():
 
 
 def bar_heights(explorer):
-    return np.array([r.get_height() for r in explorer.dashboard.panels["bars"].bars])
+    return explorer.dashboard.panels["bars"].heights
 
 
 def count_updates(explorer):
@@ -110,7 +110,7 @@ def test_x_text_and_n(explorer):
     explorer.n.value = 6
     assert explorer.state.n == 6
     assert len(explorer.theta_sliders) == 6
-    assert len(explorer.dashboard.panels["bars"].bars) == 6
+    assert len(explorer.dashboard.panels["bars"].heights) == 6
     assert explorer.x.value == "2, 4, 3, 1, 5, 6"
     assert [v for _, v in explorer.target.options] == [-1, 0, 1, 2, 3, 4, 5]
     explorer.n.value = 3

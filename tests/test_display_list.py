@@ -34,17 +34,31 @@ def test_bars_are_recorded_at_the_seed_heights(seed):
     canvas, ax = seed.figures["bars"].canvas, seed.panels["bars"].ax
     height = canvas.figure.bbox.height
     colour = "rgb({},{},{})".format(*(round(255 * c) for c in seed.panels["bars"].colours["bars"]))
-    bars = [c for c in commands(canvas, "path") if c[2] == colour]
-    assert len(bars) == 4
+    (bars,) = [c for c in commands(canvas, "path") if c[2] == colour]  # one path, 4 rectangles
+    codes, xy = bars[0], np.reshape(bars[1], (4, 4, 2))
+    assert codes == "MLLLZ" * 4
     zero = height - ax.transData.transform((0, 0))[1]
-    for (codes, xy, *_), g in zip(bars, SEED_G, strict=True):
-        assert codes == "MLLLZ"
-        top = min(xy[1::2])
+    for corners, g in zip(xy, SEED_G, strict=True):
+        top = corners[:, 1].min()
         expected = height - ax.transData.transform((0, g))[1]
         assert abs(top - expected) <= 1  # pixel snapping moves an edge by at most one pixel
-        assert abs(max(xy[1::2]) - zero) <= 1
+        assert abs(corners[:, 1].max() - zero) <= 1
     texts = [c[0] for c in commands(canvas, "text")]
     assert [f"{g:.3f}" for g in SEED_G] == texts[:4]
+
+
+def test_bars_follow_an_update(seed):
+    """The update's blit records the bars anew (not a replay of their first recording)."""
+    state = State(theta=(2.0, 0.1, 0.9, 0.5))
+    seed.update(compute(state))
+    canvas, ax = seed.figures["bars"].canvas, seed.panels["bars"].ax
+    height = canvas.figure.bbox.height
+    colour = "rgb({},{},{})".format(*(round(255 * c) for c in seed.panels["bars"].colours["bars"]))
+    (bars,) = [c for c in commands(canvas, "path") if c[2] == colour]
+    tops = np.reshape(bars[1], (4, 4, 2))[:, :, 1].min(axis=1)
+    g = se.softmax(state.x, state.theta)
+    expected = height - ax.transData.transform(np.column_stack([np.zeros(4), g]))[:, 1]
+    np.testing.assert_allclose(tops, expected, atol=1)
 
 
 def test_texts_keep_their_anchor_and_font(seed):

@@ -30,10 +30,12 @@ def test_bars_hold_the_softmax_and_the_target():
     dash = Dashboard(compute(state))
     bars = dash.panels["bars"]
     expected = se.softmax(state.x, state.theta, 0.8)
-    np.testing.assert_allclose([r.get_height() for r in bars.bars], expected, rtol=1e-15)
+    np.testing.assert_allclose(bars.heights, expected, rtol=1e-15)
+    corners = bars.bars.get_path().vertices.reshape(4, 5, 2)
+    np.testing.assert_allclose(corners[:, :2, 0].mean(axis=1), [0, 1, 2, 3])  # centred on x_i
     assert [t.get_text() for t in bars.values] == [f"{g:.3f}" for g in expected]
-    assert [r.get_height() for r in bars.outline] == [0, 1, 0, 0]
-    assert [r.get_visible() for r in bars.outline] == [False, True, False, False]
+    assert bars.outline.get_visible()
+    assert bars.outline.get_x() + bars.outline.get_width() / 2 == pytest.approx(1)  # target 1
     loss = se.cross_entropy(state.x, state.theta, 1, 0.8)
     assert bars.heading.get_text() == f"softmax g    loss C = {loss:.4g}"
     assert bars.uniform.get_ydata()[0] == pytest.approx(0.25)
@@ -189,7 +191,7 @@ def test_changing_n_up_and_down():
         state = SEED.resized(n)
         changed = dash.update(compute(state))
         assert "bars" in changed
-        assert len(dash.panels["bars"].bars) == n
+        assert len(dash.panels["bars"].heights) == n
         assert dash.panels["jacobian"].image.get_array().shape == (n, n)
         assert len(dash.panels["jacobian"].cells) == (n * n if n <= 8 else 0)
     assert count_artists(dash) == counts
@@ -240,7 +242,7 @@ def test_overflow_preset_says_why():
     assert [t.get_text() for t in dash.panels["bars"].values][:2] == ["NaN", "NaN"]
     dash.update(compute(PRESETS["overflow"].state.replace(stable=True)))
     assert not warning.get_visible()
-    assert dash.panels["bars"].bars[0].get_height() == pytest.approx(
+    assert dash.panels["bars"].heights[0] == pytest.approx(
         se.softmax([800, 790, 3, 2], [1, 1, 0.9, 0.5])[0]
     )
 

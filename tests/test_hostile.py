@@ -47,7 +47,7 @@ def test_abusive_messages_leave_a_valid_state_and_bounded_memory(messages):
         assert State.from_dict(state.to_dict()) == state  # still valid
         assert len(explorer.theta_sliders) == state.n <= 32
         assert "Traceback" not in explorer.status.value
-        heights = [r.get_height() for r in explorer.dashboard.panels["bars"].bars]
+        heights = explorer.dashboard.panels["bars"].heights
         assert len(heights) == state.n
     # memory bounded: resizing closes the old sliders instead of piling them up
     assert len(live_widgets) <= widgets_before + 64

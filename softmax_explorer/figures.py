@@ -27,9 +27,11 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.figure import Figure
 from matplotlib.image import AxesImage
+from matplotlib.lines import Line2D
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
@@ -451,18 +453,24 @@ class StepsPanel(_Panel):
         ax = self.ax
         self._sweep: object = None  # the sweep the lines show (one object per sweep's inputs)
         steps = results.sweep.steps
-        self.lines = {
-            m: ax.plot(
-                steps, np.ones_like(steps), color=self.colours[m], label=m,
-                linestyle="--" if m == "backward" else "-",
-            )[0]
-            for m in METHODS
-        }  # fmt: skip
-        self.best = {
-            m: ax.plot([1.0], [1.0], marker="o", markersize=7, color=self.colours[m],
-                       markeredgecolor=mpl.rcParams["text.color"], linestyle="none")[0]
-            for m in METHODS
-        }  # fmt: skip
+        # the five curves as one collection and the five dots as another: two artists to draw
+        # per update instead of ten (a Line2D draw costs 0.15 ms)
+        colours = [self.colours[m] for m in METHODS]
+        dashes = ["--" if m == "backward" else "-" for m in METHODS]
+        self.lines = LineCollection(
+            [np.column_stack([steps, np.ones_like(steps)])] * len(METHODS), colors=colours,
+            linestyles=dashes, linewidths=1.4, capstyle=mpl.rcParams["lines.solid_capstyle"],
+            joinstyle=mpl.rcParams["lines.solid_joinstyle"], zorder=2,
+        )  # fmt: skip
+        ax.add_collection(self.lines, autolim=False)
+        self.best = ax.scatter(
+            np.ones(len(METHODS)), np.ones(len(METHODS)), s=7**2, c=colours, zorder=3,
+            edgecolors=mpl.rcParams["text.color"], linewidths=mpl.rcParams["lines.markeredgewidth"],
+        )  # fmt: skip
+        legend = [
+            Line2D([], [], color=c, linestyle=d, linewidth=1.4, label=m)
+            for m, c, d in zip(METHODS, colours, dashes, strict=True)
+        ]
         self.step_line = ax.axvline(1e-6, color=self.text_colour, linewidth=1.2, linestyle="--")
         self.eps_line = ax.axhline(1e-16, color="#888888", linewidth=1, linestyle=":")
         self.eps_label = ax.text(
@@ -476,9 +484,12 @@ class StepsPanel(_Panel):
         ax.set_xlabel("step h")
         ax.set_ylabel("max |error|")
         ax.set_title("error vs step   (o: theoretical best)", loc="left")
-        ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False, handlelength=1.4)
+        ax.legend(
+            handles=legend, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
+            handlelength=1.4,
+        )  # fmt: skip
         _despine(ax)
-        self.animated += [*self.lines.values(), *self.best.values(), self.step_line]
+        self.animated += [self.lines, self.best, self.step_line]
 
     def data_key(self, results: Results) -> object:
         s = results.state
@@ -503,14 +514,17 @@ class StepsPanel(_Panel):
             self._sweep = sweep
             _, low, high = self._limits(s.dtype)
             log_steps = np.log10(sweep.steps)
+            curves, dots = [], []
             for m in METHODS:
                 errors = np.clip(np.nan_to_num(sweep.errors[m], posinf=high), low, high)
-                self.lines[m].set_ydata(errors)
+                curves.append(np.column_stack([sweep.steps, errors]))
                 best = optimal_step(m, s.dtype)
-                at_best = 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))
-                self.best[m].set_data([best], [at_best])
-        for m in METHODS:
-            _set(self.lines[m], linewidth=3.2 if m == s.scheme else 1.4)
+                dots.append((best, 10 ** np.interp(np.log10(best), log_steps, np.log10(errors))))
+            self.lines.set_segments(curves)
+            self.best.set_offsets(dots)
+        widths = [3.2 if m == s.scheme else 1.4 for m in METHODS]
+        if list(self.lines.get_linewidths()) != widths:
+            self.lines.set_linewidths(widths)
         if self.step_line.get_xdata()[0] != s.h:
             self.step_line.set_xdata([s.h, s.h])
 

@@ -9,7 +9,6 @@ import json
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
-from matplotlib.text import Text
 
 import softmax_explorer as se
 from softmax_explorer.display_list import DisplayListCanvas, DisplayListRenderer
@@ -135,8 +134,13 @@ def test_renderer_blitting_protocol_and_size():
 
 def test_unchanged_artists_are_replayed_and_changed_ones_drawn(seed, monkeypatch):
     drawn = []
-    draw = Text.draw
-    monkeypatch.setattr(Text, "draw", lambda self, r: (drawn.append(self), draw(self, r))[1])
+    draw = DisplayListRenderer.draw_text
+
+    def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        drawn.append(mtext)
+        draw(self, gc, x, y, s, prop, angle, ismath, mtext)
+
+    monkeypatch.setattr(DisplayListRenderer, "draw_text", draw_text)
     before, after = State(), State(theta=(0.32, 0.1, 0.9, 0.5))
     seed.update(compute(after))
     cells = seed.panels["jacobian"].cells
@@ -187,3 +191,37 @@ def test_draw_idle_waits_for_the_event_loop_and_coalesces():
         assert len(frames) == 2  # then once for both requests
 
     asyncio.run(in_a_kernel())
+
+
+VALUES = ["0.342", "−0.12", "NaN", "1e−05"]  # what the bars and the Jacobian's cells show
+LINES = [*VALUES, "softmax g    loss C = 0.3175", "Jacobian ∂gᵢ/∂θₖ", "Åy", "(x₁)", "x", "|h|"]
+
+
+@pytest.mark.parametrize("va", ["bottom", "top", "center", "baseline", "center_baseline"])
+def test_a_line_of_text_is_recorded_where_matplotlibs_layout_puts_it(va):
+    """The recording without layout (values under a slider) equals `Text.draw`'s."""
+    fig = Figure(figsize=(4, 3), dpi=90)
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    renderer = DisplayListCanvas(fig).get_renderer()
+    fast = []
+    sizes, weights = [10, 8, 13, 7.5] * 3, ["normal", "bold"] * 5
+    for i, (s, size, weight) in enumerate(zip(LINES, sizes, weights, strict=False)):
+        text = ax.text(
+            0.1 * i, 0.5, s, va=va, ha=["left", "center", "right"][i % 3], fontsize=size,
+            weight=weight, color=f"C{i}", alpha=[None, 0.5][i % 2], clip_on=bool(i % 2),
+        )  # fmt: skip
+        renderer.commands.clear()
+        if renderer._draw_line_of_text(text):
+            fast.append(s)
+        recorded = list(renderer.commands)
+        renderer.commands.clear()
+        text.draw(renderer)
+        if s in fast:  # the same command, coordinates within rounding
+            ((kind, t, x, y, *rest),) = recorded
+            ((_, t2, x2, y2, *rest2),) = renderer.commands
+            assert (kind, t, rest) == ("text", t2, rest2)
+            assert (x, y) == pytest.approx((x2, y2), abs=0.011)
+        else:
+            assert recorded == []
+    assert set(VALUES) <= set(fast)
+    assert "Åy" not in fast  # a glyph taller than the font's line moves matplotlib's baseline

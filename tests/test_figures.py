@@ -85,14 +85,17 @@ def test_step_lines_hold_the_sweep():
     x, theta = np.array(state.x), np.array(state.theta)
     sweep = se.step_sweep(lambda t: se.softmax(x, t), theta, se.jacobian(x, theta), SWEEP_STEPS)
     eps = np.finfo(float).eps
-    for method in se.METHODS:
-        line = steps.lines[method]
-        np.testing.assert_array_equal(line.get_xdata(), sweep.steps)
+    curves, dots = steps.lines.get_segments(), steps.best.get_offsets()
+    for i, method in enumerate(se.METHODS):
+        np.testing.assert_array_equal(curves[i][:, 0], sweep.steps)
         np.testing.assert_allclose(
-            line.get_ydata(), np.clip(sweep.errors[method], eps * 1e-3, 10), rtol=1e-12
+            curves[i][:, 1], np.clip(sweep.errors[method], eps * 1e-3, 10), rtol=1e-12
         )
-        assert steps.best[method].get_xdata()[0] == se.optimal_step(method)
-    assert steps.lines["richardson"].get_linewidth() > steps.lines["central"].get_linewidth()
+        assert dots[i][0] == se.optimal_step(method)
+    widths = dict(zip(se.METHODS, steps.lines.get_linewidths(), strict=True))
+    assert widths["richardson"] > widths["central"]
+    legend = [t.get_text() for t in steps.ax.get_legend().get_texts()]
+    assert legend == list(se.METHODS)
     assert list(steps.step_line.get_xdata()) == [1e-3, 1e-3]
     assert list(steps.eps_line.get_ydata()) == [eps, eps]
 
@@ -102,8 +105,7 @@ def test_float32_moves_the_v_and_the_floor():
     dash = Dashboard(compute(state))
     eps32 = float(np.finfo(np.float32).eps)
     assert list(dash.panels["steps"].eps_line.get_ydata()) == [eps32, eps32]
-    central = dash.panels["steps"].lines["central"].get_ydata()
-    steps = dash.panels["steps"].lines["central"].get_xdata()
+    steps, central = dash.panels["steps"].lines.get_segments()[se.METHODS.index("central")].T
     best = steps[np.argmin(central)]
     assert 1e-4 < best < 1e-1
     assert dash.panels["error"].image.get_clim()[0] == eps32

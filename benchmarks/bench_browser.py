@@ -45,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 from ensure_chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 
-from softmax_explorer.results import compute  # noqa: E402
+from softmax_explorer.cli import KERNEL_MALLOC  # noqa: E402
 from softmax_explorer.state import State  # noqa: E402
 
 QUIET_MS = 400  # no further change for this long: the step is over
@@ -366,10 +366,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
             preheat = {"first_open_ms": first, "second_open_ms": second}
         browser.close()
 
-    state32 = State().resized(32)
-    rng = np.random.default_rng(0)
-    moved = [state32.replace(theta=tuple(rng.uniform(-3, 3, 32))) for _ in range(max(5, steps))]
-    compute_ms = statistics.median(_timed(lambda s=s: compute(s)) for s in moved)
+    compute_ms = kernel_compute_ms(max(5, steps))
     report = {
         "steps": steps,
         "loads": loads,
@@ -383,10 +380,31 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
     return report
 
 
-def _timed(func) -> float:
+# compute() for states the n = 32 slider moves to, timed in a process like a served kernel
+COMPUTE = """
+import statistics, sys, time
+import numpy as np
+from softmax_explorer.results import compute
+from softmax_explorer.state import State
+rng = np.random.default_rng(0)
+states = [State().resized(32).replace(theta=tuple(rng.uniform(-3, 3, 32)))
+          for _ in range(int(sys.argv[1]) + 3)]
+times = []
+for s in states:
     start = time.perf_counter()
-    func()
-    return (time.perf_counter() - start) * 1000
+    compute(s)
+    times.append((time.perf_counter() - start) * 1000)
+print(statistics.median(times[3:]))
+"""
+
+
+def kernel_compute_ms(count: int) -> float:
+    """Median milliseconds of `compute` at n = 32, with the served kernels' malloc settings."""
+    out = subprocess.run(
+        [sys.executable, "-c", COMPUTE, str(count)], capture_output=True, text=True, check=True,
+        env={**os.environ, "GLIBC_TUNABLES": KERNEL_MALLOC}, timeout=300,
+    )  # fmt: skip
+    return float(out.stdout.strip())
 
 
 def table(report: dict) -> str:

@@ -116,11 +116,8 @@ class DisplayListRenderer(RendererBase):
         browser aligns it horizontally (see `draw_text`).
         """
         s = text.get_text()
-        if not text.get_visible() or not s:
-            text.stale = False
-            return True
         if (
-            "\n" in s or "$" in s or text.get_rotation() != 0 or text.get_wrap()
+            not s or "\n" in s or "$" in s or text.get_rotation() != 0 or text.get_wrap()
             or text.get_usetex() or text.get_bbox_patch() or text.get_path_effects()
         ):  # fmt: skip
             return False
@@ -135,8 +132,7 @@ class DisplayListRenderer(RendererBase):
                 return False
         x, y = text.get_transform().transform(text.get_unitless_position())
         if not (np.isfinite(x) and np.isfinite(y)):
-            text.stale = False
-            return True
+            return False  # Text.draw skips it
         va = text.get_verticalalignment()
         y += {
             "bottom": descent, "top": -ascent, "center": (descent - ascent) / 2, "baseline": 0,

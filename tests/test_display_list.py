@@ -153,6 +153,9 @@ def test_unchanged_artists_are_replayed_and_changed_ones_drawn(seed, monkeypatch
     ]
     assert 0 < len(changed) < len(cells)
     assert [t for t in drawn if t in cells] == changed
+    # headings whose text did not change are replayed too
+    assert seed.panels["bars"].heading not in drawn
+    assert seed.panels["error"].heading not in drawn
     texts = [c[1] for c in seed.figures["jacobian"].canvas.foreground if c[0] == "text"]
     assert texts == shown(after)
 

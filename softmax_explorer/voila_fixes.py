@@ -1,4 +1,4 @@
-"""Two contained fixes to the Voila server, applied by `softmax-explorer` in its own process.
+"""Three contained fixes to the Voila server, applied by `softmax-explorer` in its own process.
 
 1. **Page loads that never finish.** With voila 0.5.13, nbclient 0.11, jupyter_client 8.10 and
    pyzmq 27, some page requests hang forever: the server waits in
@@ -18,6 +18,14 @@
    grows until it is killed, and no page loads meanwhile. The fix bounds the count by the
    message's length and treats anything else as "no header", as Voila already does for
    unreadable headers.
+
+3. **Small messages held back by the operating system.** Neither Voila nor jupyter_server turns
+   off Nagle's algorithm on the kernel websocket, so a small message written while an earlier
+   one is not yet acknowledged waits for the browser's delayed ACK (up to 40 ms on Linux). While
+   a slider moves, messages go both ways at once and the last update of a burst of key presses
+   arrived 40 ms late, doubling the time the plots took to settle. The fix sets ``TCP_NODELAY``
+   on each kernel websocket as it opens, as Tornado's documentation advises for interactive
+   websockets.
 """
 
 from __future__ import annotations
@@ -29,7 +37,7 @@ from typing import Any
 
 from jupyter_client.channels import AsyncZMQSocketChannel
 
-__all__ = ["SLICE_SECONDS", "apply", "is_applied", "read_v1_header"]
+__all__ = ["SLICE_SECONDS", "apply", "is_applied", "open_without_delay", "read_v1_header"]
 
 #: How long one poll waits before the socket is checked again.
 SLICE_SECONDS = 0.05
@@ -72,12 +80,21 @@ def read_v1_header(ws_msg: bytes) -> dict | None:
     return header if isinstance(header, dict) else None
 
 
+async def open_without_delay(self: Any, *args: Any, **kwargs: Any) -> None:
+    """Voila's kernel websocket ``open``, with Nagle's algorithm off for that connection."""
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+    self.set_nodelay(True)
+    await super(VoilaKernelWebsocketHandler, self).open(*args, **kwargs)
+
+
 def apply() -> None:
-    """Install both fixes in this process (idempotent). Call before Voila starts."""
+    """Install the three fixes in this process (idempotent). Call before Voila starts."""
     from voila.tornado import kernel_websocket_handler
 
     AsyncZMQSocketChannel.get_msg = _get_msg_in_slices  # type: ignore[method-assign]
     kernel_websocket_handler.read_header_from_binary_message = read_v1_header
+    kernel_websocket_handler.VoilaKernelWebsocketHandler.open = open_without_delay
 
 
 def is_applied() -> bool:
@@ -87,4 +104,5 @@ def is_applied() -> bool:
     return (
         AsyncZMQSocketChannel.get_msg is _get_msg_in_slices
         and kernel_websocket_handler.read_header_from_binary_message is read_v1_header
+        and kernel_websocket_handler.VoilaKernelWebsocketHandler.open is open_without_delay
     )

@@ -1,4 +1,4 @@
-"""The two Voila server fixes, unit by unit (the end-to-end proof is in tests/e2e)."""
+"""The Voila server fixes, unit by unit (the end-to-end proofs are in tests/e2e)."""
 
 import asyncio
 import json
@@ -73,9 +73,11 @@ def test_get_msg_finds_a_message_sent_while_waiting():
     assert asyncio.run(scenario())["msg_type"] == "kernel_info_reply"
 
 
-def test_apply_installs_both_and_is_idempotent(monkeypatch):
+def test_apply_installs_all_and_is_idempotent(monkeypatch):
     from voila.tornado import kernel_websocket_handler
 
+    handler = kernel_websocket_handler.VoilaKernelWebsocketHandler
+    monkeypatch.setattr(handler, "open", handler.open)
     monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", AsyncZMQSocketChannel.get_msg)
     monkeypatch.setattr(
         kernel_websocket_handler,

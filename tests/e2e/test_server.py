@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import contextlib
+import ctypes
+import os
 import re
+import socket
 import subprocess
 import sys
 import time
 import urllib.error
+from pathlib import Path
 
 import pytest
 
@@ -117,3 +123,71 @@ def test_preset_option_sets_every_page(tmp_path, open_page):
         assert log.console_errors == []
     finally:
         server.stop()
+
+
+def server_socket_nodelay(pid: int, port: int, peer_port: int) -> bool | None:
+    """TCP_NODELAY of the server's end of the connection from ``peer_port`` (None: not found).
+
+    Reads the option on a duplicate of the server process's socket (``pidfd_getfd``, Linux).
+    """
+    row = next(
+        (
+            line.split()
+            for line in Path(f"/proc/{pid}/net/tcp").read_text().splitlines()[1:]
+            if line.split()[1].endswith(f":{port:04X}")
+            and line.split()[2].endswith(f":{peer_port:04X}")
+        ),
+        None,
+    )
+    if row is None:
+        return None
+    link = f"socket:[{row[9]}]"
+    fds = [fd for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd) == link]
+    if not fds:
+        return None
+    pidfd = os.pidfd_open(pid)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        duplicate = libc.syscall(438, pidfd, int(fds[0].name), 0)  # SYS_pidfd_getfd
+        assert duplicate >= 0, os.strerror(ctypes.get_errno())
+    finally:
+        os.close(pidfd)
+    with socket.socket(fileno=duplicate) as sock:
+        return bool(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+
+
+def connect(port: int, request: str) -> tuple[socket.socket, bytes]:
+    """A client connection that sent ``request`` and read the response's head."""
+    client = socket.create_connection(("127.0.0.1", port), timeout=30)
+    client.sendall(request.encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = client.recv(65536)
+        assert chunk, head
+        head += chunk
+    return client, head
+
+
+@pytest.mark.skipif(not hasattr(os, "pidfd_open"), reason="reads socket options via pidfd (Linux)")
+def test_kernel_websocket_sends_small_messages_at_once(server):
+    """Nagle's algorithm is off on kernel websockets (voila_fixes, fix 3), and only there."""
+    port = int(server.url.rsplit(":", 1)[1].strip("/"))
+    pid = server.process.pid
+    kernel = re.search(r'"kernelId": "([0-9a-f-]{36})"', fetch(server.url, timeout=60))
+    assert kernel, "no kernel id in the page"
+    key = base64.b64encode(os.urandom(16)).decode()
+    websocket, head = connect(
+        port,
+        f"GET /api/kernels/{kernel[1]}/channels HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n",
+    )
+    page, page_head = connect(  # a keep-alive HTTP connection: Tornado leaves Nagle on there
+        port, f"GET /static/ HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )
+    with contextlib.closing(websocket), contextlib.closing(page):
+        assert head.startswith(b"HTTP/1.1 101"), head
+        assert page_head.startswith(b"HTTP/1.1 "), page_head
+        time.sleep(0.5)  # ``open`` runs just after the 101 reply is written
+        assert server_socket_nodelay(pid, port, websocket.getsockname()[1]) is True
+        assert server_socket_nodelay(pid, port, page.getsockname()[1]) is False

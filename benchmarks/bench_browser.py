@@ -197,28 +197,30 @@ def plain_voila(notebook: Path) -> list[str]:
     ]  # fmt: skip
 
 
-def kernel_rss_mb(server_pid: int) -> float:
-    """Resident memory of the newest kernel started by the server."""
-    best, newest = float("nan"), -1.0
+def kernels(server_pid: int) -> list[tuple[int, float, float]]:
+    """(pid, start time, RSS MB) of every kernel the server started (ours or a stock one)."""
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text().split()
             cmdline = (entry / "cmdline").read_bytes()
-            if int(stat[3]) != server_pid or b"ipykernel" not in cmdline:
+            if int(stat[3]) != server_pid or not (
+                b"ipykernel" in cmdline or b"softmax_explorer.kernel" in cmdline
+            ):
                 continue
-            start = float(stat[21])
-            rss_kb = next(
-                int(line.split()[1])
-                for line in (entry / "status").read_text().splitlines()
-                if line.startswith("VmRSS:")
-            )
+            status = (entry / "status").read_text().splitlines()
+            rss = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
         except (OSError, StopIteration, ValueError):
             continue
-        if start > newest:
-            newest, best = start, rss_kb / 1024
-    return best
+        found.append((int(entry.name), float(stat[21]), rss))
+    return found
+
+
+def kernel_rss_mb(server_pid: int) -> float:
+    """Resident memory of the newest kernel started by the server."""
+    return max(kernels(server_pid), key=lambda k: k[1], default=(0, 0, float("nan")))[2]
 
 
 def bare_kernel_rss_mb() -> float:

@@ -32,29 +32,12 @@ from bench_browser import (
     INSTRUMENT,
     ROOT,
     find_chromium,
+    kernels,
     serve,
     settle,
 )
 
 SLIDER = ".softmax-explorer-theta-1 .noUi-handle"
-
-
-def kernels(server_pid: int) -> list[tuple[int, float]]:
-    """(pid, RSS MB) of every kernel the server started."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().split()
-            if int(stat[3]) != server_pid or b"ipykernel" not in (entry / "cmdline").read_bytes():
-                continue
-            status = (entry / "status").read_text().splitlines()
-            rss = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
-        except (OSError, StopIteration, ValueError):
-            continue
-        found.append((int(entry.name), rss))
-    return found
 
 
 def rss_mb(pid: int) -> float:
@@ -158,7 +141,7 @@ def main() -> None:
         report["under_load"] = summary(latencies) | {"lost": lost, "active": args.active}
         print(f"{args.active} active for {args.seconds:.0f} s: {report['under_load']}")
         report["server_mb"] = rss_mb(server_pid)
-        report["kernels_mb"] = [rss for _, rss in kernels(server_pid)]
+        report["kernels_mb"] = [rss for _, _, rss in kernels(server_pid)]
         sizing = []
         for active in args.sizing:
             if active > len(pages):
@@ -181,7 +164,7 @@ def main() -> None:
             "kernels_after": len(kernels(server_pid)),
             "seconds": time.monotonic() - closed,
             "server_mb_after": rss_mb(server_pid),
-            "kernels_mb_after": sum(rss for _, rss in kernels(server_pid)),
+            "kernels_mb_after": sum(rss for _, _, rss in kernels(server_pid)),
         }
         print(f"culling: {report['culling']}")
     args.out.parent.mkdir(parents=True, exist_ok=True)

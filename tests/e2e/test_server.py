@@ -191,3 +191,19 @@ def test_kernel_websocket_sends_small_messages_at_once(server):
         time.sleep(0.5)  # ``open`` runs just after the 101 reply is written
         assert server_socket_nodelay(pid, port, websocket.getsockname()[1]) is True
         assert server_socket_nodelay(pid, port, page.getsockname()[1]) is False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_pages_run_in_the_apps_kernel(server):
+    """The served notebook names the kernelspec the CLI provides (softmax_explorer.kernel)."""
+    fetch(server.url, timeout=60)
+    commands = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if entry.name.isdigit() and int((entry / "stat").read_text().split()[3]) == (
+                server.process.pid
+            ):
+                commands.append((entry / "cmdline").read_bytes().split(b"\0"))
+    assert any(command[1:3] == [b"-m", b"softmax_explorer.kernel"] for command in commands), (
+        commands
+    )

@@ -1,0 +1,58 @@
+"""The kernel the served app runs in: a working ipykernel that imports the app by itself."""
+
+from __future__ import annotations
+
+import sys
+import time
+from importlib.resources import files
+from pathlib import Path
+
+import pytest
+from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import KernelManager
+
+import softmax_explorer.kernel
+
+pytestmark = pytest.mark.kernel
+
+# Nothing here imports the app: it shows whether the kernel already has.
+PROBE = "'softmax_explorer.serve' in __import__('sys').modules"
+
+
+@pytest.fixture
+def client():
+    specs = KernelSpecManager(kernel_dirs=[str(files("softmax_explorer") / "share" / "kernels")])
+    manager = KernelManager(kernel_name="softmax-explorer", kernel_spec_manager=specs)
+    manager.start_kernel()
+    kc = manager.client()
+    kc.start_channels()
+    try:
+        kc.wait_for_ready(timeout=60)
+        yield manager, kc
+    finally:
+        kc.stop_channels()
+        manager.shutdown_kernel(now=True)
+
+
+def evaluate(kc, expression: str) -> str:
+    reply = kc.execute_interactive("", user_expressions={"x": expression}, timeout=60)
+    result = reply["content"]["user_expressions"]["x"]
+    assert result["status"] == "ok", result
+    return result["data"]["text/plain"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_kernelspec_runs_this_module(client):
+    manager, _ = client
+    cmdline = Path(f"/proc/{manager.provisioner.process.pid}/cmdline").read_bytes().split(b"\0")
+    assert cmdline[1:3] == [b"-m", softmax_explorer.kernel.__name__.encode()]
+
+
+def test_the_app_is_imported_without_being_asked(client):
+    _, kc = client
+    deadline = time.monotonic() + 60
+    while evaluate(kc, PROBE) != "True":
+        assert time.monotonic() < deadline, "the early import did not finish"
+        time.sleep(0.1)
+    # and the kernel works as any other: a statement runs, its output comes back
+    assert evaluate(kc, "sum(range(10))") == "45"

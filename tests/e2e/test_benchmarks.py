@@ -39,6 +39,9 @@ def test_browser_benchmark(tmp_path, chromium_path):
     ]  # fmt: skip
     for app in report["apps"]:
         assert len(app["steps_ms"]) + app["lost_steps"] == 3
+    for app in report["apps"][2:]:  # ours: after each burst, the last value is on screen
+        assert app["burst_last_value_shown"] is True
+        assert len(app["burst_settles_ms"]) == 5
     assert "| page | first render | step median |" in out
 
 

@@ -22,6 +22,11 @@ FILE_ALLOWLIST = r".*\.(png|jpg|jpeg|gif|svg)$"
 #: so every update's step sweep (arrays of 0.25-0.5 MB at n = 32) touches fresh pages again:
 #: ~1,300 page faults, half of its time. Kept instead, they cost a few MB per kernel.
 KERNEL_MALLOC = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
+#: Seconds after a page takes a preheated kernel before the pool starts its replacement (Voila:
+#: 1 s). Starting a kernel and running the notebook is about a second of CPU; at 1 s it ran
+#: while the page that took the kernel was still loading, and preheated opens took ~1.6 s
+#: instead of ~1.4 s on 2 cores.
+REFILL_DELAY = 5
 
 
 def _positive(text: str) -> int:
@@ -99,7 +104,11 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
     if args.no_browser:
         argv.append("--no-browser")
     if args.preheat:
-        argv += ["--preheat_kernel=True", f"--pool_size={args.preheat}"]
+        argv += [
+            "--preheat_kernel=True",
+            f"--pool_size={args.preheat}",
+            f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
+        ]
     return argv + extra
 
 

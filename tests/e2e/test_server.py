@@ -85,6 +85,7 @@ def test_safe_defaults_and_pass_through():
     assert "--MappingKernelManager.cull_connected=False" in argv
     assert "--preheat_kernel=True" in argv
     assert "--pool_size=3" in argv
+    assert "--VoilaKernelManager.fill_delay=5" in argv  # refills wait until the page has loaded
     assert "--template=softmax" in argv
     allow = argv[argv.index("--VoilaConfiguration.file_allowlist") + 1]
     assert re.fullmatch(allow, "figure.png")

@@ -228,3 +228,45 @@ def test_a_line_of_text_is_recorded_where_matplotlibs_layout_puts_it(va):
             assert recorded == []
     assert set(VALUES) <= set(fast)
     assert "Åy" not in fast  # a glyph taller than the font's line moves matplotlib's baseline
+
+
+def _recorded(renderer: DisplayListRenderer, draw) -> list:
+    renderer.commands.clear()
+    draw()
+    recorded = list(renderer.commands)
+    renderer.commands.clear()
+    return recorded
+
+
+@pytest.mark.parametrize("panel", ["jacobian", "error"])
+def test_a_heatmap_with_new_colours_is_recorded_as_its_full_draw(panel):
+    """Only the pixels change under a slider: the quick recording equals `AxesImage.draw`'s."""
+    state = State().resized(4)
+    dashboard = Dashboard(compute(state), canvas=DisplayListCanvas)
+    image = dashboard.panels[panel].image
+    renderer = dashboard.figures[panel].canvas.get_renderer()
+    renderer._remember_image(image, _recorded(renderer, lambda: image.draw(renderer)))
+    thetas = [(0.3, 0.1, 0.9, 0.5), (2.9, -3.0, 0.0, 1.0), (-0.4, -0.4, -0.4, -0.4)]
+    for theta in thetas:
+        dashboard.update(compute(state.replace(theta=theta)))
+        for data in (image.get_array(), np.where(np.eye(4, dtype=bool), np.nan, 0.5)):
+            image.set_data(data)  # (the second: NaN cells, drawn in the colormap's "bad" colour)
+            quick = _recorded(renderer, lambda: renderer._draw_new_pixels(image))
+            assert quick and quick == _recorded(renderer, lambda: image.draw(renderer))
+
+
+def test_a_heatmap_placed_anew_is_drawn_in_full():
+    state = State().resized(4)
+    dashboard = Dashboard(compute(state), canvas=DisplayListCanvas)
+    panel = dashboard.panels["jacobian"]
+    renderer = dashboard.figures["jacobian"].canvas.get_renderer()
+    renderer._remember_image(panel.image, _recorded(renderer, lambda: panel.image.draw(renderer)))
+    assert renderer._draw_new_pixels(panel.image)
+    for change in (
+        lambda: panel.image.set_extent((-0.5, 2.5, 3.5, -0.5)),
+        lambda: panel.ax.set_xlim(-1, 4),
+        lambda: panel.image.set_data(np.ones((3, 3))),
+        lambda: panel.image.set_alpha(0.5),
+    ):
+        change()
+        assert not renderer._draw_new_pixels(panel.image)

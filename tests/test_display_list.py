@@ -252,7 +252,8 @@ def test_a_heatmap_with_new_colours_is_recorded_as_its_full_draw(panel):
         for data in (image.get_array(), np.where(np.eye(4, dtype=bool), np.nan, 0.5)):
             image.set_data(data)  # (the second: NaN cells, drawn in the colormap's "bad" colour)
             quick = _recorded(renderer, lambda: renderer._draw_new_pixels(image))
-            assert quick and quick == _recorded(renderer, lambda: image.draw(renderer))
+            assert quick
+            assert quick == _recorded(renderer, lambda: image.draw(renderer))
 
 
 def test_a_heatmap_placed_anew_is_drawn_in_full():

@@ -198,6 +198,12 @@ def plain_voila(notebook: Path) -> list[str]:
     ]  # fmt: skip
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
+
+
 def kernels(server_pid: int) -> list[tuple[int, float, float]]:
     """(pid, start time, RSS MB) of every kernel the server started (ours or a stock one)."""
     found = []
@@ -211,11 +217,9 @@ def kernels(server_pid: int) -> list[tuple[int, float, float]]:
                 b"ipykernel" in cmdline or b"softmax_explorer.kernel" in cmdline
             ):
                 continue
-            status = (entry / "status").read_text().splitlines()
-            rss = next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
+            found.append((int(entry.name), float(stat[21]), rss_mb(int(entry.name))))
         except (OSError, StopIteration, ValueError):
             continue
-        found.append((int(entry.name), float(stat[21]), rss))
     return found
 
 
@@ -234,9 +238,7 @@ def bare_kernel_rss_mb() -> float:
             "import numpy, matplotlib, ipywidgets, anywidget, softmax_explorer.app",
             timeout=120,
         )
-        pid = km.provisioner.process.pid
-        status = Path(f"/proc/{pid}/status").read_text()
-        return next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmRSS:")) / 1024
+        return rss_mb(km.provisioner.process.pid)
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)

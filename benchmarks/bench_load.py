@@ -33,16 +33,12 @@ from bench_browser import (
     ROOT,
     find_chromium,
     kernels,
+    rss_mb,
     serve,
     settle,
 )
 
 SLIDER = ".softmax-explorer-theta-1 .noUi-handle"
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
 
 
 def open_sessions(browser, url: str, count: int) -> tuple[list, list[float], int]:

@@ -60,6 +60,11 @@ def _css(rgba, alpha: float | None = None) -> str | None:
     return f"rgb({r},{g},{b})" if alpha >= 1 else f"rgba({r},{g},{b},{alpha:.3g})"
 
 
+def _base64_pixels(rgba) -> str:
+    """An image command's pixels: the base64 of the RGBA bytes, row by row."""
+    return base64.b64encode(np.ascontiguousarray(rgba, dtype=np.uint8).tobytes()).decode()
+
+
 @functools.lru_cache(maxsize=64)
 def _font_family(prop: FontProperties) -> str:
     """The CSS family of the font matplotlib picks for ``prop`` (DejaVu Sans by default)."""
@@ -151,7 +156,7 @@ class DisplayListRenderer(RendererBase):
         data = image.get_array()
         rgba = image.to_rgba(data, bytes=True, norm=data.ndim == 2)
         command = list(remembered[1])
-        command[3] = base64.b64encode(np.ascontiguousarray(rgba, dtype=np.uint8).tobytes()).decode()
+        command[3] = _base64_pixels(rgba)
         self.commands.append(command)
         image.stale = False
         return True
@@ -311,8 +316,8 @@ class DisplayListRenderer(RendererBase):
         flip = np.array([[1, 0, 0], [0, -1, self.height], [0, 0, 1]])
         m = flip @ m
         matrix = [round(float(m[i, j]), 4) for j in range(3) for i in range(2)]
-        rgba = base64.b64encode(np.ascontiguousarray(im, dtype=np.uint8).tobytes()).decode()
-        self.commands.append(["image", w, h, rgba, matrix, gc.get_alpha(), self._clip(gc)])
+        pixels = _base64_pixels(im)
+        self.commands.append(["image", w, h, pixels, matrix, gc.get_alpha(), self._clip(gc)])
 
     def draw_quad_mesh(
         self, gc, master_transform, meshWidth, meshHeight, coordinates, offsets, offsetTrans,

@@ -189,8 +189,10 @@ def test_kernel_websocket_sends_small_messages_at_once(server):
     with contextlib.closing(websocket), contextlib.closing(page):
         assert head.startswith(b"HTTP/1.1 101"), head
         assert page_head.startswith(b"HTTP/1.1 "), page_head
-        time.sleep(0.5)  # ``open`` runs just after the 101 reply is written
-        assert server_socket_nodelay(pid, port, websocket.getsockname()[1]) is True
+        deadline = time.monotonic() + 10  # ``open`` runs just after the 101 reply is written
+        while not server_socket_nodelay(pid, port, websocket.getsockname()[1]):
+            assert time.monotonic() < deadline, "TCP_NODELAY not set on the kernel websocket"
+            time.sleep(0.05)
         assert server_socket_nodelay(pid, port, page.getsockname()[1]) is False
 
 

@@ -296,6 +296,8 @@ BAD_INPUTS = [
     (dict(x=[], theta=[]), ValueError, r"x is empty"),
     (dict(x=[1, np.nan, 3], theta=[1, 2, 3]), ValueError, r"x\[1\] is nan"),
     (dict(x=[1, 2, 3], theta=[1, 2, np.inf]), ValueError, r"theta\[2\] is inf"),
+    (dict(x=[0, 2], theta=[np.inf, 2]), ValueError, r"theta\[0\] is inf"),
+    (dict(x=[1e200, np.nan], theta=[1e200, 1]), ValueError, r"x\[1\] is nan"),
     (
         dict(x=[1e200, 1], theta=[1e200, 1]),
         ValueError,
@@ -333,6 +335,11 @@ BAD_INPUTS = [
 def test_bad_input_raises_with_its_message(function, kwargs, error, message):
     with pytest.raises(error, match=message):
         function(**kwargs)
+
+
+def test_a_nan_is_refused_even_in_an_empty_stack():
+    with pytest.raises(ValueError, match=r"x\[0\] is nan"):
+        se.softmax([np.nan, 1], np.empty((0, 2)))
 
 
 @pytest.mark.parametrize(

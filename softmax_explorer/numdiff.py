@@ -92,14 +92,15 @@ def expected_error(method: Method, dtype: np.dtype | type = np.float64) -> float
     return eps if method == "complex" else eps ** _ERROR_POWER[method]
 
 
-def _steps(v: NDArray, h: float, method: str) -> NDArray:
-    """Per-coordinate steps ``h * max(1, |v_k|)``, rounded so ``v_k + step`` is exact.
+def _steps(v: NDArray, hs: NDArray) -> tuple[NDArray, NDArray]:
+    """Per-coordinate steps ``h * max(1, |v_k|)`` for each ``h`` of ``hs``: shape (s, n).
 
-    The complex step perturbs the imaginary part, which has no rounding to respect: it keeps the
-    step as it is. A real step below the resolution of ``v_k`` becomes 0.
+    Returns them as they are (for the complex step, which perturbs the imaginary part and has no
+    rounding to respect) and rounded so that ``v_k + step`` is exact (for the real schemes). A
+    real step below the resolution of ``v_k`` rounds to 0.
     """
-    step = (h * np.maximum(1, np.abs(v))).astype(v.dtype)
-    return step if method == "complex" else (v + step) - v
+    step = (np.asarray(hs, dtype=np.float64)[:, None] * np.maximum(1, np.abs(v))).astype(v.dtype)
+    return step, (v + step) - v
 
 
 def numerical_jacobian(
@@ -140,17 +141,27 @@ def numerical_jacobian(
     if v_arr.ndim != 1:
         raise ValueError(f"v must be 1-D, got shape {v_arr.shape}")
     step = _check_step(optimal_step(method, dtype) if h is None else h)
+    return _estimates(f, v_arr, method, [step], vectorized)[0]
+
+
+def _estimates(
+    f: Callable, v: NDArray, method: str, hs: Sequence[float], vectorized: bool
+) -> NDArray:
+    """Estimates of ``method`` at each step of ``hs`` from one set of evaluations: (s, m, n).
+
+    ``v`` is 1-D, in a real dtype. Raises ValueError if a real step is below its resolution.
+    """
+    evaluations = _Evaluations(f, v, np.array(hs), vectorized)
     if method != "complex":
-        unresolved = _steps(v_arr, step, method) == 0
+        unresolved = evaluations.steps == 0
         if unresolved.any():
-            k = int(np.argmax(unresolved))
+            j, k = (int(i) for i in np.argwhere(unresolved)[0])
             raise ValueError(
-                f"step h={step:.1e} is below the resolution of {dtype.name} at "
-                f"v[{k}]={float(v_arr[k]):g}: v + h == v, so the difference is 0/0; "
+                f"step h={hs[j]:.1e} is below the resolution of {v.dtype.name} at "
+                f"v[{k}]={float(v[k]):g}: v + h == v, so the difference is 0/0; "
                 "use a larger step"
             )
-    evaluations = _Evaluations(f, v_arr, np.array([step]), vectorized)
-    return _jacobian_at_steps(evaluations, method)[0]
+    return _jacobian_at_steps(evaluations, method)
 
 
 def _check_step(h: float) -> float:
@@ -199,7 +210,7 @@ class _Evaluations:
 
     def __init__(self, f: Callable, v: NDArray, hs: NDArray, vectorized: bool) -> None:
         self.f, self.v, self.hs, self.vectorized = f, v, hs, vectorized
-        self.steps = np.stack([_steps(v, h, "central") for h in hs])  # (s, n), representable
+        self.complex_steps, self.steps = _steps(v, hs)  # (s, n); the real ones representable
         self._values: dict[float, NDArray] = {}
 
     def at(self, c: float) -> NDArray:
@@ -215,8 +226,7 @@ class _Evaluations:
         return self._values[c]
 
     def complex_step(self) -> NDArray:
-        v, n = self.v, self.v.size
-        steps = np.stack([_steps(v, h, "complex") for h in self.hs])
+        v, n, steps = self.v, self.v.size, self.complex_steps
         points = _perturbed(v.astype(np.result_type(v.dtype, np.complex64)), 1j * steps)
         values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(
             len(self.hs), n, -1
@@ -467,15 +477,15 @@ def gradcheck(
     f, v, vectorized = softmax_function(x, theta, wrt, temperature)
     dtype = analytic.dtype
     step = optimal_step(method, dtype) if h is None else _check_step(h)
-    v = v.astype(dtype)
-    numeric = numerical_jacobian(f, v, method, step, vectorized=vectorized).reshape(analytic.shape)
+    # the truncation error grows with the step (order 1, 2 or 4), so the change between h and 2h
+    # bounds the error at h from above: the tolerance follows the problem's own scale
+    hs = [step] if method == "complex" else [step, 2 * step]
+    estimates = _estimates(f, v.astype(dtype), method, hs, vectorized)
+    numeric = estimates[0].reshape(analytic.shape)
     if method == "complex":
         error_estimate = np.zeros_like(numeric)
     else:
-        # the truncation error grows with the step (order 1, 2 or 4), so the change between h and
-        # 2h bounds the error at h from above: the tolerance follows the problem's own scale
-        coarse = numerical_jacobian(f, v, method, 2 * step, vectorized=vectorized)
-        error_estimate = np.abs(numeric - coarse.reshape(analytic.shape))
+        error_estimate = np.abs(numeric - estimates[1].reshape(analytic.shape))
     if rtol is None:
         rtol = 100 * expected_error(method, dtype)
     if atol is None:

@@ -198,6 +198,27 @@ class TestExtremes:
         assert z.dtype == np.complex128
         np.testing.assert_allclose(z.real, [1, 0])
 
+    @pytest.mark.parametrize("perturbed", ["one logit (a complex step)", "every logit"])
+    def test_complex_softmax_matches_mpmath(self, perturbed):
+        """Im g to a few ulps of itself when one logit moves by 1e-20 i: no cancellation.
+
+        With every logit moved, a small Im g_i is a difference of larger terms: its error is a
+        few ulps of the largest.
+        """
+        rng = np.random.default_rng(11)
+        x, theta = rng.uniform(-3, 3, 6), rng.uniform(-3, 3, 6).astype(complex)
+        if perturbed == "every logit":
+            theta += 1j * rng.uniform(-1, 1, 6)
+        else:
+            theta[2] += 1e-20j
+        z = [mp.mpf(float(xi)) * mp.mpc(complex(ti)) for xi, ti in zip(x, theta, strict=True)]
+        e = [mp.exp(zi) for zi in z]
+        want = np.array([complex(ei / mp.fsum(e)) for ei in e])
+        got = se.softmax(x, theta)
+        np.testing.assert_allclose(got.real, want.real, rtol=8 * EPS64)
+        atol = 0 if perturbed.startswith("one") else 8 * EPS64 * np.abs(want.imag).max()
+        np.testing.assert_allclose(got.imag, want.imag, rtol=8 * EPS64, atol=atol)
+
     def test_batched_softmax_equals_rows(self):
         rng = np.random.default_rng(7)
         theta = rng.normal(size=(5, 4))

@@ -16,7 +16,9 @@ import softmax_explorer.kernel
 pytestmark = pytest.mark.kernel
 
 # Nothing here imports the app: it shows whether the kernel already has.
-PROBE = "'softmax_explorer.serve' in __import__('sys').modules"
+PROBE = "hasattr(__import__('sys').modules.get('softmax_explorer.serve'), 'served_explorer')"
+# The collector is paused until the early import is done.
+COLLECTING = "__import__('gc').isenabled()"
 
 
 @pytest.fixture
@@ -51,8 +53,11 @@ def test_the_kernelspec_runs_this_module(client):
 def test_the_app_is_imported_without_being_asked(client):
     _, kc = client
     deadline = time.monotonic() + 60
-    while evaluate(kc, PROBE) != "True":
-        assert time.monotonic() < deadline, "the early import did not finish"
+    while evaluate(kc, COLLECTING) != "True":
+        assert time.monotonic() < deadline, "the early import left the garbage collector off"
         time.sleep(0.1)
+    assert evaluate(kc, PROBE) == "True"
+    # what the start and the import created is frozen: later collections skip it
+    assert int(evaluate(kc, "__import__('gc').get_freeze_count()")) > 50_000
     # and the kernel works as any other: a statement runs, its output comes back
     assert evaluate(kc, "sum(range(10))") == "45"

@@ -9,7 +9,7 @@ The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYT
 the CLI sets; a Voila without it runs the notebook in any Python kernel.
 
 Python's cyclic garbage collector is paused until that import is done: the start and the import
-create some 100,000 objects that live as long as the kernel, and the collector scanned them all
+create some 150,000 objects that live as long as the kernel, and the collector scanned them all
 in full collections (60-90 ms of the time the page waits for). They are then frozen
 (`gc.freeze`), so that later collections skip them.
 """

@@ -30,6 +30,7 @@ import base64
 import functools
 from collections.abc import Callable
 
+import matplotlib as mpl
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.artist import Artist
@@ -369,6 +370,7 @@ class DisplayListCanvas(FigureCanvasBase):
         self.show = show
         self._renderer: DisplayListRenderer | None = None
         self._draw_pending = False
+        self._pending_rc: dict = {}
         self.background: list[Command] = []
         self.foreground: list[Command] = []
 
@@ -385,20 +387,24 @@ class DisplayListCanvas(FigureCanvasBase):
         """Draw once the event loop is free (at once if none runs); requests made before coalesce.
 
         In a kernel, the first draws of a new dashboard then happen after its cell returns, while
-        the page loads, instead of delaying the page.
+        the page loads, instead of delaying the page. The draw uses the rcParams in effect at the
+        request (a theme's ``rc_context`` has ended by then; fonts are looked up at draw time).
         """
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             self.draw()
             return
+        self._pending_rc = dict(mpl.rcParams.copy())
+        del self._pending_rc["backend"]  # as rc_context does: never switch backends
         if not self._draw_pending:
             self._draw_pending = True
             loop.call_soon(self._draw_pending_frame)
 
     def _draw_pending_frame(self) -> None:
         self._draw_pending = False
-        self.draw()
+        with mpl.rc_context(self._pending_rc):
+            self.draw()
 
     def draw(self) -> None:
         """Record the whole figure and show it."""

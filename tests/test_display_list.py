@@ -6,6 +6,7 @@ import asyncio
 import base64
 import json
 
+import matplotlib as mpl
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
@@ -194,6 +195,23 @@ def test_draw_idle_waits_for_the_event_loop_and_coalesces():
         assert len(frames) == 2  # then once for both requests
 
     asyncio.run(in_a_kernel())
+
+
+def test_a_deferred_draw_keeps_the_settings_it_was_requested_in():
+    """The dashboard asks for a full draw inside its theme; the draw runs later, outside it."""
+    fig = Figure(figsize=(2, 1), dpi=50)
+    fig.text(0.5, 0.5, "T = 1")
+    canvas = DisplayListCanvas(fig)
+
+    async def in_a_kernel():
+        with mpl.rc_context({"font.sans-serif": ["DejaVu Sans"]}):  # as a theme sets it
+            canvas.draw_idle()
+        await asyncio.sleep(0)
+
+    with mpl.rc_context({"font.sans-serif": ["DejaVu Serif"]}):  # a user's own matplotlibrc
+        asyncio.run(in_a_kernel())
+    [(_, _, _, _, font, *_)] = commands(canvas, "text", "background")
+    assert '"DejaVu Sans"' in font
 
 
 VALUES = ["0.342", "−0.12", "NaN", "1e−05"]  # what the bars and the Jacobian's cells show

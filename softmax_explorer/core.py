@@ -145,16 +145,14 @@ def _shifted(z: NDArray) -> NDArray:
         return z - peak
 
 
-def _others(a: NDArray, total: NDArray | None = None) -> NDArray:
+def _others(a: NDArray, total: NDArray) -> NDArray:
     """``sum_{j != i} a_j`` along the last axis, without cancellation for values of one sign.
 
-    ``total - a_i`` is as accurate as ``total`` when ``|a_i|`` is at most half of it: so for all
-    entries but the largest, which can be most of the total (``1 - g_i`` with ``g_i`` close to
-    1). For that one the others are summed directly. ``total``, if given, is
-    ``np.sum(a, axis=-1, keepdims=True)`` already computed.
+    ``total`` is ``np.sum(a, axis=-1, keepdims=True)``, which every caller has already. ``total -
+    a_i`` is as accurate as ``total`` when ``|a_i|`` is at most half of it: so for all entries
+    but the largest, which can be most of the total (``1 - g_i`` with ``g_i`` close to 1). For
+    that one the others are summed directly.
     """
-    if total is None:
-        total = np.sum(a, axis=-1, keepdims=True)
     out = total - a
     largest = np.argmax(np.abs(a), axis=-1)[..., None]
     rest = a.copy()
@@ -196,7 +194,7 @@ def _softmax_and_complement(z: NDArray) -> tuple[NDArray, NDArray]:
     """Return ``g = softmax(z)`` and ``1 - g`` (as the sum of the other classes' weights)."""
     e = np.exp(_shifted(z))
     total = np.sum(e, axis=-1, keepdims=True)
-    return e / total, _others(e) / total
+    return e / total, _others(e, total) / total
 
 
 def softmax(

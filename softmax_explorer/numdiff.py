@@ -209,7 +209,7 @@ class _Evaluations:
     """
 
     def __init__(self, f: Callable, v: NDArray, hs: NDArray, vectorized: bool) -> None:
-        self.f, self.v, self.hs, self.vectorized = f, v, hs, vectorized
+        self.f, self.v, self.vectorized = f, v, vectorized
         self.complex_steps, self.steps = _steps(v, hs)  # (s, n); the real ones representable
         self._values: dict[float, NDArray] = {}
 
@@ -226,11 +226,10 @@ class _Evaluations:
         return self._values[c]
 
     def complex_step(self) -> NDArray:
-        v, n, steps = self.v, self.v.size, self.complex_steps
+        v, steps = self.v, self.complex_steps
+        s, n = steps.shape
         points = _perturbed(v.astype(np.result_type(v.dtype, np.complex64)), 1j * steps)
-        values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(
-            len(self.hs), n, -1
-        )
+        values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(s, n, -1)
         return values.imag / steps[:, :, None]
 
 

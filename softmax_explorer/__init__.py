@@ -3,26 +3,35 @@
 The numerics (numpy only) are importable without any widget or plotting library::
 
     from softmax_explorer import softmax, jacobian, numerical_jacobian, gradcheck
+
+``softmax`` here is the model's, of ``x * theta / T``; the primitives on plain logits, along any
+axis, are in `softmax_explorer.special` (``softmax``, ``log_softmax``, ``logsumexp``).
 """
 
-from .core import cross_entropy, cross_entropy_grad, jacobian, log_softmax, logits, softmax
-from .numdiff import (
-    METHODS,
-    GradcheckResult,
-    StepSweep,
-    gradcheck,
-    numerical_jacobian,
-    optimal_step,
-    step_sweep,
+from . import special
+from .finite_diff import METHODS, StepSweep, numerical_jacobian, optimal_step, step_sweep
+from .gradcheck import GradcheckResult, check_jacobian, gradcheck
+from .model import (
+    Model,
+    cross_entropy,
+    cross_entropy_grad,
+    descent_step,
+    jacobian,
+    log_softmax,
+    logits,
+    softmax,
 )
 
 __all__ = [  # noqa: RUF022 (Explorer is imported lazily)
     "Explorer",
     "METHODS",
     "GradcheckResult",
+    "Model",
     "StepSweep",
+    "check_jacobian",
     "cross_entropy",
     "cross_entropy_grad",
+    "descent_step",
     "gradcheck",
     "jacobian",
     "log_softmax",
@@ -30,6 +39,7 @@ __all__ = [  # noqa: RUF022 (Explorer is imported lazily)
     "numerical_jacobian",
     "optimal_step",
     "softmax",
+    "special",
     "step_sweep",
 ]
 __version__ = "0.1.0"

@@ -25,11 +25,11 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import ipywidgets as W
-import numpy as np
 
 from .figures import PANELS, Dashboard, LossTrace
+from .finite_diff import METHODS, STEP_RANGE
 from .formulas import formula_html
-from .numdiff import METHODS
+from .model import descent_step
 from .panel_canvas import PanelCanvas
 from .results import Results, compute
 from .state import PRESETS, State, StateError, parse_values
@@ -264,8 +264,8 @@ class Explorer(W.VBox):
         self.h = FloatLogSlider(
             value=1e-6,
             base=10,
-            min=-16,
-            max=-1,
+            min=math.log10(STEP_RANGE[0]),
+            max=math.log10(STEP_RANGE[1]),
             step=0.25,
             description="step h",
             readout_format=".1e",
@@ -725,8 +725,7 @@ class Explorer(W.VBox):
             results = self._compute(state)
             if not self.losses:
                 self.losses.append(results.loss)
-            theta = np.asarray(state.theta) - state.learning_rate * results.loss_grad
-            theta = np.clip(theta, *THETA_RANGE)
+            theta = descent_step(results.model, state.target, state.learning_rate, THETA_RANGE)
             state = state.replace(theta=tuple(float(t) for t in theta))
         if not self._render(state):
             return None

@@ -37,7 +37,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from .numdiff import METHODS, optimal_step
+from .finite_diff import METHODS, optimal_step
 from .results import Results
 
 __all__ = ["PANELS", "THEMES", "Dashboard", "LossTrace", "nice_limit", "theme_rc"]

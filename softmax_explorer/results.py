@@ -12,18 +12,17 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from .core import cross_entropy, cross_entropy_grad, jacobian, softmax
-from .numdiff import METHODS, GradcheckResult, StepSweep, gradcheck, softmax_function, step_sweep
+from .finite_diff import METHODS, StepSweep, default_steps, step_sweep
+from .gradcheck import GradcheckResult, check_model
+from .model import Model
 from .state import State
 
 __all__ = ["Results", "compute", "sweep_for"]
 
-#: Steps of the error-vs-step panel: 1e-16 .. 1e-1, three per two decades. The sweep is
-#: recomputed at every slider move (21 steps x 5 schemes x n points, 21 x 32 x 32 of them complex
-#: at n = 32: the largest part of an update's numerics); the arms of each V are straight on
-#: log-log axes, and its bottom is found within a factor of 5.6 (31 steps drew the same curves at
-#: 1.35x the cost).
-SWEEP_STEPS = np.logspace(-16, -1, 21)
+#: Steps of the error-vs-step panel: the whole step range, three per two decades. The sweep is
+#: recomputed at every slider move and is the largest part of an update's numerics; the arms of
+#: each V are straight on log-log axes, so its bottom is found within a factor of 5.6.
+SWEEP_STEPS = default_steps(21)
 
 
 @dataclass(frozen=True, eq=False)
@@ -34,6 +33,8 @@ class Results:
     ----------
     state : State
         The state computed.
+    model : Model
+        Its validated model point.
     g : ndarray
         Softmax, max-shifted (what every derivative uses).
     g_shown : ndarray
@@ -59,6 +60,7 @@ class Results:
     """
 
     state: State
+    model: Model
     g: NDArray
     g_shown: NDArray
     overflow: str
@@ -76,19 +78,18 @@ class Results:
         return None if self.check is None else self.check.abs_error
 
 
-def arrays(state: State) -> tuple[NDArray, NDArray]:
-    """``x`` and ``theta`` in the state's dtype."""
-    dtype = np.dtype(state.dtype)
-    return np.array(state.x, dtype=dtype), np.array(state.theta, dtype=dtype)
+@lru_cache(maxsize=64)
+def model_for(x: tuple, theta: tuple, temperature: float, dtype: str) -> Model:
+    """The validated model point of a state's inputs: each distinct point is validated once."""
+    return Model.at(np.array(x, dtype=dtype), np.array(theta, dtype=dtype), temperature)
 
 
 @lru_cache(maxsize=64)
 def sweep_for(x: tuple, theta: tuple, temperature: float, wrt: str, dtype: str) -> StepSweep:
     """The step sweep, which does not depend on the chosen scheme or step: cached on its inputs."""
-    xa, ta = np.array(x, dtype=dtype), np.array(theta, dtype=dtype)
-    f, v, vectorized = softmax_function(xa, ta, wrt, temperature)
-    exact = jacobian(xa, ta, wrt, temperature)
-    return step_sweep(f, v, exact, SWEEP_STEPS, METHODS, vectorized=vectorized)
+    model = model_for(x, theta, temperature, dtype)
+    f, v = model.function(wrt)
+    return step_sweep(f, v, model.jacobian(wrt), SWEEP_STEPS, METHODS, vectorized=True)
 
 
 def compute(state: State) -> Results:
@@ -100,34 +101,35 @@ def compute(state: State) -> Results:
         If the numerics core refuses the inputs (``x*theta/T`` overflowing the dtype); the app
         shows the message and keeps the last good state.
     """
-    x, theta = arrays(state)
     t = state.temperature
-    g = softmax(x, theta, t)
-    g_shown = g if state.stable else softmax(x, theta, t, stable=False)
+    model = model_for(state.x, state.theta, t, state.dtype)
+    g = model.softmax()
+    g_shown = g if state.stable else model.softmax(stable=False)
     overflow = ""
     if not np.all(np.isfinite(g_shown)):
-        z_max = float(np.max(x * theta / t))
+        z_max = float(np.max(model.z))
         overflow = (
             f"exp({z_max:.4g}) overflows {state.dtype} to inf, and inf/inf = NaN: "
             "the max-shift (stable) avoids it"
         )
     try:
-        check = gradcheck(x, theta, wrt=state.wrt, method=state.scheme, h=state.h, temperature=t)
+        check = check_model(model, state.wrt, state.scheme, state.h)
         step_message = ""
     except ValueError as err:  # step below the dtype's resolution
         check, step_message = None, str(err).split(":")[0]
     target = loss = loss_grad = None
     if state.target is not None:
-        target = np.zeros(state.n, dtype=x.dtype)
+        target = np.zeros(state.n, dtype=model.z.dtype)
         target[state.target] = 1
-        loss = cross_entropy(x, theta, state.target, t)
-        loss_grad = cross_entropy_grad(x, theta, state.target, "theta", t)
+        loss = model.cross_entropy(state.target)
+        loss_grad = model.cross_entropy_grad(state.target, "theta")
     return Results(
         state=state,
+        model=model,
         g=g,
         g_shown=g_shown,
         overflow=overflow,
-        jacobian=jacobian(x, theta, state.wrt, t) if check is None else check.analytic,
+        jacobian=model.jacobian(state.wrt) if check is None else check.analytic,
         check=check,
         step_message=step_message,
         sweep=sweep_for(state.x, state.theta, t, state.wrt, state.dtype),

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
-from .numdiff import METHODS
+from .finite_diff import METHODS, STEP_RANGE
 
 __all__ = [
     "DTYPES",
@@ -35,7 +35,7 @@ LIMITS: dict[str, tuple[float, float]] = {
     "x": (-1e4, 1e4),
     "theta": (-1e3, 1e3),
     "temperature": (1e-3, 1e3),
-    "h": (1e-16, 1e-1),
+    "h": STEP_RANGE,
     "learning_rate": (1e-4, 1e2),
 }
 

@@ -13,7 +13,7 @@ import softmax_explorer as se
 from softmax_explorer import Explorer
 from softmax_explorer.state import PRESETS, State
 
-from .test_core import SEED_SOFTMAX
+from .test_model import SEED_SOFTMAX
 
 
 @pytest.fixture

@@ -40,8 +40,10 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 
 LAYERS = {
     # module: packages it may import (beyond the standard library and its own lower layers)
-    "core": {"numpy"},
-    "numdiff": {"numpy"},
+    "special": {"numpy"},
+    "finite_diff": {"numpy"},
+    "model": {"numpy"},
+    "gradcheck": {"numpy"},
     "state": set(),
     "results": {"numpy"},
     "display_list": {"numpy", "matplotlib"},
@@ -49,7 +51,8 @@ LAYERS = {
     "panel_canvas": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "core", "numdiff", "state", "results", "display_list", "figures", "panel_canvas", "app", "cli",
+    "special", "finite_diff", "model", "gradcheck", "state", "results", "display_list",
+    "figures", "panel_canvas", "app", "cli",
 ]  # fmt: skip
 
 

@@ -11,7 +11,7 @@ import softmax_explorer as se
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State, StateError, parse_values
 
-from .test_core import SEED_SOFTMAX
+from .test_model import SEED_SOFTMAX
 
 
 def test_default_is_the_seed():

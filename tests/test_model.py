@@ -1,4 +1,4 @@
-"""The numerics core against mpmath references, the seed's printed numbers and its contract."""
+"""The model against mpmath references, the seed's printed numbers and its contract."""
 
 import subprocess
 import sys
@@ -410,9 +410,10 @@ def test_bad_arguments_raise_with_their_message(call, error, message):
         call()
 
 
-def test_core_imports_numpy_only():
+def test_numerics_import_numpy_only():
     code = (
-        "import sys, softmax_explorer.core, softmax_explorer.numdiff;"
+        "import sys, softmax_explorer.model, softmax_explorer.special,"
+        " softmax_explorer.finite_diff, softmax_explorer.gradcheck;"
         "bad = [m for m in ('matplotlib', 'ipywidgets', 'seaborn', 'IPython') if m in sys.modules];"
         "assert not bad, bad"
     )
@@ -421,3 +422,29 @@ def test_core_imports_numpy_only():
 
 def test_mpmath_precision_is_high():
     assert mp.mp.dps >= 50
+
+
+def test_descent_step_lowers_the_loss_and_stays_in_bounds():
+    model = se.Model.at(SEED_X, SEED_THETA)
+    theta = se.descent_step(model, 0, learning_rate=0.1)
+    grad = se.cross_entropy_grad(SEED_X, SEED_THETA, 0)
+    np.testing.assert_allclose(theta, np.asarray(SEED_THETA) - 0.1 * grad, rtol=1e-15)
+    assert se.cross_entropy(SEED_X, theta, 0) < se.cross_entropy(SEED_X, SEED_THETA, 0)
+    clipped = se.descent_step(model, 0, learning_rate=100.0, bounds=(-3, 3))
+    assert np.all(np.abs(clipped) <= 3)
+    with pytest.raises(ValueError, match="learning_rate must be > 0"):
+        se.descent_step(model, 0, learning_rate=0.0)
+
+
+def test_a_states_computation_validates_its_inputs_once(monkeypatch):
+    from softmax_explorer import model, results
+    from softmax_explorer.state import State
+
+    calls = []
+    validated = model._validated
+    monkeypatch.setattr(model, "_validated", lambda *a: calls.append(a) or validated(*a))
+    state = State(x=(1.0, 4.0, 3.0, 2.1), theta=tuple(SEED_THETA), target=0, scheme="richardson")
+    results.compute(state)
+    assert len(calls) == 1
+    results.compute(state.replace(scheme="forward", h=1e-3))  # the same point: no validation
+    assert len(calls) == 1

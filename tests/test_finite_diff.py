@@ -1,4 +1,4 @@
-"""Finite-difference schemes, the step sweep and the gradcheck report."""
+"""Finite-difference schemes and the step sweep, on functions that are not the softmax model."""
 
 import numpy as np
 import pytest
@@ -6,9 +6,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import softmax_explorer as se
-from softmax_explorer.numdiff import expected_error
+from softmax_explorer.finite_diff import STEP_RANGE, default_steps, expected_error
 
-from .test_core import SEED_THETA, SEED_X
+from .test_model import SEED_THETA, SEED_X
 
 EPS64 = np.finfo(np.float64).eps
 
@@ -94,66 +94,12 @@ def test_float32_sweep_moves_the_v():
     assert min(sweep.errors["central"]) > 1e-7
 
 
-@pytest.mark.parametrize("method", se.METHODS)
-@pytest.mark.parametrize("wrt", ["theta", "x", "z", "temperature"])
-def test_gradcheck_passes_on_the_seed(method, wrt):
-    result = se.gradcheck(SEED_X, SEED_THETA, wrt=wrt, method=method)
-    assert result.passed, str(result)
-    assert result.h == se.optimal_step(method)
-    assert result.numeric.shape == result.analytic.shape
-
-
-def test_gradcheck_report_names_the_worst_entry():
-    result = se.gradcheck(SEED_X, SEED_THETA, method="forward", h=1e-6)
-    report = str(result)
-    i, k = result.worst
-    bound = result.atol + result.rtol * np.abs(result.analytic) + result.error_estimate
-    assert np.argmax(result.abs_error / bound) == i * 4 + k
-    assert f"dg_{i}/dtheta_{k}" in report
-    assert f"analytic {result.analytic[i, k]:.6e}" in report
-    assert f"numeric {result.numeric[i, k]:.6e}" in report
-    assert f"abs error {result.abs_error[i, k]:.1e}" in report
-    assert result.max_abs_error == pytest.approx(np.max(np.abs(result.numeric - result.analytic)))
-
-
-def test_gradcheck_finds_the_seeds_wrong_x_derivative():
-    """The seed's markdown claims dg/dx = -[sum_j exp(x theta_j)]^-2: gradcheck rejects it."""
-    x, theta = np.array(SEED_X, float), np.array(SEED_THETA)
-    seed_claim = np.full((4, 4), -(np.sum(np.exp(x * theta)) ** -2.0))
-    result = se.gradcheck(x, theta, wrt="x", analytic=seed_claim)
-    assert not result.passed
-    assert str(result).startswith("gradcheck FAILED")
-    worst = np.unravel_index(np.argmax(result.abs_error), (4, 4))
-    assert result.worst == tuple(int(i) for i in worst)
-    assert f"dg_{worst[0]}/dx_{worst[1]}" in str(result)
-
-
-@pytest.mark.parametrize("method", se.METHODS)
-def test_gradcheck_points_at_a_single_wrong_entry(method):
-    analytic = se.jacobian(SEED_X, SEED_THETA)
-    analytic[2, 1] *= 1 + 1e-3
-    result = se.gradcheck(SEED_X, SEED_THETA, method=method, analytic=analytic)
-    assert not result.passed
-    assert result.worst == (2, 1)
-    assert "dg_2/dtheta_1" in str(result)
-
-
-def test_gradcheck_temperature_report():
-    result = se.gradcheck(SEED_X, SEED_THETA, wrt="temperature", method="central")
-    assert str(result).startswith("gradcheck passed")
-    assert f"dg_{result.worst[0]}/dT" in str(result)
-
-
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (lambda: se.numerical_jacobian(np.sin, [1.0], "secant"), r"unknown method='secant'"),
         (lambda: se.numerical_jacobian(np.sin, [1.0], h=0), r"step h must be finite and > 0"),
         (lambda: se.numerical_jacobian(np.sin, [1.0], h=np.nan), r"step h must be finite"),
-        (lambda: se.gradcheck([1, 2], [1, 2], wrt="w"), r"unknown wrt='w'"),
-        (lambda: se.gradcheck([1, 2], [1, 2], method="exact"), r"unknown method='exact'"),
-        (lambda: se.gradcheck([1, 2], [1], method="central"), r"x has 2 values, theta has 1"),
-        (lambda: se.gradcheck([1, 2], [1, 2], analytic=[1, 2]), r"analytic has shape \(2,\)"),
     ],
 )
 def test_bad_arguments(call, message):
@@ -161,32 +107,10 @@ def test_bad_arguments(call, message):
         call()
 
 
-moderate = st.floats(-3, 3, allow_nan=False)
-
-
-@st.composite
-def states(draw):
-    n = draw(st.integers(1, 8))
-    x = draw(st.lists(moderate, min_size=n, max_size=n))
-    theta = draw(st.lists(moderate, min_size=n, max_size=n))
-    return np.array(x), np.array(theta), draw(st.floats(0.25, 4))
-
-
-@given(states(), st.sampled_from(se.METHODS), st.sampled_from(["theta", "x", "z", "temperature"]))
-@example((np.array([3.0, -3.0]), np.array([3.0, 3.0]), 0.25), "forward", "theta")
-@example((np.array([0.0, 0.0]), np.array([0.0, 2.22507386e-309]), 1.0), "complex", "x")
-def test_gradcheck_passes_at_the_default_step(state, method, wrt):
-    x, theta, temperature = state
-    result = se.gradcheck(x, theta, wrt=wrt, method=method, temperature=temperature)
-    assert result.passed, str(result)
-
-
-@given(states(), st.sampled_from(["theta", "x", "z"]))
-def test_complex_step_is_exact_to_machine_precision(state, wrt):
-    x, theta, temperature = state
-    result = se.gradcheck(x, theta, wrt=wrt, method="complex", temperature=temperature)
-    scale = np.max(np.abs(result.analytic))
-    assert result.max_abs_error <= 1e-13 * scale + 1e-300
+def test_default_steps_span_the_step_range():
+    steps = default_steps(21)
+    assert (steps[0], steps[-1]) == pytest.approx(STEP_RANGE, rel=1e-12)
+    assert np.all(np.diff(np.log10(steps)) == pytest.approx(0.75))
 
 
 @given(st.integers(0, 2**32 - 1))

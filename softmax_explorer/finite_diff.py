@@ -1,4 +1,4 @@
-"""Finite-difference Jacobians, step-size sweeps and a gradient check for the softmax model.
+"""Finite-difference Jacobians of any ``f: R^n -> R^m``, step-size sweeps and their error theory.
 
 Five schemes, each with its truncation and round-off error (``eps`` is the dtype's machine
 epsilon, ``h`` the step)::
@@ -10,35 +10,40 @@ epsilon, ``h`` the step)::
     complex     Im f(v + ih) / h                      O(h^2), no cancellation: any h <= eps^(1/2)
 
 A step is relative for large arguments: coordinate ``k`` moves by ``h * max(1, |v_k|)``, rounded so
-that ``v_k + step`` is exactly representable. Only numpy is imported here.
+that ``v_k + step`` is exactly representable. The complex step is Squire and Trapp's ("Using complex
+variables to estimate derivatives of real functions", SIAM Review 40, 1998); the Richardson scheme
+is one step of Richardson's extrapolation to the limit ("The deferred approach to the limit",
+Phil. Trans. R. Soc. A 226, 1927) applied to the central difference. Only numpy is imported here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .core import WRT_VARIABLES, jacobian, logits, softmax
-
 __all__ = [
     "METHODS",
-    "GradcheckResult",
+    "STEP_RANGE",
     "StepSweep",
+    "check_step",
     "default_steps",
+    "estimates_at_steps",
     "expected_error",
-    "gradcheck",
     "numerical_jacobian",
     "optimal_step",
+    "real_dtype",
     "step_sweep",
 ]
 
 Method = Literal["forward", "backward", "central", "complex", "richardson"]
 #: Finite-difference schemes, in the order the plots show them.
 METHODS: tuple[str, ...] = ("forward", "backward", "central", "complex", "richardson")
+#: The steps the package accepts and the error-vs-step plot shows, inclusive.
+STEP_RANGE: tuple[float, float] = (1e-16, 1e-1)
 
 # error ~ eps**_ORDER at the best step ~ eps**_STEP_POWER, per scheme
 _STEP_POWER = {"forward": 1 / 2, "backward": 1 / 2, "central": 1 / 3, "richardson": 1 / 5}
@@ -50,7 +55,8 @@ def _check_method(method: str) -> None:
         raise ValueError(f"unknown method={method!r}: choose one of {', '.join(METHODS)}")
 
 
-def _real_dtype(dtype: np.dtype) -> np.dtype:
+def real_dtype(dtype: np.dtype) -> np.dtype:
+    """The real float dtype finite differences of ``dtype`` are taken in (integers: float64)."""
     dtype = np.dtype(dtype)
     if dtype.kind in "biu":
         return np.dtype(np.float64)
@@ -79,7 +85,7 @@ def optimal_step(method: Method, dtype: np.dtype | type = np.float64) -> float:
         its default is ``eps`` itself, well inside that range.
     """
     _check_method(method)
-    eps = float(np.finfo(_real_dtype(dtype)).eps)
+    eps = float(np.finfo(real_dtype(dtype)).eps)
     if method == "complex":
         return eps
     return eps ** _STEP_POWER[method]
@@ -88,7 +94,7 @@ def optimal_step(method: Method, dtype: np.dtype | type = np.float64) -> float:
 def expected_error(method: Method, dtype: np.dtype | type = np.float64) -> float:
     """Order of magnitude of a scheme's relative error at its best step (``eps^p``)."""
     _check_method(method)
-    eps = float(np.finfo(_real_dtype(dtype)).eps)
+    eps = float(np.finfo(real_dtype(dtype)).eps)
     return eps if method == "complex" else eps ** _ERROR_POWER[method]
 
 
@@ -136,21 +142,22 @@ def numerical_jacobian(
     """
     _check_method(method)
     v_arr = np.atleast_1d(np.asarray(v))
-    dtype = _real_dtype(v_arr.dtype)
+    dtype = real_dtype(v_arr.dtype)
     v_arr = v_arr.astype(dtype)
     if v_arr.ndim != 1:
         raise ValueError(f"v must be 1-D, got shape {v_arr.shape}")
-    step = _check_step(optimal_step(method, dtype) if h is None else h)
-    return _estimates(f, v_arr, method, [step], vectorized)[0]
+    step = check_step(optimal_step(method, dtype) if h is None else h)
+    return estimates_at_steps(f, v_arr, method, [step], vectorized)[0]
 
 
-def _estimates(
+def estimates_at_steps(
     f: Callable, v: NDArray, method: str, hs: Sequence[float], vectorized: bool
 ) -> NDArray:
     """Estimates of ``method`` at each step of ``hs`` from one set of evaluations: (s, m, n).
 
     ``v`` is 1-D, in a real dtype. Raises ValueError if a real step is below its resolution.
     """
+    _check_method(method)
     evaluations = _Evaluations(f, v, np.array(hs), vectorized)
     if method != "complex":
         unresolved = evaluations.steps == 0
@@ -164,7 +171,8 @@ def _estimates(
     return _jacobian_at_steps(evaluations, method)
 
 
-def _check_step(h: float) -> float:
+def check_step(h: float) -> float:
+    """``h`` as a float; ValueError unless it is finite and > 0."""
     h = float(h)
     if not np.isfinite(h) or h <= 0:
         raise ValueError(f"step h must be finite and > 0, got {h}")
@@ -253,8 +261,9 @@ def _jacobian_at_steps(evaluations: _Evaluations, method: str) -> NDArray:
 
 
 def default_steps(num: int = 61) -> NDArray:
-    """Log-spaced steps from 1e-16 to 1e-1, the range the error-vs-step plot shows."""
-    return np.logspace(-16, -1, num)
+    """``num`` log-spaced steps over `STEP_RANGE`, the range the error-vs-step plot shows."""
+    low, high = STEP_RANGE
+    return np.logspace(np.log10(low), np.log10(high), num)
 
 
 @dataclass(frozen=True)
@@ -309,11 +318,11 @@ def step_sweep(
         the left.
     """
     v_arr = np.atleast_1d(np.asarray(v))
-    dtype = _real_dtype(v_arr.dtype)
+    dtype = real_dtype(v_arr.dtype)
     v_arr = v_arr.astype(dtype)
     hs = default_steps() if steps is None else np.asarray(steps, dtype=float)
     for h in hs:
-        _check_step(h)
+        check_step(h)
     exact = np.asarray(analytic).reshape(-1, v_arr.size)
     evaluations = _Evaluations(f, v_arr, hs, vectorized)
     errors = {}
@@ -325,196 +334,3 @@ def step_sweep(
             np.abs(diff, out=diff)
         errors[method] = np.nan_to_num(diff.max(axis=(1, 2)), nan=np.inf)
     return StepSweep(steps=hs, errors=errors, dtype=dtype)
-
-
-def softmax_function(
-    x: ArrayLike, theta: ArrayLike, wrt: str, temperature: float = 1.0
-) -> tuple[Callable[[NDArray], NDArray], NDArray, bool]:
-    """``(f, v, vectorized)``: softmax as a function of ``wrt`` alone, and the point."""
-    if wrt == "theta":
-        return (lambda th: softmax(x, th, temperature)), np.asarray(theta), True
-    if wrt == "x":
-        return (lambda xs: softmax(xs, theta, temperature)), np.asarray(x), True
-    if wrt == "z":
-        z = logits(x, theta, temperature)
-        return (lambda zs: softmax(np.ones_like(z), zs)), z, True
-    if wrt == "temperature":
-        # z = u * (1/T): differentiable in T, complex-step included, for a stack of temperatures
-        u = logits(x, theta)
-        point = np.array([temperature], dtype=u.dtype)
-        return (
-            (lambda ts: softmax(u, np.broadcast_to(1 / ts, (*ts.shape[:-1], u.size)))),
-            point,
-            True,
-        )
-    raise ValueError(f"unknown wrt={wrt!r}: choose one of {', '.join(WRT_VARIABLES)}")
-
-
-@dataclass(frozen=True)
-class GradcheckResult:
-    """Analytic against numerical derivatives of the softmax, entry by entry.
-
-    ``str(result)`` is a one-line report naming the worst entry.
-
-    Attributes
-    ----------
-    analytic, numeric : ndarray
-        The closed-form and finite-difference derivatives, shape (n, n) (or (n,) for the
-        temperature).
-    abs_error, rel_error : ndarray
-        ``|numeric - analytic|`` and that divided by ``max(|analytic|, tiny)``.
-    error_estimate : ndarray
-        How far the numeric value itself can be trusted: ``|N(h) - N(2h)|``, an upper estimate
-        of the truncation error at ``h`` (zero for the complex step).
-    max_abs_error, max_rel_error : float
-        Their maxima.
-    worst : tuple of int
-        ``(i, k)`` of the entry with the largest error relative to the tolerance.
-    wrt, method : str
-        What was differentiated and by which scheme.
-    h : float
-        The step used.
-    rtol, atol : float
-        The tolerances: an entry passes when
-        ``abs_error <= atol + rtol * |analytic| + error_estimate``.
-    passed : bool
-        Whether every entry passed.
-    """
-
-    analytic: NDArray
-    numeric: NDArray
-    abs_error: NDArray
-    rel_error: NDArray
-    error_estimate: NDArray
-    max_abs_error: float
-    max_rel_error: float
-    worst: tuple[int, ...]
-    wrt: str
-    method: str
-    h: float
-    rtol: float
-    atol: float
-    passed: bool = field(default=False)
-
-    def entry_name(self, index: tuple[int, ...] | None = None) -> str:
-        """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``."""
-        i, *k = self.worst if index is None else index
-        if self.wrt == "temperature":
-            return f"dg_{i}/dT"
-        return f"dg_{i}/d{self.wrt}_{k[0]}"
-
-    def __str__(self) -> str:
-        w = self.worst
-        verdict = "passed" if self.passed else "FAILED"
-        return (
-            f"gradcheck {verdict} ({self.method}, h={self.h:.1e}): worst entry "
-            f"{self.entry_name()}: analytic {self.analytic[w]:.6e}, numeric {self.numeric[w]:.6e}, "
-            f"abs error {self.abs_error[w]:.1e}, rel error {self.rel_error[w]:.1e} "
-            f"(estimated difference error {self.error_estimate[w]:.0e}, "
-            f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"
-        )
-
-
-def gradcheck(
-    x: ArrayLike,
-    theta: ArrayLike,
-    wrt: str = "theta",
-    method: Method = "central",
-    h: float | None = None,
-    temperature: float = 1.0,
-    rtol: float | None = None,
-    atol: float | None = None,
-    *,
-    analytic: ArrayLike | None = None,
-) -> GradcheckResult:
-    """Compare the closed-form `jacobian` (or your own) with a finite-difference one.
-
-    Parameters
-    ----------
-    x, theta : array_like, shape (n,)
-        Inputs and coefficients.
-    wrt : {"theta", "x", "z", "temperature"}
-        The variable.
-    method : {"forward", "backward", "central", "complex", "richardson"}
-        The finite-difference scheme.
-    h : float, optional
-        The step; default `optimal_step` for the method and dtype.
-    temperature : float, optional
-        ``T > 0``.
-    rtol, atol : float, optional
-        Tolerances; by default ``rtol = 100 * expected_error(method, dtype)`` and
-        ``atol = rtol * max(|analytic|, |g|)`` (``|g|`` left out for the complex step, which has
-        no round-off from differencing) but at least the dtype's smallest normal number, so the
-        check scales with the problem.
-    analytic : array_like, optional
-        A derivative of your own to check instead of the package's closed form: shape (n, n), or
-        (n,) for the temperature.
-
-    Returns
-    -------
-    GradcheckResult
-        Per-entry errors, the worst entry and whether all entries pass. An entry passes when its
-        error is within the tolerances plus the finite difference's own estimated error, so a
-        wrong derivative (an error of the order of the derivative) fails while a steep but
-        correct one passes.
-
-    Examples
-    --------
-    >>> print(gradcheck([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5]).passed)
-    True
-    """
-    _check_method(method)
-    expected = jacobian(x, theta, wrt=wrt, temperature=temperature)
-    if analytic is None:
-        analytic = expected
-    else:
-        analytic = np.asarray(analytic, dtype=expected.dtype)
-        if analytic.shape != expected.shape:
-            raise ValueError(
-                f"analytic has shape {analytic.shape}; d{wrt} needs shape {expected.shape}"
-            )
-    f, v, vectorized = softmax_function(x, theta, wrt, temperature)
-    dtype = analytic.dtype
-    step = optimal_step(method, dtype) if h is None else _check_step(h)
-    # the truncation error grows with the step (order 1, 2 or 4), so the change between h and 2h
-    # bounds the error at h from above: the tolerance follows the problem's own scale
-    hs = [step] if method == "complex" else [step, 2 * step]
-    estimates = _estimates(f, v.astype(dtype), method, hs, vectorized)
-    numeric = estimates[0].reshape(analytic.shape)
-    if method == "complex":
-        error_estimate = np.zeros_like(numeric)
-    else:
-        error_estimate = np.abs(numeric - estimates[1].reshape(analytic.shape))
-    if rtol is None:
-        rtol = 100 * expected_error(method, dtype)
-    if atol is None:
-        # round-off in f(v +- h) costs about eps |g| / h: relative to the values, not to J
-        scale = np.max(np.abs(analytic))
-        if method != "complex":
-            scale = max(scale, np.max(np.abs(softmax(x, theta, temperature))))
-        # never below the smallest normal number: subnormal derivatives (theta ~ 1e-309, say)
-        # underflow in any scheme, and no check can resolve them
-        atol = max(rtol * float(scale), float(np.finfo(dtype).tiny))
-    with np.errstate(invalid="ignore", over="ignore"):
-        abs_error = np.abs(numeric.astype(np.float64) - analytic)
-        scale = np.maximum(np.abs(analytic.astype(np.float64)), np.finfo(np.float64).tiny)
-        rel_error = abs_error / scale
-        excess = abs_error / (atol + rtol * scale + error_estimate)
-    excess = np.nan_to_num(excess, nan=np.inf)
-    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
-    return GradcheckResult(
-        analytic=analytic,
-        numeric=numeric,
-        abs_error=abs_error,
-        rel_error=rel_error,
-        error_estimate=error_estimate,
-        max_abs_error=float(np.max(abs_error)),
-        max_rel_error=float(np.max(rel_error)),
-        worst=worst,
-        wrt=wrt,
-        method=method,
-        h=step,
-        rtol=float(rtol),
-        atol=float(atol),
-        passed=bool(np.all(excess <= 1)),
-    )

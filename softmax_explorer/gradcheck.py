@@ -1,0 +1,281 @@
+"""Gradient checks: an analytic Jacobian against finite differences, entry by entry.
+
+`check_jacobian` checks any ``f: R^n -> R^m`` against a Jacobian of your own; `gradcheck` checks
+the softmax model's closed forms (or a derivative of yours) at one point. Both return a
+`GradcheckResult` that names the worst entry instead of printing two matrices. Only numpy is
+imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .finite_diff import (
+    Method,
+    check_step,
+    estimates_at_steps,
+    expected_error,
+    optimal_step,
+    real_dtype,
+)
+from .model import Model, Wrt
+
+__all__ = ["GradcheckResult", "check_jacobian", "gradcheck"]
+
+
+@dataclass(frozen=True)
+class GradcheckResult:
+    """Analytic against numerical derivatives, entry by entry.
+
+    ``str(result)`` is a one-line report naming the worst entry.
+
+    Attributes
+    ----------
+    analytic, numeric : ndarray
+        The analytic and finite-difference derivatives, shape (m, n) (for the softmax's
+        temperature, (n,)).
+    abs_error, rel_error : ndarray
+        ``|numeric - analytic|`` and that divided by ``max(|analytic|, tiny)``.
+    error_estimate : ndarray
+        How far the numeric value itself can be trusted: ``|N(h) - N(2h)|``, an upper estimate
+        of the truncation error at ``h`` (zero for the complex step).
+    max_abs_error, max_rel_error : float
+        Their maxima.
+    worst : tuple of int
+        ``(i, k)`` of the entry with the largest error relative to the tolerance.
+    wrt, method : str
+        What was differentiated and by which scheme.
+    h : float
+        The step used.
+    rtol, atol : float
+        The tolerances: an entry passes when
+        ``abs_error <= atol + rtol * |analytic| + error_estimate``.
+    passed : bool
+        Whether every entry passed.
+    of : str
+        The name of the function differentiated (``g`` for the softmax, ``f`` otherwise).
+    """
+
+    analytic: NDArray
+    numeric: NDArray
+    abs_error: NDArray
+    rel_error: NDArray
+    error_estimate: NDArray
+    max_abs_error: float
+    max_rel_error: float
+    worst: tuple[int, ...]
+    wrt: str
+    method: str
+    h: float
+    rtol: float
+    atol: float
+    passed: bool
+    of: str = "g"
+
+    def entry_name(self, index: tuple[int, ...] | None = None) -> str:
+        """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``."""
+        i, *k = self.worst if index is None else index
+        if self.wrt == "temperature":
+            return f"d{self.of}_{i}/dT"
+        return f"d{self.of}_{i}/d{self.wrt}_{k[0]}"
+
+    def __str__(self) -> str:
+        w = self.worst
+        verdict = "passed" if self.passed else "FAILED"
+        return (
+            f"gradcheck {verdict} ({self.method}, h={self.h:.1e}): worst entry "
+            f"{self.entry_name()}: analytic {self.analytic[w]:.6e}, numeric {self.numeric[w]:.6e}, "
+            f"abs error {self.abs_error[w]:.1e}, rel error {self.rel_error[w]:.1e} "
+            f"(estimated difference error {self.error_estimate[w]:.0e}, "
+            f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"
+        )
+
+
+def check_jacobian(
+    f: Callable[[NDArray], ArrayLike],
+    jacobian: ArrayLike | Callable[[NDArray], ArrayLike],
+    v: ArrayLike,
+    method: Method = "central",
+    h: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    *,
+    vectorized: bool = False,
+    wrt: str = "v",
+    of: str = "f",
+) -> GradcheckResult:
+    """Check a Jacobian of any ``f: R^n -> R^m`` against finite differences.
+
+    Parameters
+    ----------
+    f : callable
+        Maps an array of shape (n,) to an array-like of shape (m,) (or a scalar); with
+        ``vectorized``, a stack (p, n) to (p, m). See `numerical_jacobian`.
+    jacobian : array_like or callable
+        The derivative to check, ``J[i, k] = df_i / dv_k``, shape (m, n) (any shape of m * n
+        entries); or a function of ``v`` returning it.
+    v : array_like, shape (n,)
+        The point; its dtype (float64 or float32) is the one the differences are taken in.
+    method : {"forward", "backward", "central", "complex", "richardson"}
+        The finite-difference scheme.
+    h : float, optional
+        The step; default `optimal_step` for the method and dtype.
+    rtol, atol : float, optional
+        Tolerances; by default ``rtol = 100 * expected_error(method, dtype)`` and
+        ``atol = rtol * max(|J|, |f(v)|)`` (``|f(v)|`` left out for the complex step, which has
+        no round-off from differencing) but at least the dtype's smallest normal number, so the
+        check scales with the problem.
+    vectorized : bool, optional
+        ``f`` evaluates a stack of points in one call.
+    wrt, of : str, optional
+        Names of the variable and the function in the report (``df_2/dv_0``).
+
+    Returns
+    -------
+    GradcheckResult
+        Per-entry errors, the worst entry and whether all entries pass. An entry passes when its
+        error is within the tolerances plus the finite difference's own estimated error, so a
+        wrong derivative (an error of the order of the derivative) fails while a steep but
+        correct one passes.
+
+    Examples
+    --------
+    The Jacobian of ``(v0 * v1, sin v0)``, with a mistake in one entry:
+
+    >>> import numpy as np
+    >>> f = lambda v: np.array([v[0] * v[1], np.sin(v[0])])
+    >>> wrong = lambda v: np.array([[v[1], v[0]], [np.sin(v[0]), 0.0]])
+    >>> result = check_jacobian(f, wrong, [0.5, 2.0])
+    >>> result.passed, result.entry_name()
+    (False, 'df_1/dv_0')
+    """
+    v_arr = np.atleast_1d(np.asarray(v))
+    dtype = real_dtype(v_arr.dtype)
+    v_arr = v_arr.astype(dtype)
+    if v_arr.ndim != 1:
+        raise ValueError(f"v must be 1-D, got shape {v_arr.shape}")
+    analytic = np.asarray(jacobian(v_arr) if callable(jacobian) else jacobian, dtype=dtype)
+    step = optimal_step(method, dtype) if h is None else check_step(h)
+    # the truncation error grows with the step (order 1, 2 or 4), so the change between h and 2h
+    # bounds the error at h from above: the tolerance follows the problem's own scale
+    hs = [step] if method == "complex" else [step, 2 * step]
+    estimates = estimates_at_steps(f, v_arr, method, hs, vectorized)
+    if analytic.size != estimates[0].size:
+        raise ValueError(
+            f"the Jacobian has shape {analytic.shape}; f and v need {estimates[0].shape}"
+        )
+    numeric = estimates[0].reshape(analytic.shape)
+    if method == "complex":
+        error_estimate = np.zeros_like(numeric)
+    else:
+        error_estimate = np.abs(numeric - estimates[1].reshape(analytic.shape))
+    if rtol is None:
+        rtol = 100 * expected_error(method, dtype)
+    if atol is None:
+        # round-off in f(v +- h) costs about eps |f| / h: relative to the values, not to J
+        scale = np.max(np.abs(analytic))
+        if method != "complex":
+            values = f(v_arr[None, :]) if vectorized else f(v_arr)
+            scale = max(scale, np.max(np.abs(np.asarray(values))))
+        # never below the smallest normal number: subnormal derivatives (theta ~ 1e-309, say)
+        # underflow in any scheme, and no check can resolve them
+        atol = max(rtol * float(scale), float(np.finfo(dtype).tiny))
+    with np.errstate(invalid="ignore", over="ignore"):
+        abs_error = np.abs(numeric.astype(np.float64) - analytic)
+        scale = np.maximum(np.abs(analytic.astype(np.float64)), np.finfo(np.float64).tiny)
+        rel_error = abs_error / scale
+        excess = abs_error / (atol + rtol * scale + error_estimate)
+    excess = np.nan_to_num(excess, nan=np.inf)
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
+    return GradcheckResult(
+        analytic=analytic,
+        numeric=numeric,
+        abs_error=abs_error,
+        rel_error=rel_error,
+        error_estimate=error_estimate,
+        max_abs_error=float(np.max(abs_error)),
+        max_rel_error=float(np.max(rel_error)),
+        worst=worst,
+        wrt=wrt,
+        method=method,
+        h=step,
+        rtol=float(rtol),
+        atol=float(atol),
+        passed=bool(np.all(excess <= 1)),
+        of=of,
+    )
+
+
+def check_model(
+    model: Model,
+    wrt: Wrt = "theta",
+    method: Method = "central",
+    h: float | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
+    *,
+    analytic: ArrayLike | None = None,
+) -> GradcheckResult:
+    """`gradcheck` at a validated `Model` point (what the dashboard's results use)."""
+    expected = model.jacobian(wrt)
+    if analytic is None:
+        analytic = expected
+    else:
+        analytic = np.asarray(analytic, dtype=expected.dtype)
+        if analytic.shape != expected.shape:
+            raise ValueError(
+                f"analytic has shape {analytic.shape}; d{wrt} needs shape {expected.shape}"
+            )
+    f, v = model.function(wrt)
+    return check_jacobian(f, analytic, v, method, h, rtol, atol, vectorized=True, wrt=wrt, of="g")
+
+
+def gradcheck(
+    x: ArrayLike,
+    theta: ArrayLike,
+    wrt: Wrt = "theta",
+    method: Method = "central",
+    h: float | None = None,
+    temperature: float = 1.0,
+    rtol: float | None = None,
+    atol: float | None = None,
+    *,
+    analytic: ArrayLike | None = None,
+) -> GradcheckResult:
+    """Compare the closed-form `jacobian` (or your own) with a finite-difference one.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (n,)
+        Inputs and coefficients.
+    wrt : {"theta", "x", "z", "temperature"}
+        The variable.
+    method : {"forward", "backward", "central", "complex", "richardson"}
+        The finite-difference scheme.
+    h : float, optional
+        The step; default `optimal_step` for the method and dtype.
+    temperature : float, optional
+        ``T > 0``.
+    rtol, atol : float, optional
+        Tolerances, as for `check_jacobian` (``|f(v)|`` is ``|g|``).
+    analytic : array_like, optional
+        A derivative of your own to check instead of the package's closed form: shape (n, n), or
+        (n,) for the temperature.
+
+    Returns
+    -------
+    GradcheckResult
+        See `check_jacobian`.
+
+    Examples
+    --------
+    >>> print(gradcheck([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5]).passed)
+    True
+    """
+    return check_model(
+        Model.at(x, theta, temperature), wrt, method, h, rtol, atol, analytic=analytic
+    )

@@ -1,0 +1,463 @@
+"""The model of the dashboard: softmax of an elementwise product, its derivatives, the loss.
+
+::
+
+    u_k = x_k * theta_k,   z_k = u_k / T,   g_i = exp(z_i) / sum_j exp(z_j)
+
+Built on the primitives of `softmax_explorer.special`. A `Model` is one validated point ``(x,
+theta, T)``: every quantity of that point (softmax, Jacobians, cross-entropy and its gradient,
+the model as a function of one variable for the finite differences) comes from it without
+validating again. The module-level functions are the same quantities for array-likes, validated
+on each call.
+
+``x`` and ``theta`` are array-likes of equal length ``n >= 1``; `softmax` and `log_softmax` also
+accept stacks of shape ``(..., n)`` that broadcast against each other, so a batch of perturbed
+inputs is evaluated in one call. Integers are promoted to float64; float32 stays float32; complex
+input is accepted (for the complex-step derivative). Only numpy is imported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from .special import (
+    as_float_array,
+    log_softmax_last,
+    shifted_last,
+    softmax_and_complement_last,
+    softmax_last,
+)
+
+__all__ = [
+    "WRT_VARIABLES",
+    "Model",
+    "cross_entropy",
+    "cross_entropy_grad",
+    "descent_step",
+    "jacobian",
+    "log_softmax",
+    "logits",
+    "softmax",
+]
+
+Wrt = Literal["theta", "x", "z", "temperature"]
+#: Variables ``jacobian`` differentiates with respect to.
+WRT_VARIABLES: tuple[str, ...] = ("theta", "x", "z", "temperature")
+
+
+def _as_float_array(name: str, values: ArrayLike, *, finite: bool = True) -> NDArray:
+    """``values`` as an array with a non-empty last axis; NaN and inf refused when ``finite``."""
+    arr = as_float_array(name, values)
+    if arr.shape[-1] == 0:
+        raise ValueError(f"{name} is empty: softmax needs at least one value")
+    if finite:
+        _check_finite(name, arr)
+    return arr
+
+
+def _check_finite(name: str, arr: NDArray) -> None:
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        index = tuple(int(i) for i in np.argwhere(bad)[0])
+        where = index[0] if len(index) == 1 else index
+        raise ValueError(f"{name}[{where}] is {arr[index]}: every value must be finite")
+
+
+def _check_temperature(temperature: object) -> float:
+    if isinstance(temperature, bool) or not isinstance(temperature, Real | np.floating):
+        raise TypeError(f"temperature must be a real number, got {temperature!r}")
+    t = float(temperature)
+    if not np.isfinite(t) or t <= 0:
+        raise ValueError(f"temperature must be finite and > 0, got {t}")
+    return t
+
+
+def _validated(
+    x: ArrayLike, theta: ArrayLike, temperature: object
+) -> tuple[NDArray, NDArray, NDArray, float]:
+    """Validate the inputs; return ``(z, x, theta, T)`` with ``x`` and ``theta`` as arrays."""
+    x_arr = _as_float_array("x", x, finite=False)
+    theta_arr = _as_float_array("theta", theta, finite=False)
+    if x_arr.shape[-1] != theta_arr.shape[-1]:
+        raise ValueError(
+            f"x has {x_arr.shape[-1]} values, theta has {theta_arr.shape[-1]}: "
+            "they must have the same length"
+        )
+    t = _check_temperature(temperature)
+    dtype = np.result_type(x_arr, theta_arr)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = _product(x_arr, theta_arr, t, dtype)
+    bad = ~np.isfinite(z)
+    overflow = bad.any()
+    if overflow or z.size == 0:  # a finite product has finite factors (if it has any)
+        _check_finite("x", x_arr)
+        _check_finite("theta", theta_arr)
+    if overflow:
+        k = int(np.argwhere(bad)[0][-1])
+        raise ValueError(
+            f"x*theta/temperature overflows {dtype.name} at index {k} "
+            f"(x={x_arr[..., k].flat[0]!r}, theta={theta_arr[..., k].flat[0]!r}, temperature={t})"
+        )
+    return z, x_arr.astype(dtype, copy=False), theta_arr.astype(dtype, copy=False), t
+
+
+def _product(x: NDArray, theta: NDArray, temperature: float, dtype: np.dtype) -> NDArray:
+    """``x * theta / T`` in ``dtype``, unchecked."""
+    z = np.multiply(x, theta, dtype=dtype)
+    if temperature != 1.0:
+        z /= np.dtype(dtype).type(temperature)
+    return z
+
+
+def logits(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> NDArray:
+    """Validate the inputs and return the logits ``z = x * theta / temperature``.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (..., n)
+        Inputs and coefficients; the last axes must have the same length ``n >= 1``.
+    temperature : float, optional
+        ``T > 0``.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        The logits, in the common dtype of ``x`` and ``theta`` (integers become float64).
+
+    Raises
+    ------
+    TypeError
+        If an input is not numeric.
+    ValueError
+        On empty input, different lengths, NaN or inf, a non-positive temperature, or when
+        ``x * theta / T`` overflows.
+    """
+    return _validated(x, theta, temperature)[0]
+
+
+def _unstable_softmax(z: NDArray) -> NDArray:
+    """The textbook ``exp(z) / sum(exp(z))``: NaN once a logit overflows ``exp``."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(z)
+        return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def softmax(
+    x: ArrayLike, theta: ArrayLike, temperature: float = 1.0, *, stable: bool = True
+) -> NDArray:
+    """Softmax of ``x * theta / temperature``.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (..., n)
+        Inputs and coefficients.
+    temperature : float, optional
+        ``T > 0``; small values sharpen towards the argmax, large ones flatten towards uniform.
+    stable : bool, optional
+        Subtract the maximum logit before exponentiating (default). ``False`` computes the
+        textbook ``exp(z) / sum(exp(z))``, which overflows to NaN once a logit passes about 709
+        (float64) or 88 (float32); it exists to demonstrate that failure and warns nothing.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        ``g``, non-negative and summing to 1 along the last axis.
+
+    Examples
+    --------
+    >>> softmax([1000.0, 0, 0, 0], [1, 1, 1, 1])
+    array([1., 0., 0., 0.])
+    """
+    z = logits(x, theta, temperature)
+    return softmax_last(z) if stable else _unstable_softmax(z)
+
+
+def log_softmax(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> NDArray:
+    """Logarithm of the softmax, ``z - logsumexp(z)``, computed without ``log(softmax)``.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (..., n)
+        Inputs and coefficients.
+    temperature : float, optional
+        ``T > 0``.
+
+    Returns
+    -------
+    ndarray, shape (..., n)
+        ``log g``; finite wherever the exact value is representable, ``-inf`` only when it is
+        below the most negative float.
+    """
+    return log_softmax_last(logits(x, theta, temperature))
+
+
+def _scaled(values: NDArray, factor: NDArray | None, temperature: float) -> NDArray:
+    """``values * factor / temperature`` (factor per column): multiply first, so 0 * huge is 0."""
+    with np.errstate(over="ignore"):
+        if factor is not None:
+            values = values * factor
+        if temperature != 1.0:
+            values = values / values.real.dtype.type(temperature)
+    return values
+
+
+def _target_distribution(target: int | ArrayLike, n: int, dtype: np.dtype) -> NDArray:
+    """A class index or a probability vector, as a probability vector of length ``n``."""
+    if isinstance(target, Integral) and not isinstance(target, bool):
+        k = int(target)
+        if not 0 <= k < n:
+            raise ValueError(f"target class {k} is out of range for {n} classes (0..{n - 1})")
+        t = np.zeros(n, dtype=dtype)
+        t[k] = 1
+        return t
+    if isinstance(target, bool | float | str):
+        raise TypeError(
+            f"target must be a class index (int) or a probability vector, got {target!r}"
+        )
+    t = _as_float_array("target", target)
+    if t.ndim != 1 or t.shape[0] != n:
+        raise ValueError(f"target has {t.size} values, softmax has {n}: they must match")
+    if np.iscomplexobj(t):
+        raise TypeError("target must be real")
+    if (t < 0).any():
+        k = int(np.argmax(t < 0))
+        raise ValueError(f"target[{k}] is {t[k]}: probabilities must be >= 0")
+    total = float(np.sum(t))
+    if abs(total - 1) > 1e-6:
+        raise ValueError(f"target sums to {total:.8g}, not 1: it must be a probability vector")
+    return t.astype(dtype, copy=False)
+
+
+def _check_wrt(wrt: str, choices: tuple[str, ...] = WRT_VARIABLES) -> None:
+    if wrt not in choices:
+        raise ValueError(f"unknown wrt={wrt!r}: choose one of {', '.join(choices)}")
+
+
+@dataclass(frozen=True, eq=False)
+class Model:
+    """The model at one validated point: every quantity of it without validating again.
+
+    Build it with `Model.at`; the attributes are then arrays of one real or complex dtype.
+
+    Attributes
+    ----------
+    x, theta : ndarray, shape (n,)
+        Inputs and coefficients.
+    temperature : float
+        ``T > 0``.
+    z : ndarray, shape (n,)
+        The logits ``x * theta / T``.
+    """
+
+    x: NDArray
+    theta: NDArray
+    temperature: float
+    z: NDArray
+
+    @classmethod
+    def at(cls, x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> Model:
+        """Validate a point (see `logits` for what is refused); ``x`` and ``theta`` are 1-D.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As `logits`, and for inputs that are not 1-D.
+        """
+        z, x_arr, theta_arr, t = _validated(x, theta, temperature)
+        if z.ndim != 1:
+            raise ValueError(f"x and theta must be 1-D here, got shape {z.shape}")
+        return cls(x=x_arr, theta=theta_arr, temperature=t, z=z)
+
+    @property
+    def n(self) -> int:
+        """The number of classes."""
+        return self.z.size
+
+    def softmax(self, *, stable: bool = True) -> NDArray:
+        """``g``; see the module-level `softmax`."""
+        return softmax_last(self.z) if stable else _unstable_softmax(self.z)
+
+    def log_softmax(self) -> NDArray:
+        """``log g``; see the module-level `log_softmax`."""
+        return log_softmax_last(self.z)
+
+    def jacobian(self, wrt: Wrt = "theta") -> NDArray:
+        """``dg_i / dwrt_k``; see the module-level `jacobian`."""
+        _check_wrt(wrt)
+        g, complement = softmax_and_complement_last(self.z)
+        t = self.temperature
+        if wrt == "temperature":
+            # z_i - sum_j g_j z_j, from the shifted logits: differences of nearby values are exact
+            shifted = shifted_last(self.z)
+            weighted = g > 0  # where g_j underflowed, s_j may be -inf and g_j s_j is exactly 0
+            mean_s = np.sum(g[weighted] * shifted[weighted])
+            dg = np.zeros_like(g)
+            dg[weighted] = -(g[weighted] * (shifted[weighted] - mean_s))
+            return _scaled(dg, None, t)
+        jac = -np.outer(g, g)
+        np.fill_diagonal(jac, g * complement)
+        if wrt == "z":
+            return jac
+        return _scaled(jac, self.x if wrt == "theta" else self.theta, t)
+
+    def cross_entropy(self, target: int | ArrayLike) -> float:
+        """``C``; see the module-level `cross_entropy`."""
+        t = _target_distribution(target, self.n, self.z.dtype)
+        log_g = log_softmax_last(self.z)
+        used = t > 0
+        return float(-np.sum(t[used] * log_g[used]))
+
+    def cross_entropy_grad(
+        self, target: int | ArrayLike, wrt: Literal["theta", "x", "z"] = "theta"
+    ) -> NDArray:
+        """``dC / dwrt``; see the module-level `cross_entropy_grad`."""
+        _check_wrt(wrt, ("theta", "x", "z"))
+        t = _target_distribution(target, self.n, self.z.dtype)
+        g, complement = softmax_and_complement_last(self.z)
+        # g - t written as g (1 - t) - t (1 - g): exact for a one-hot target even when g_k ~ 1.
+        residual = g * (1 - t) - t * complement
+        if wrt == "z":
+            return residual
+        return _scaled(residual, self.x if wrt == "theta" else self.theta, self.temperature)
+
+    def function(self, wrt: Wrt) -> tuple[Callable[[NDArray], NDArray], NDArray]:
+        """``(f, v)``: the softmax as a function of ``wrt`` alone, and the point ``v``.
+
+        ``f`` maps a stack of shape (p, n) (or (p, 1) for the temperature), real or complex, to
+        the softmax of each row, without validating it again: what the finite differences of
+        this point evaluate.
+        """
+        _check_wrt(wrt)
+        x, theta, t, z = self.x, self.theta, self.temperature, self.z
+        if wrt == "theta":
+            return (lambda th: softmax_last(_product(x, th, t, np.result_type(x, th)))), theta
+        if wrt == "x":
+            return (lambda xs: softmax_last(_product(xs, theta, t, np.result_type(xs, theta)))), x
+        if wrt == "z":
+            return softmax_last, z
+        # z = u * (1/T): differentiable in T, complex-step included, for a stack of temperatures
+        u = _product(x, theta, 1.0, z.dtype)
+        return (lambda ts: softmax_last(u * (1 / ts))), np.array([t], dtype=z.dtype)
+
+
+def jacobian(
+    x: ArrayLike, theta: ArrayLike, wrt: Wrt = "theta", temperature: float = 1.0
+) -> NDArray:
+    """Closed-form derivatives of ``g = softmax(x * theta / T)``.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (n,)
+        Inputs and coefficients.
+    wrt : {"theta", "x", "z", "temperature"}
+        The variable to differentiate with respect to.
+    temperature : float, optional
+        ``T > 0``.
+
+    Returns
+    -------
+    ndarray
+        For ``wrt`` in {"theta", "x", "z"}, the (n, n) matrix ``J[i, k] = dg_i / dwrt_k``:
+
+        - ``dg_i/dz_k = g_i (delta_ik - g_k)``
+        - ``dg_i/dtheta_k = (x_k / T) g_i (delta_ik - g_k)``
+        - ``dg_i/dx_k = (theta_k / T) g_i (delta_ik - g_k)``
+
+        For ``wrt="temperature"``, the (n,) vector ``dg_i/dT = -(g_i / T) (z_i - sum_j g_j z_j)``.
+        An entry whose exact value exceeds the float range comes back as +-inf.
+
+    Raises
+    ------
+    ValueError
+        On invalid inputs (see `logits`) or an unknown ``wrt``.
+    """
+    _check_wrt(wrt)
+    return Model.at(x, theta, temperature).jacobian(wrt)
+
+
+def cross_entropy(
+    x: ArrayLike, theta: ArrayLike, target: int | ArrayLike, temperature: float = 1.0
+) -> float:
+    """Cross-entropy ``C = -sum_j t_j log g_j`` of the softmax against a target.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (n,)
+        Inputs and coefficients.
+    target : int or array_like, shape (n,)
+        A class index (0-based), or a probability vector (non-negative, summing to 1).
+    temperature : float, optional
+        ``T > 0``.
+
+    Returns
+    -------
+    float
+        ``C >= 0``; computed from `log_softmax`, so it is finite even when ``g`` underflows to 0.
+    """
+    return Model.at(x, theta, temperature).cross_entropy(target)
+
+
+def cross_entropy_grad(
+    x: ArrayLike,
+    theta: ArrayLike,
+    target: int | ArrayLike,
+    wrt: Literal["theta", "x", "z"] = "theta",
+    temperature: float = 1.0,
+) -> NDArray:
+    """Gradient of `cross_entropy`.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (n,)
+        Inputs and coefficients.
+    target : int or array_like, shape (n,)
+        A class index (0-based), or a probability vector.
+    wrt : {"theta", "x", "z"}
+        ``dC/dtheta_k = (x_k / T) (g_k - t_k)``, ``dC/dx_k = (theta_k / T) (g_k - t_k)``,
+        ``dC/dz_k = g_k - t_k``.
+    temperature : float, optional
+        ``T > 0``.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The gradient, in the dtype of the inputs.
+    """
+    _check_wrt(wrt, ("theta", "x", "z"))
+    return Model.at(x, theta, temperature).cross_entropy_grad(target, wrt)
+
+
+def descent_step(
+    model: Model,
+    target: int | ArrayLike,
+    learning_rate: float,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> NDArray:
+    """One gradient-descent step on theta: ``theta - learning_rate * dC/dtheta``, clipped.
+
+    Parameters
+    ----------
+    model : Model
+        The current point.
+    target : int or array_like
+        As for `cross_entropy`.
+    learning_rate : float
+        The step's length, ``> 0``.
+    bounds : (float, float), optional
+        Where theta is clipped to (the dashboard's slider range).
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        The new theta.
+    """
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
+    theta = model.theta - learning_rate * model.cross_entropy_grad(target, "theta")
+    return np.clip(theta, *bounds)

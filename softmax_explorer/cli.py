@@ -128,9 +128,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from . import voila_fixes
 
-    voila_fixes.apply()
+    fixes = voila_fixes.apply()
     print(f"softmax-explorer: serving at http://{args.host}:{args.port}/", flush=True)
-    Voila.launch_instance(argv=build_argv(args, extra))
+    Voila.launch_instance(argv=build_argv(args, [*fixes, *extra]))
 
 
 if __name__ == "__main__":

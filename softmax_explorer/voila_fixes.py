@@ -1,62 +1,91 @@
 """Three contained fixes to the Voila server, applied by `softmax-explorer` in its own process.
 
-1. **Page loads that never finish.** With voila 0.5.13, nbclient 0.11, jupyter_client 8.10 and
-   pyzmq 27, some page requests hang forever: the server waits in
-   ``AsyncZMQSocketChannel.get_msg(timeout=None)`` (from nbclient's ``_async_poll_for_reply``) for
-   an execute reply the kernel has already sent. One unbounded ``await socket.poll(None)`` misses
-   the wake-up; a poll with a timeout checks the socket again when it expires (upstream
-   discussion: jupyter/jupyter_client pull request 1059, "Fix blocking issue in Voila (nbclient
-   case)"; downgrading ipykernel, jupyter_client or pyzmq did not help). The fix waits in slices
-   of `SLICE_SECONDS`: the same messages, the same timeout semantics, at most one slice of extra
-   latency when a wake-up is missed.
+Each fix names the upstream function whose behaviour it changes, the package versions it was
+verified on and a sentinel (a hash of that function's source as verified). `apply` installs a
+fix only when the installed versions are in range and the function is unchanged; otherwise it
+logs one line saying why and leaves Voila as it is. docs/voila-patches.md says what each fix is
+for, its upstream report and when to drop it.
 
-2. **A websocket client that freezes the server.** Voila's kernel websocket handler reads every
-   outgoing binary message as if it used the v1 websocket protocol: it takes the first 8 bytes
-   as a count of offsets and builds that many. A client that connects without the v1
-   subprotocol receives legacy-format binary messages (any widget message with buffers), whose
-   first bytes read as a count in the billions: the server's only thread spins and its memory
-   grows until it is killed, and no page loads meanwhile. The fix bounds the count by the
-   message's length and treats anything else as "no header", as Voila already does for
-   unreadable headers.
-
-3. **Small messages held back by the operating system.** Neither Voila nor jupyter_server turns
-   off Nagle's algorithm on the kernel websocket, so a small message written while an earlier
-   one is not yet acknowledged waits for the browser's delayed ACK (up to 40 ms on Linux). While
-   a slider moves, messages go both ways at once and the last update of a burst of key presses
-   arrived 40 ms late, doubling the time the plots took to settle. The fix sets ``TCP_NODELAY``
-   on each kernel websocket as it opens, as Tornado's documentation advises for interactive
-   websockets.
+1. ``sliced-poll``: page loads that never finish. The server can wait forever in
+   ``AsyncZMQSocketChannel.get_msg(timeout=None)`` for an execute reply the kernel already sent.
+   Voila's kernel clients get channels that poll in slices of `SLICE_SECONDS` (the same
+   messages, the same timeout semantics): a ``client_class`` set on the server's kernel
+   managers through configuration, so no jupyter_client class is changed.
+2. ``bounded-header``: a websocket client that freezes the server. Voila reads every outgoing
+   binary message as the v1 websocket protocol; a legacy-format message's first bytes read as a
+   count of offsets in the billions. Voila's module function is replaced by `read_v1_header`,
+   which bounds the count by the message's length.
+3. ``nodelay``: small messages held back by TCP. Nagle's algorithm on the kernel websocket makes
+   a small update wait for the browser's delayed ACK. Voila's websocket handler's ``open`` is
+   wrapped to set ``TCP_NODELAY``, as Tornado's documentation advises for interactive websockets.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib
+import inspect
 import json
+import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
 from queue import Empty
 from typing import Any
 
+from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.channels import AsyncZMQSocketChannel
+from packaging.specifiers import SpecifierSet
+from traitlets import Type
 
-__all__ = ["SLICE_SECONDS", "apply", "is_applied", "open_without_delay", "read_v1_header"]
+__all__ = [
+    "FIXES",
+    "SLICE_SECONDS",
+    "Fix",
+    "SlicedChannel",
+    "SlicedKernelClient",
+    "apply",
+    "open_without_delay",
+    "read_v1_header",
+]
+
+log = logging.getLogger(__name__)
 
 #: How long one poll waits before the socket is checked again.
 SLICE_SECONDS = 0.05
 
 
-async def _get_msg_in_slices(
-    self: AsyncZMQSocketChannel, timeout: float | None = None
-) -> dict[str, Any]:
-    """``get_msg`` that polls in slices of `SLICE_SECONDS` until ``timeout`` (None: forever)."""
-    assert self.socket is not None
-    deadline = None if timeout is None else time.monotonic() + timeout
-    while True:
-        wait = SLICE_SECONDS
-        if deadline is not None:
-            wait = min(wait, max(0.0, deadline - time.monotonic()))
-        if await self.socket.poll(int(wait * 1000)):
-            return await self._recv()
-        if deadline is not None and time.monotonic() >= deadline:
-            raise Empty
+class SlicedChannel(AsyncZMQSocketChannel):
+    """A kernel channel whose ``get_msg`` polls in slices of `SLICE_SECONDS`."""
+
+    async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:
+        """The next message, waiting up to ``timeout`` seconds (None: forever).
+
+        Raises
+        ------
+        queue.Empty
+            When ``timeout`` passes first.
+        """
+        assert self.socket is not None
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            wait = SLICE_SECONDS
+            if deadline is not None:
+                wait = min(wait, max(0.0, deadline - time.monotonic()))
+            if await self.socket.poll(int(wait * 1000)):
+                return await self._recv()
+            if deadline is not None and time.monotonic() >= deadline:
+                raise Empty
+
+
+class SlicedKernelClient(AsyncKernelClient):
+    """jupyter_client's async kernel client with `SlicedChannel` channels."""
+
+    shell_channel_class = Type(SlicedChannel)
+    iopub_channel_class = Type(SlicedChannel)
+    stdin_channel_class = Type(SlicedChannel)
+    control_channel_class = Type(SlicedChannel)
 
 
 def read_v1_header(ws_msg: bytes) -> dict | None:
@@ -88,21 +117,119 @@ async def open_without_delay(self: Any, *args: Any, **kwargs: Any) -> None:
     await super(VoilaKernelWebsocketHandler, self).open(*args, **kwargs)
 
 
-def apply() -> None:
-    """Install the three fixes in this process (idempotent). Call before Voila starts."""
+def _resolve(dotted: str) -> tuple[object, str]:
+    """``"module:Owner.attr"`` -> (the object holding ``attr``, ``attr``)."""
+    module, _, path = dotted.partition(":")
+    owner: object = importlib.import_module(module)
+    *parents, attr = path.split(".")
+    for name in parents:
+        owner = getattr(owner, name)
+    return owner, attr
+
+
+def source_sentinel(function: Callable) -> str:
+    """The first 16 hex digits of the SHA-256 of a function's source."""
+    return hashlib.sha256(inspect.getsource(function).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One fix: what it changes upstream, where it was verified, and how it is installed.
+
+    Attributes
+    ----------
+    name : str
+        Short name, used in the log.
+    replaces : str
+        The upstream function whose behaviour changes, ``"module:Owner.attr"``.
+    sentinel : str
+        `source_sentinel` of that function in the verified versions.
+    verified_on : dict of str to str
+        Distribution name -> the version specifier it was verified on.
+    install : callable
+        Installs the fix; returns command-line options to add to Voila's (or none).
+    """
+
+    name: str
+    replaces: str
+    sentinel: str
+    verified_on: dict[str, str]
+    install: Callable[[], list[str]]
+
+    def refusal(self) -> str | None:
+        """Why the fix must not be installed here, or None if it may be.
+
+        A reason is a package version outside `verified_on` or a replaced function whose source
+        no longer matches the sentinel.
+        """
+        for distribution, spec in self.verified_on.items():
+            try:
+                found = version(distribution)
+            except PackageNotFoundError:
+                return f"{distribution} is not installed"
+            if found not in SpecifierSet(spec):
+                return f"verified on {distribution}{spec}, found {found}"
+        owner, attr = _resolve(self.replaces)
+        if source_sentinel(getattr(owner, attr)) != self.sentinel:
+            return f"{self.replaces} differs from the verified version"
+        return None
+
+
+def _sliced_clients() -> list[str]:
+    return [f"--ServerKernelManager.client_class={__name__}.SlicedKernelClient"]
+
+
+def _bounded_header() -> list[str]:
     from voila.tornado import kernel_websocket_handler
 
-    AsyncZMQSocketChannel.get_msg = _get_msg_in_slices  # type: ignore[method-assign]
     kernel_websocket_handler.read_header_from_binary_message = read_v1_header
-    kernel_websocket_handler.VoilaKernelWebsocketHandler.open = open_without_delay
+    return []
 
 
-def is_applied() -> bool:
-    """Whether `apply` has run in this process."""
-    from voila.tornado import kernel_websocket_handler
+def _nodelay() -> list[str]:
+    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
-    return (
-        AsyncZMQSocketChannel.get_msg is _get_msg_in_slices
-        and kernel_websocket_handler.read_header_from_binary_message is read_v1_header
-        and kernel_websocket_handler.VoilaKernelWebsocketHandler.open is open_without_delay
-    )
+    VoilaKernelWebsocketHandler.open = open_without_delay
+    return []
+
+
+_VOILA = {"voila": ">=0.5.13,<0.6"}
+FIXES: tuple[Fix, ...] = (
+    Fix(
+        name="sliced-poll",
+        replaces="jupyter_client.channels:AsyncZMQSocketChannel.get_msg",
+        sentinel="0ff12e085ef43731",
+        verified_on={**_VOILA, "jupyter_client": ">=8.10,<9", "pyzmq": ">=27,<28"},
+        install=_sliced_clients,
+    ),
+    Fix(
+        name="bounded-header",
+        replaces="voila.tornado.kernel_websocket_handler:read_header_from_binary_message",
+        sentinel="f278f8ffaadf8cbd",
+        verified_on=_VOILA,
+        install=_bounded_header,
+    ),
+    Fix(
+        name="nodelay",
+        replaces="jupyter_server.services.kernels.websocket:KernelWebsocketHandler.open",
+        sentinel="851c28a0e74537f7",
+        verified_on={**_VOILA, "jupyter_server": ">=2.21,<3"},
+        install=_nodelay,
+    ),
+)
+
+
+def apply(fixes: tuple[Fix, ...] = FIXES) -> list[str]:
+    """Install each fix that applies here; log one line for each that does not.
+
+    Call before Voila starts. Returns the command-line options the installed fixes add to
+    Voila's.
+    """
+    argv = []
+    for fix in fixes:
+        reason = fix.refusal()
+        if reason is None:
+            argv += fix.install()
+        else:
+            log.warning("softmax-explorer: Voila fix %r not applied: %s", fix.name, reason)
+    return argv

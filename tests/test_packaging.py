@@ -80,3 +80,15 @@ def test_layers_import_only_downwards():
                 assert top in stdlib or top in allowed or top == "__future__", (
                     f"{module} imports {name}"
                 )
+
+
+def test_every_imported_package_is_a_declared_dependency():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {_name(r).replace("-", "_") for r in project["dependencies"]}
+    imported = set()
+    for path in (ROOT / "softmax_explorer").rglob("*.py"):
+        for name in _imports(path):
+            top = name.split(".")[0]
+            if top and top not in sys.stdlib_module_names and top != "__future__":
+                imported.add(top)
+    assert imported <= declared, imported - declared

@@ -1,7 +1,9 @@
 """The Voila server fixes, unit by unit (the end-to-end proofs are in tests/e2e)."""
 
 import asyncio
+import dataclasses
 import json
+import logging
 import struct
 from queue import Empty
 
@@ -10,6 +12,8 @@ import zmq
 import zmq.asyncio
 from jupyter_client.channels import AsyncZMQSocketChannel
 from jupyter_client.session import Session
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+from traitlets.config.loader import KVArgParseConfigLoader
 
 from softmax_explorer import voila_fixes
 
@@ -54,16 +58,16 @@ def test_get_msg_finds_a_message_sent_while_waiting():
         push = context.socket(zmq.PUSH)
         push.connect(f"tcp://127.0.0.1:{port}")
         session = Session()
-        channel = AsyncZMQSocketChannel(pull, session)
+        channel = voila_fixes.SlicedChannel(pull, session)
         with pytest.raises(Empty):
-            await voila_fixes._get_msg_in_slices(channel, timeout=0.12)
+            await channel.get_msg(timeout=0.12)
 
         async def later():
             await asyncio.sleep(0.2)
             session.send(push, "kernel_info_reply", {"status": "ok"})
 
         sender = asyncio.ensure_future(later())
-        msg = await asyncio.wait_for(voila_fixes._get_msg_in_slices(channel, timeout=None), 5)
+        msg = await asyncio.wait_for(channel.get_msg(timeout=None), 5)
         await sender
         push.close()
         pull.close()
@@ -73,18 +77,62 @@ def test_get_msg_finds_a_message_sent_while_waiting():
     assert asyncio.run(scenario())["msg_type"] == "kernel_info_reply"
 
 
-def test_apply_installs_all_and_is_idempotent(monkeypatch):
+@pytest.mark.parametrize("fix", voila_fixes.FIXES, ids=lambda fix: fix.name)
+def test_each_fix_applies_to_the_installed_versions(fix):
+    """Fails when an upstream function a fix replaces changes: review the fix, then its sentinel."""
+    assert fix.refusal() is None
+
+
+@pytest.fixture
+def pristine(monkeypatch):
+    """Voila's objects as they are, restored after the test."""
     from voila.tornado import kernel_websocket_handler
 
     handler = kernel_websocket_handler.VoilaKernelWebsocketHandler
     monkeypatch.setattr(handler, "open", handler.open)
-    monkeypatch.setattr(AsyncZMQSocketChannel, "get_msg", AsyncZMQSocketChannel.get_msg)
     monkeypatch.setattr(
         kernel_websocket_handler,
         "read_header_from_binary_message",
         kernel_websocket_handler.read_header_from_binary_message,
     )
-    assert not voila_fixes.is_applied()
-    voila_fixes.apply()
-    voila_fixes.apply()
-    assert voila_fixes.is_applied()
+    return kernel_websocket_handler
+
+
+def test_apply_installs_all_scoped_to_voila_and_is_idempotent(pristine):
+    get_msg = AsyncZMQSocketChannel.get_msg
+    argv = voila_fixes.apply()
+    assert voila_fixes.apply() == argv
+    assert pristine.read_header_from_binary_message is voila_fixes.read_v1_header
+    assert pristine.VoilaKernelWebsocketHandler.open is voila_fixes.open_without_delay
+    assert AsyncZMQSocketChannel.get_msg is get_msg  # jupyter_client itself is untouched
+    # the server's kernel managers, configured by those options, hand out sliced clients
+    config = KVArgParseConfigLoader(argv).load_config()
+    client = ServerKernelManager(config=config).client()
+    assert isinstance(client.shell_channel, voila_fixes.SlicedChannel)
+    assert isinstance(client.iopub_channel, voila_fixes.SlicedChannel)
+
+
+def test_a_fix_outside_its_verified_versions_is_skipped_with_one_line(pristine, caplog):
+    original = pristine.read_header_from_binary_message
+    fixes = tuple(
+        dataclasses.replace(fix, verified_on={"voila": "<0.5"}) for fix in voila_fixes.FIXES
+    )
+    with caplog.at_level(logging.WARNING, logger="softmax_explorer.voila_fixes"):
+        assert voila_fixes.apply(fixes) == []
+    assert pristine.read_header_from_binary_message is original
+    lines = [r.getMessage() for r in caplog.records]
+    assert len(lines) == len(fixes)
+    assert "'sliced-poll' not applied: verified on voila<0.5, found 0.5" in lines[0]
+
+
+def test_a_changed_upstream_function_is_not_patched(pristine, caplog):
+    fix = dataclasses.replace(voila_fixes.FIXES[1], sentinel="0" * 16)
+    with caplog.at_level(logging.WARNING, logger="softmax_explorer.voila_fixes"):
+        voila_fixes.apply((fix,))
+    assert pristine.read_header_from_binary_message is not voila_fixes.read_v1_header
+    assert "read_header_from_binary_message differs from the verified version" in caplog.text
+
+
+def test_a_missing_package_is_named():
+    fix = dataclasses.replace(voila_fixes.FIXES[0], verified_on={"no-such-package": ">=1"})
+    assert fix.refusal() == "no-such-package is not installed"

@@ -1,21 +1,26 @@
 # The two commands of the README. Both do their own set-up: a local virtual environment in .venv,
-# the package with its extras and, for the browser tests, a Chromium (tools/ensure_chromium.py).
+# the package with its extras and, for the browser tests, a Chromium (python -m harness.chromium).
 # `make run RUN_ARGS="--preheat 4 --theme dark"` passes options to softmax-explorer.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format bench clean
+.PHONY: run test test-fast lint format bench clean
 
 run: $(STAMP)
 	$(BIN)/softmax-explorer $(RUN_ARGS)
 
 test: $(STAMP)
-	$(BIN)/python tools/ensure_chromium.py
+	$(BIN)/python -m harness.chromium
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest -m "not browser" --ignore=tests/e2e $(PYTEST_ARGS)
 
 lint format:
 	$(BIN)/ruff format .

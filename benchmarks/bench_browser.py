@@ -25,14 +25,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -43,9 +41,10 @@ from nbformat.v4 import new_code_cell, new_notebook
 from timing import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
-from ensure_chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
-
+sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
+from harness.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
+from harness.page import DASHBOARD_READY  # noqa: E402
+from harness.server import kernels, plain_voila, rss_mb, running, start  # noqa: E402
 from softmax_explorer.cli import KERNEL_MALLOC  # noqa: E402
 from softmax_explorer.state import State  # noqa: E402
 
@@ -156,71 +155,12 @@ class Measured:
         return float(np.percentile(self.steps_ms, 90)) if self.steps_ms else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
-def serve(args: list[str], workdir: Path):
-    """A Voila server (ours or plain) on a free loopback port; stopped on exit."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "JUPYTER_PATH": str(files("softmax_explorer") / "share"),
-    }
-    log = (workdir / f"server-{port}.log").open("w")
-    process = subprocess.Popen(
-        [*args, f"--port={port}", "--no-browser"],
-        cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            with suppress(OSError):
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            time.sleep(0.2)
-        yield f"http://127.0.0.1:{port}/", process.pid
-    finally:
-        with suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        with suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=20)
-        log.close()
-
-
-def plain_voila(notebook: Path) -> list[str]:
-    return [
-        sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
-        "--template=softmax", "--strip_sources=True",
-    ]  # fmt: skip
-
-
-def rss_mb(pid: int) -> float:
-    """Resident memory of process ``pid`` in MB (Linux)."""
-    status = Path(f"/proc/{pid}/status").read_text().splitlines()
-    return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
-
-
-def kernels(server_pid: int) -> list[tuple[int, float, float]]:
-    """(pid, start time, RSS MB) of every kernel the server started (ours or a stock one)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text().split()
-            cmdline = (entry / "cmdline").read_bytes()
-            if int(stat[3]) != server_pid or not (
-                b"ipykernel" in cmdline or b"softmax_explorer.kernel" in cmdline
-            ):
-                continue
-            found.append((int(entry.name), float(stat[21]), rss_mb(int(entry.name))))
-        except (OSError, StopIteration, ValueError):
-            continue
-    return found
+def serve(command: list[str], workdir: Path):
+    """A Voila server (ours or plain) on a free loopback port: ``(url, pid)``; stopped on exit."""
+    share = str(files("softmax_explorer") / "share")
+    with running(start(command, workdir, JUPYTER_PATH=share)) as server:
+        yield server.url, server.process.pid
 
 
 def kernel_rss_mb(server_pid: int) -> float:
@@ -315,17 +255,6 @@ def measure_bursts(page, slider: str, count: int = BURSTS) -> tuple[list[float],
     return settles, shown
 
 
-# The formula panel filled and the five plots painted (a painted canvas has an opaque corner).
-DASHBOARD_READY = """
-(() => {
-  const app = document.querySelector('.softmax-explorer');
-  const canvases = [...document.querySelectorAll('.softmax-explorer-canvas canvas')];
-  return app && app.innerText.includes('gradcheck') && canvases.length >= 5 &&
-      canvases.every((c) => c.width > 0 && c.getContext('2d').getImageData(1, 1, 1, 1).data[3]);
-})()
-"""
-
-
 def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -340,7 +269,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
             "language": "python",
         }
         nbformat.write(nb, path)
-    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
+    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1", "--no-browser"]
     apps = [
         ("floor", plain_voila(floor_nb), "", ".bench-slider .noUi-handle",
          "document.querySelector('.bench-target')"),
@@ -482,7 +411,7 @@ def main() -> None:
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
-        sys.exit("no Chromium found: run `python tools/ensure_chromium.py`")
+        sys.exit("no Chromium found: run `python -m harness.chromium`")
     report = run(args.steps, chromium, args.out, args.loads)
     print(table(report))
 

@@ -116,7 +116,7 @@ def main() -> None:
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
-        sys.exit("no Chromium found: run `python tools/ensure_chromium.py`")
+        sys.exit("no Chromium found: run `python -m harness.chromium`")
     from playwright.sync_api import sync_playwright
 
     command = [

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.invariants import check, random_case
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared helpers, harness/
+from harness.invariants import check, random_case
 
 
 def main() -> None:

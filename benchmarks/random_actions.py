@@ -13,11 +13,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_browser import CHROMIUM_ARGS, DASHBOARD_READY, ROOT, find_chromium, serve
+from bench_browser import ROOT, serve
 
-sys.path.insert(0, str(ROOT))
-from tests.e2e.test_browser import link_state, wait_for_link
-from tests.e2e.test_random_actions import act
+sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
+from harness.chromium import CHROMIUM_ARGS, find_chromium
+from harness.page import DASHBOARD_READY, act, link_state, wait_for_link
 
 
 def main() -> None:
@@ -27,7 +27,7 @@ def main() -> None:
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
-        sys.exit("no Chromium found: run `python tools/ensure_chromium.py`")
+        sys.exit("no Chromium found: run `python -m harness.chromium`")
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="random-actions-"))

@@ -1,4 +1,4 @@
-"""Find a Chromium for the browser tests, installing Debian's package when that is possible.
+"""Find a Chromium for the browser tests and benchmarks, installing Debian's package when possible.
 
 Looked for, in order: ``$SOFTMAX_EXPLORER_CHROMIUM``; a system Chromium or Chrome on the PATH;
 Playwright's own download (``playwright install chromium``). If none is found and this runs as root
@@ -50,7 +50,7 @@ def _install_with_apt() -> bool:
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         return False
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    print("ensure_chromium: installing Debian's chromium with apt-get", flush=True)
+    print("harness.chromium: installing Debian's chromium with apt-get", flush=True)
     subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
     subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env)
     return True
@@ -61,10 +61,10 @@ def main() -> int:
     if path is None and _install_with_apt():
         path = find_chromium()
     if path:
-        print(f"ensure_chromium: using {path}")
+        print(f"harness.chromium: using {path}")
         return 0
     print(
-        "ensure_chromium: no Chromium found. Install one (Debian/Ubuntu: `sudo apt-get install "
+        "harness.chromium: no Chromium found. Install one (Debian/Ubuntu: `sudo apt-get install "
         "chromium`; elsewhere: `.venv/bin/playwright install chromium`), or point "
         "SOFTMAX_EXPLORER_CHROMIUM at a Chrome/Chromium binary.",
         file=sys.stderr,

@@ -1,4 +1,4 @@
-"""What must hold for any input to the numerics core: shared by the tests and the fuzz script."""
+"""What must hold for any input to the numerics: shared by the tests and the fuzz benchmark."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ import softmax_explorer as se
 
 
 def random_case(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, float]:
-    """Hostile inputs: n from 1 to 1000, magnitudes 1e-300..1e300 (float32: its own range),
-    mixed signs, zeros, ties, temperature 1e-3..1e3."""
+    """Hostile inputs ``(x, theta, T)``.
+
+    n from 1 to 1000, magnitudes 1e-300..1e300 (float32: its own range), mixed signs, zeros,
+    ties, temperature 1e-3..1e3.
+    """
     n = int(rng.choice([1, 2, 3, 4, 8, 32, 256, 1000]))
     dtype = rng.choice([np.float64, np.float32])
     top = 300 if dtype == np.float64 else 37

@@ -6,10 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from ipywidgets.widgets.widget import _instances as live_widgets
 
+from harness.invariants import check, random_case
 from softmax_explorer import Explorer
 from softmax_explorer.state import State
-
-from .invariants import check, random_case
 
 
 @given(st.integers(0, 2**32 - 1))

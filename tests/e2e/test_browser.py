@@ -16,55 +16,25 @@ import numpy as np
 import pytest
 
 import softmax_explorer as se
+from harness.page import (
+    link_state,
+    panel,
+    panel_pixels,
+    select,
+    settled_pixels,
+    wait_for_change,
+    wait_for_link,
+)
+from harness.server import fetch
 from softmax_explorer.figures import _MAIN_RECT, DPI, Dashboard
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
 
-from .conftest import fetch, save_screenshot
+from .conftest import save_screenshot
 
 pytestmark = pytest.mark.browser
 
 PANEL_NAMES = ("bars", "jacobian", "error", "steps", "trace")
-
-
-def panel(page, name):
-    return page.locator(f".softmax-explorer-panel-{name} canvas")
-
-
-def panel_pixels(page, name) -> bytes:
-    return panel(page, name).screenshot()
-
-
-def link_state(page) -> State:
-    value = page.locator(".softmax-explorer-link input").input_value()
-    return State.from_query(value.split("?", 1)[1])
-
-
-def select(page, name, label):
-    page.locator(f".softmax-explorer-{name} select").select_option(label=label)
-
-
-def wait_for_change(page, name, before: bytes, timeout_ms=30_000) -> bytes:
-    """Poll a panel until its pixels differ from ``before``."""
-    waited = 0
-    while waited < timeout_ms:
-        now = panel_pixels(page, name)
-        if now != before:
-            return now
-        page.wait_for_timeout(100)
-        waited += 100
-    raise AssertionError(f"panel {name} did not change within {timeout_ms} ms")
-
-
-def wait_for_link(page, predicate, timeout_ms=30_000) -> State:
-    waited = 0
-    while waited < timeout_ms:
-        state = link_state(page)
-        if predicate(state):
-            return state
-        page.wait_for_timeout(100)
-        waited += 100
-    raise AssertionError(f"the share link never showed the expected state: {link_state(page)}")
 
 
 def test_page_renders_every_control_and_panel(server, open_page):
@@ -94,8 +64,7 @@ def test_keyboard_on_a_theta_slider_updates_pixels_and_readouts(server, open_pag
     page, log = open_page(server.url)
     select(page, "target", "class 1")
     wait_for_link(page, lambda s: s.target == 0)
-    page.wait_for_timeout(500)
-    bars, jacobian = panel_pixels(page, "bars"), panel_pixels(page, "jacobian")
+    bars, jacobian = settled_pixels(page, "bars"), settled_pixels(page, "jacobian")
     handle = page.locator(".softmax-explorer-theta-1 .noUi-handle")
     handle.focus()
     page.keyboard.press("ArrowRight")
@@ -150,8 +119,7 @@ def test_preset_from_the_dropdown_equals_the_preset_in_the_url(server, open_page
     page, log = open_page(server.url)
     select(page, "preset", PRESETS[name].title)
     from_dropdown = wait_for_link(page, lambda s: s == PRESETS[name].state)
-    page.wait_for_timeout(500)
-    from_dropdown_pixels = panel_pixels(page, "bars")
+    from_dropdown_pixels = settled_pixels(page, "bars")
     assert PRESETS[name].explanation[:30] in page.locator(
         ".softmax-explorer-preset"
     ).inner_text() or (
@@ -159,8 +127,7 @@ def test_preset_from_the_dropdown_equals_the_preset_in_the_url(server, open_page
     )
     url_page, url_log = open_page(f"{server.url}?preset={name}")
     assert link_state(url_page) == from_dropdown == PRESETS[name].state
-    url_page.wait_for_timeout(500)
-    assert panel_pixels(url_page, "bars") == from_dropdown_pixels
+    assert settled_pixels(url_page, "bars") == from_dropdown_pixels
     save_screenshot(url_page, f"preset-{name}")
     assert log.console_errors == url_log.console_errors == []
 

@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.server import fetch, start_app, wait_until
 from softmax_explorer.cli import build_argv, parse_args
-
-from .conftest import fetch, start_server
 
 LOADS = 50
 LOAD_TIMEOUT = 60  # seconds; a load that takes longer counts as a hang
@@ -40,10 +39,10 @@ def load_many(url: str, count: int) -> list[float]:
 
 @pytest.mark.parametrize("options", [(), ("--preheat=2",)], ids=["cold", "preheat"])
 def test_fifty_page_loads_in_a_row_never_hang(tmp_path, options):
-    server = start_server(tmp_path, "--cull-after=4", *options)
+    server = start_app(tmp_path, "--cull-after=4", *options)
     try:
         if options:
-            time.sleep(5)  # let the pool fill
+            wait_until(lambda: len(server.kernels()) >= 2, 90, "the pool of 2 kernels filling")
         durations = load_many(server.url, LOADS)
     finally:
         server.stop()
@@ -114,7 +113,7 @@ def test_preset_option_sets_every_page(tmp_path, open_page):
 
     from .test_browser import link_state
 
-    server = start_server(tmp_path, "--preset=hot", "--theme=dark")
+    server = start_app(tmp_path, "--preset=hot", "--theme=dark")
     try:
         page, log = open_page(server.url)
         assert link_state(page) == PRESETS["hot"].state

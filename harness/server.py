@@ -1,0 +1,161 @@
+"""Servers on free loopback ports, started and stopped by the test or benchmark that needs them."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
+    """Poll ``condition`` every 50 ms until it returns something true, and return that.
+
+    Raises AssertionError after ``timeout`` seconds, naming ``what`` was awaited.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what} did not happen within {timeout:g} s")
+        time.sleep(0.05)
+
+
+@dataclass
+class Server:
+    """A running server process, in its own process group."""
+
+    url: str
+    process: subprocess.Popen
+    log: Path
+
+    @property
+    def port(self) -> int:
+        """The port it listens on."""
+        return int(self.url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
+
+    def stop(self) -> None:
+        """Stop the process group: SIGTERM, then SIGKILL after 20 s."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+    def log_text(self) -> str:
+        """Everything it printed so far."""
+        return self.log.read_text(errors="replace")
+
+    def kernels(self) -> list[tuple[int, float, float]]:
+        """``(pid, start time, RSS MB)`` of each kernel it started."""
+        return kernels(self.process.pid)
+
+
+def start(command: Sequence[str], workdir: Path, timeout: float = 90, **env: str) -> Server:
+    """Run ``command`` (which gets ``--port=N``) in ``workdir``; return once it listens.
+
+    Raises
+    ------
+    RuntimeError
+        If it exits first or does not listen within ``timeout`` seconds; the message has its log.
+    """
+    port = free_port()
+    log = workdir / f"server-{port}.log"
+    process = subprocess.Popen(
+        [*command, f"--port={port}"],
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        cwd=workdir,
+        env={**os.environ, **env},
+        start_new_session=True,
+    )
+    server = Server(f"http://127.0.0.1:{port}/", process, log)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited early:\n{server.log_text()}")
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return server
+        time.sleep(0.2)
+    server.stop()
+    raise RuntimeError(f"{command[0]} did not listen within {timeout}s:\n{server.log_text()}")
+
+
+def start_app(workdir: Path, *options: str, timeout: float = 90) -> Server:
+    """``softmax-explorer --no-browser`` with ``options`` on a free port."""
+    command = [sys.executable, "-m", "softmax_explorer", "--no-browser", *options]
+    return start(command, workdir, timeout)
+
+
+def plain_voila(notebook: Path) -> list[str]:
+    """The command of a stock Voila server for ``notebook``, with the app's page template."""
+    return [
+        sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
+        "--template=softmax", "--strip_sources=True", "--no-browser",
+    ]  # fmt: skip
+
+
+def start_voila(notebook: Path, workdir: Path) -> Server:
+    """A stock Voila server for ``notebook``, finding the app's template and kernel."""
+    share = str(files("softmax_explorer") / "share")
+    return start(plain_voila(notebook), workdir, JUPYTER_PATH=share)
+
+
+@contextlib.contextmanager
+def running(server: Server) -> Iterator[Server]:
+    """Stop ``server`` on leaving the block."""
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def fetch(url: str, timeout: float) -> str:
+    """The body of a GET request, decoded."""
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read().decode()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of process ``pid`` in MB (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
+
+
+def kernels(server_pid: int) -> list[tuple[int, float, float]]:
+    """``(pid, start time, RSS MB)`` of every kernel a server started (ours or a stock one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().split()
+            cmdline = (entry / "cmdline").read_bytes()
+            if int(stat[3]) != server_pid or not (
+                b"ipykernel" in cmdline or b"softmax_explorer.kernel" in cmdline
+            ):
+                continue
+            found.append((int(entry.name), float(stat[21]), rss_mb(int(entry.name))))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return found

@@ -19,13 +19,12 @@ __all__ = ["build_argv", "main", "parse_args"]
 #: Files Voila may serve besides the page: images only (no .py, .ipynb, data or dotfiles).
 FILE_ALLOWLIST = r".*\.(png|jpg|jpeg|gif|svg)$"
 #: The kernels' malloc settings. glibc hands freed blocks over 128 kB back to the system at once,
-#: so every update's step sweep (arrays of 0.25-0.5 MB at n = 32) touches fresh pages again:
-#: ~1,300 page faults, half of its time. Kept instead, they cost a few MB per kernel.
+#: so every update's step sweep (arrays of several hundred kB at n = 32) would fault in fresh
+#: pages again; kept instead, they cost a few MB per kernel.
 KERNEL_MALLOC = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
-#: Seconds after a page takes a preheated kernel before the pool starts its replacement (Voila:
-#: 1 s). Starting a kernel and running the notebook is about a second of CPU; at 1 s it ran
-#: while the page that took the kernel was still loading, and preheated opens took ~1.6 s
-#: instead of ~1.4 s on 2 cores.
+#: Seconds after a page takes a preheated kernel before the pool starts its replacement (Voila's
+#: default is 1 s): long enough that the replacement's start does not compete with the page
+#: that took the kernel while it is still loading.
 REFILL_DELAY = 5
 
 

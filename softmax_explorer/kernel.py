@@ -1,17 +1,17 @@
 """The kernel `softmax-explorer` serves the app with: ipykernel, the app imported early.
 
-When a page is opened, Voila starts a kernel, waits until it answers, waits 0.2 s more for
+When a page is opened, Voila starts a kernel, waits until it answers, waits a moment more for
 stray output (jupyter_client's IOPub flush) and only then runs the notebook, whose first
-statement imports the app (numpy, matplotlib, ipywidgets: about 0.5 s). This kernel starts that
-import in a thread as soon as it can answer, so the wait and the import overlap; when the
-notebook's import comes, it finds the modules loaded or waits for the thread to finish them.
+statement imports the app (numpy, matplotlib, ipywidgets), most of the notebook's time. This
+kernel starts that import in a thread as soon as it can answer, so the wait and the import
+overlap; when the notebook's import comes, it finds the modules loaded or waits for the thread
+to finish them.
 The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH`` that
 the CLI sets; a Voila without it runs the notebook in any Python kernel.
 
 Python's cyclic garbage collector is paused until that import is done: the start and the import
-create some 150,000 objects that live as long as the kernel, and the collector scanned them all
-in full collections (60-90 ms of the time the page waits for). They are then frozen
-(`gc.freeze`), so that later collections skip them.
+create some 150,000 objects that live as long as the kernel, which full collections would scan
+while the page waits. They are then frozen (`gc.freeze`), so that later collections skip them.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ import time
 
 from timing import fmt_seconds, markdown_table
 
-from softmax_explorer.display_list import DisplayListCanvas
+from softmax_explorer.canvas import DisplayListCanvas
 from softmax_explorer.figures import Dashboard
 from softmax_explorer.results import compute
 from softmax_explorer.state import State

@@ -26,11 +26,11 @@ from urllib.parse import parse_qs
 
 import ipywidgets as W
 
+from .canvas.widget import PanelCanvas
 from .figures import PANELS, Dashboard, LossTrace
 from .finite_diff import METHODS, STEP_RANGE
 from .formulas import formula_html
 from .model import descent_step
-from .panel_canvas import PanelCanvas
 from .results import Results, compute
 from .state import PRESETS, State, StateError, parse_values
 

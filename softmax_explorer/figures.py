@@ -11,7 +11,7 @@ Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the 
 limits, texts) and calls ``draw_idle`` once per changed figure; a change of n rebuilds the panels
 whose shape changed. Figures are made with `matplotlib.figure.Figure`, never through pyplot, so
 nothing is shown outside the layout. The canvas is Agg unless the caller passes another (the app
-passes `~softmax_explorer.panel_canvas.PanelCanvas`, which the browser draws). Imports matplotlib
+passes `~softmax_explorer.canvas.widget.PanelCanvas`, which the browser draws). Imports matplotlib
 only (seaborn's style is written out, see `theme_rc`), never ipywidgets.
 """
 
@@ -37,6 +37,7 @@ from matplotlib.path import Path as MplPath
 from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from .canvas import draw_artists
 from .finite_diff import METHODS, optimal_step
 from .results import Results
 
@@ -127,17 +128,6 @@ def _palette() -> dict[str, tuple]:
         "complex": c[4],
         "richardson": c[3],
     }
-
-
-def _set(artist: Artist, **props: object) -> None:
-    """Set the properties that differ from the artist's, and only those.
-
-    A setter marks its artist stale even when the value is the same; an artist left alone stays
-    fresh, and a recording canvas replays what it drew last time instead of drawing it again.
-    """
-    for name, value in props.items():
-        if getattr(artist, f"get_{name}")() != value:
-            getattr(artist, f"set_{name}")(value)
 
 
 def _despine(ax: Axes) -> None:
@@ -290,23 +280,21 @@ class BarsPanel(_Panel):
         heights = np.where(finite, g, 0.0)
         if not np.array_equal(heights, self.heights):
             self.bars.set_path(_bar_path(heights))
-            self.bars.stale = True  # set_path does not say so (a display list would replay it)
         for label, height, value, ok in zip(self.values, heights, g, finite, strict=True):
             inside = height > 0.86
             position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)
-            _set(
-                label, text=f"{value:.3f}" if ok else "NaN", position=position,
+            label.set(text=f"{value:.3f}" if ok else "NaN", position=position,
                 va="top" if inside else "bottom", color="white" if inside else self.text_colour,
             )  # fmt: skip
         if results.target is not None:
-            _set(self.outline, x=results.state.target - 0.43)
-        _set(self.outline, visible=results.target is not None)
+            self.outline.set(x=results.state.target - 0.43)
+        self.outline.set(visible=results.target is not None)
         heading = "softmax g"
         if results.loss is not None:
             heading += f"    loss C = {results.loss:.4g}"
         self.heading.set_text(heading)
         self.warning.set_text(textwrap.fill(results.overflow, 34))
-        _set(self.warning, visible=bool(results.overflow))
+        self.warning.set(visible=bool(results.overflow))
 
 
 def nice_limit(value: float) -> float:
@@ -391,7 +379,7 @@ class JacobianPanel(_Heatmap):
         fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
         for cell, value in zip(self.cells, jac.ravel(), strict=False):
             text = fmt.format(value).replace("-", "\N{MINUS SIGN}")
-            _set(cell, text=text, color="white" if abs(value) > 0.6 * m else "#1a1a1a")
+            cell.set(text=text, color="white" if abs(value) > 0.6 * m else "#1a1a1a")
 
 
 class ErrorPanel(_Heatmap):
@@ -439,11 +427,11 @@ class ErrorPanel(_Heatmap):
         self.heading.set_text(f"|numeric − analytic|: {s.scheme}, h = {s.h:.0e}")
         self.image.set_data(self.shown(results))
         self.message.set_text(textwrap.fill(results.step_message, 40))
-        _set(self.message, visible=bool(results.step_message))
-        _set(self.worst, visible=results.check is not None)
+        self.message.set(visible=bool(results.step_message))
+        self.worst.set(visible=results.check is not None)
         if results.check is not None:
             i, k = results.check.worst
-            _set(self.worst, xy=(k - 0.5, i - 0.5))
+            self.worst.set(xy=(k - 0.5, i - 0.5))
 
 
 class StepsPanel(_Panel):
@@ -583,11 +571,7 @@ class _Blitter:
         self._draw_animated(renderer)
 
     def _draw_animated(self, renderer) -> None:
-        # a recording renderer's draw_artist replays what an unchanged artist drew last time
-        draw = getattr(renderer, "draw_artist", None) or (lambda artist: artist.draw(renderer))
-        for artist in self.panel.animated:
-            if artist.get_visible():
-                draw(artist)
+        draw_artists(renderer, self.panel.animated)
 
     def blit(self) -> None:
         """Show the animated artists' new state; a full draw if there is no usable background."""
@@ -616,7 +600,7 @@ class Dashboard:
         Colours; dark suits Voila's dark theme.
     canvas : callable, optional
         ``canvas(figure)`` attaches a canvas to each new figure; default Agg (static). The app
-        passes `~softmax_explorer.panel_canvas.PanelCanvas`, a widget. What it returns is kept
+        passes `~softmax_explorer.canvas.widget.PanelCanvas`, a widget. What it returns is kept
         in `canvases`.
     dpi : float, optional
         Resolution of the figures.
@@ -638,7 +622,7 @@ class Dashboard:
         self._blitters: dict[str, _Blitter] = {}
         with mpl.rc_context(self._rc):
             for name in PANELS:
-                fig = Figure(figsize=PANEL_SIZE, dpi=dpi)
+                fig = Figure(figsize=PANEL_SIZE, dpi=dpi, label=name)
                 self.canvases[name] = canvas(fig)
                 self.figures[name] = fig
                 self._build(name, results)

@@ -39,21 +39,28 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 
 
 LAYERS = {
-    # module: packages it may import (beyond the standard library and its own lower layers)
+    # unit: packages it may import (beyond the standard library and its own lower layers)
     "special": {"numpy"},
     "finite_diff": {"numpy"},
     "model": {"numpy"},
     "gradcheck": {"numpy"},
     "state": set(),
     "results": {"numpy"},
-    "display_list": {"numpy", "matplotlib"},
+    "canvas": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib"},
-    "panel_canvas": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
+    "formulas": {"numpy"},
+    "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "model", "gradcheck", "state", "results", "display_list",
-    "figures", "panel_canvas", "app", "cli",
+    "special", "finite_diff", "model", "gradcheck", "state", "results", "canvas", "figures",
+    "formulas", "canvas.widget", "app", "serve", "cli",
 ]  # fmt: skip
+PACKAGE = ROOT / "softmax_explorer"
+
+
+def _unit(parts: list[str]) -> str:
+    """The layer a module belongs to: its top-level module or package (the widget apart)."""
+    return "canvas.widget" if parts[:2] == ["canvas", "widget"] else parts[0]
 
 
 def _imports(path: Path) -> set[str]:
@@ -67,28 +74,41 @@ def _imports(path: Path) -> set[str]:
     return names
 
 
+def _package_imports(path: Path) -> tuple[str, set[str], set[str]]:
+    """``(unit, units it imports, third-party packages it imports)`` of one module."""
+    parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    units, packages = set(), set()
+    for name in _imports(path):
+        if name.startswith("."):
+            level = len(name) - len(name.lstrip("."))
+            target = parts[: len(parts) - level] + [p for p in name.lstrip(".").split(".") if p]
+            if target:
+                units.add(_unit(target))
+        else:
+            packages.add(name.split(".")[0])
+    return _unit(parts), units, packages
+
+
 def test_layers_import_only_downwards():
-    package = ROOT / "softmax_explorer"
     stdlib = sys.stdlib_module_names
-    for module, allowed in LAYERS.items():
-        for name in _imports(package / f"{module}.py"):
-            if name.startswith("."):
-                target = name.lstrip(".").split(".")[0]
-                assert ORDER.index(target) < ORDER.index(module), f"{module} imports {name}"
-            else:
-                top = name.split(".")[0]
-                assert top in stdlib or top in allowed or top == "__future__", (
-                    f"{module} imports {name}"
-                )
+    checked = set()
+    for path in PACKAGE.rglob("*.py"):
+        unit, units, packages = _package_imports(path)
+        if unit not in ORDER:
+            continue
+        checked.add(unit)
+        for target in units - {unit}:
+            assert ORDER.index(target) < ORDER.index(unit), f"{path.name} ({unit}) imports {target}"
+        if unit in LAYERS:
+            extra = packages - stdlib - LAYERS[unit] - {"__future__"}
+            assert not extra, f"{path.name} ({unit}) imports {extra}"
+    assert checked == set(ORDER)
 
 
 def test_every_imported_package_is_a_declared_dependency():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     declared = {_name(r).replace("-", "_") for r in project["dependencies"]}
     imported = set()
-    for path in (ROOT / "softmax_explorer").rglob("*.py"):
-        for name in _imports(path):
-            top = name.split(".")[0]
-            if top and top not in sys.stdlib_module_names and top != "__future__":
-                imported.add(top)
+    for path in PACKAGE.rglob("*.py"):
+        imported |= _package_imports(path)[2] - set(sys.stdlib_module_names) - {"__future__"}
     assert imported <= declared, imported - declared

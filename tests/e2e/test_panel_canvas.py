@@ -9,47 +9,16 @@ fraction may differ.
 
 from __future__ import annotations
 
-import base64
-import io
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
-from matplotlib.image import imread
 
-from softmax_explorer.display_list import DisplayListCanvas
+from harness.replay import differ, replayed
+from softmax_explorer.canvas import DisplayListCanvas
 from softmax_explorer.figures import PANELS, Dashboard
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
 
 pytestmark = pytest.mark.browser
-
-MODULE = Path(__file__).resolve().parents[2] / "softmax_explorer" / "static" / "panel_canvas.js"
-
-REPLAY = """
-async ([source, state]) => {
-  const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
-  const widget = (await import(url)).default;
-  const el = document.createElement('div');
-  document.body.replaceChildren(el);
-  const model = {get: (name) => state[name], on() {}, off() {}, send() {}};
-  widget.render({model, el});
-  await new Promise((resolve) => requestAnimationFrame(resolve));
-  return el.querySelector('canvas').toDataURL();
-}
-"""
-
-
-@pytest.fixture(scope="module")
-def blank_page(browser):
-    context = browser.new_context(device_scale_factor=1)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    yield page, errors
-    context.close()
 
 
 def recorded(results, theme: str = "light") -> Dashboard:
@@ -58,32 +27,6 @@ def recorded(results, theme: str = "light") -> Dashboard:
     for fig in dash.figures.values():
         fig.canvas.draw()
     return dash
-
-
-def replayed(page, canvas: DisplayListCanvas) -> np.ndarray:
-    width, height = (round(v) for v in canvas.figure.bbox.size)
-    state = {
-        "width": width,
-        "height": height,
-        "background": json.dumps(canvas.background),
-        "foreground": json.dumps(canvas.foreground),
-    }
-    url = page.evaluate(REPLAY, [MODULE.read_text(), state])
-    png = base64.b64decode(url.split(",", 1)[1])
-    return (imread(io.BytesIO(png), format="png") * 255).round().astype(np.uint8)
-
-
-def differ(got: np.ndarray, want: np.ndarray) -> float:
-    """The fraction of ``got``'s pixels with no pixel within 1 px in ``want`` close in colour."""
-    got, want = got[..., :3].astype(int), want[..., :3].astype(int)
-    padded = np.pad(want, ((1, 1), (1, 1), (0, 0)), mode="edge")
-    h, w = got.shape[:2]
-    best = np.full((h, w), 255)
-    for dy in range(3):
-        for dx in range(3):
-            near = np.abs(got - padded[dy : dy + h, dx : dx + w]).max(axis=-1)
-            best = np.minimum(best, near)
-    return float((best > 48).mean())
 
 
 def agg_pixels(results, theme: str) -> dict[str, np.ndarray]:

@@ -1,40 +1,57 @@
-"""Matplotlib figures drawn as display lists: drawing commands that a browser canvas replays.
+"""A matplotlib renderer that records what a figure draws as commands a browser canvas replays.
 
-Rasterising a figure in the kernel and shipping it as a PNG costs tens of milliseconds per update
-(glyph rasterisation and PNG encoding); recording what the figure draws costs a few, and the
-browser replays the commands on an HTML canvas in about one. `DisplayListCanvas` is a matplotlib
-canvas whose renderer, `DisplayListRenderer`, records every path, text and image as a short
-JSON-ready list, in pixels with y pointing down:
+`DisplayListRenderer` records every path, text and image as a short JSON-ready list, in pixels
+with y pointing down, instead of rasterising pixels; ``static/panel_canvas.js`` replays the lists
+on an HTML canvas. What it draws, and how exactly:
+
+=====================  ===========================================================================
+feature                recorded as
+=====================  ===========================================================================
+paths                  ``path`` (lines, polygons, Bezier curves), fill and stroke as CSS colours
+markers                one ``path`` per marker (matplotlib's default ``draw_markers``)
+dashes                 the path's ``dash``: ``[offset, [on, off, ...]]`` in pixels
+cap and join styles    the path's ``cap`` and ``join``, as in CSS
+alpha                  in the colours (``rgba(...)``) and in an image's ``alpha``
+text                   ``text`` with a CSS font; any rotation; single lines keep their alignment
+mathtext, TeX          outlines, as ``path`` commands laid out by matplotlib
+images                 ``image``: the unsampled RGBA pixels and the transform of their grid
+regular meshes         one ``image`` (a colourbar); other meshes one ``path`` per cell
+clips                  rectangular clip boxes (``clip``) on every command
+=====================  ===========================================================================
+
+The commands:
 
 - ``["path", codes, xy, fill, stroke, linewidth, dash, cap, join, clip]``: ``codes`` has a
   letter per vertex (M, L, Q, C as in SVG path data, repeated for each control point of a curve;
   Z closes and takes no coordinates), ``xy`` the flat coordinates;
   ``fill``/``stroke`` are CSS colours or None; ``dash`` is ``[offset, [on, off, ...]]`` or None;
 - ``["text", s, x, y, angle, font, colour, align, clip]``: ``font`` is a CSS font; ``(x, y)`` is
-  on the baseline, at the left end unless ``align`` is "center" or "right" (single-line texts
-  keep their alignment, so they stay centred when the browser's font differs);
+  on the baseline, at the left end unless ``align`` is "center" or "right";
 - ``["image", width, height, rgba, matrix, alpha, clip]``: ``rgba`` is the base64 of the unsampled
   pixels, ``matrix`` the canvas transform ``[a, b, c, d, e, f]`` of the image's pixel grid;
 
-``clip`` is ``[x, y, width, height]`` or None. The canvas keeps matplotlib's blitting protocol
-(``copy_from_bbox``/``restore_region``/``blit``): a full draw records the *background*, and a
-blit records only the animated artists drawn over it, the *foreground*. Each frame goes to the
-canvas's ``show(background, foreground)`` (background None when unchanged). Hatches and
-non-rectangular clip paths are not recorded; this module imports matplotlib, never ipywidgets.
+``clip`` is ``[x, y, width, height]`` or None.
+
+What it refuses, loudly: hatches, non-rectangular clip paths, sketch (``xkcd``) and Gouraud
+shading are left out, each with one `DisplayListWarning` per figure naming the feature and the
+figure (the rest of the artist is drawn). Draw such a figure on Agg instead.
+
+Between two full draws, `draw_artist` replays what an artist recorded last time when the
+renderer's own fingerprint of the artist (its data and the properties that change how it looks)
+is unchanged; artists of other kinds are always drawn again. This module imports matplotlib,
+never ipywidgets.
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
-from collections.abc import Callable
+import warnings
 
-import matplotlib as mpl
 import numpy as np
 from matplotlib import font_manager
 from matplotlib.artist import Artist
-from matplotlib.backend_bases import FigureCanvasBase, GraphicsContextBase, RendererBase
+from matplotlib.backend_bases import GraphicsContextBase, RendererBase
 from matplotlib.colors import to_rgba
 from matplotlib.font_manager import FontProperties
 from matplotlib.image import AxesImage
@@ -42,9 +59,17 @@ from matplotlib.path import Path
 from matplotlib.text import Text
 from matplotlib.transforms import Affine2D, Bbox, IdentityTransform, Transform
 
-__all__ = ["DisplayListCanvas", "DisplayListRenderer"]
+from .fingerprint import fingerprint
+
+__all__ = ["Command", "DisplayListRenderer", "DisplayListWarning", "draw_artists"]
 
 Command = list
+
+
+class DisplayListWarning(UserWarning):
+    """A figure uses a feature the display list does not record (see the module docstring)."""
+
+
 #: A letter per matplotlib path code, as in SVG path data (a curve's letter repeats per vertex).
 _LETTERS = np.full(Path.CLOSEPOLY + 1, "", dtype="<U1")
 _LETTERS[[Path.MOVETO, Path.LINETO, Path.CURVE3, Path.CURVE4, Path.CLOSEPOLY]] = list("MLQCZ")
@@ -84,12 +109,16 @@ class DisplayListRenderer(RendererBase):
         Pixels per inch (72 points).
     """
 
-    def __init__(self, width: float, height: float, dpi: float) -> None:
+    def __init__(
+        self, width: float, height: float, dpi: float, name: str = "", warned: set | None = None
+    ) -> None:
         super().__init__()
         self.width, self.height, self.dpi = width, height, dpi
+        self.name = name
+        self.warned = set() if warned is None else warned
         self.commands: list[Command] = []
         self.background_size: int | None = None
-        self._drawn: dict[Artist, list[Command]] = {}
+        self._drawn: dict[Artist, tuple[object, list[Command]]] = {}
         self._line_boxes: dict[FontProperties, tuple[float, float]] = {}
         self._glyph_boxes: dict[tuple[FontProperties, str], tuple[float, float]] = {}
         self._images: dict[AxesImage, tuple[tuple, Command]] = {}
@@ -101,14 +130,26 @@ class DisplayListRenderer(RendererBase):
         self._drawn.clear()
         self._images.clear()
 
+    def refuse(self, feature: str) -> None:
+        """Warn, once per figure, that ``feature`` is left out of its display list."""
+        if feature not in self.warned:
+            self.warned.add(feature)
+            warnings.warn(
+                f"figure {self.name or '(unnamed)'}: {feature} is not drawn by the display-list "
+                "canvas (draw this figure on Agg to see it)",
+                DisplayListWarning,
+                stacklevel=3,
+            )
+
     def draw_artist(self, artist: Artist) -> None:
         """Draw ``artist``, or replay what it recorded since the last `clear` if it is unchanged.
 
-        Matplotlib marks an artist *stale* when one of its properties is set.
+        Unchanged means an equal `fingerprint`; an artist without one is always drawn.
         """
+        key = fingerprint(artist)
         drawn = self._drawn.get(artist)
-        if drawn is not None and not artist.stale:
-            self.commands.extend(drawn)
+        if key is not None and drawn is not None and drawn[0] == key:
+            self.commands.extend(drawn[1])
             return
         start = len(self.commands)
         kind = type(artist)
@@ -119,7 +160,8 @@ class DisplayListRenderer(RendererBase):
             artist.draw(self)
             if kind is AxesImage:
                 self._remember_image(artist, self.commands[start:])
-        self._drawn[artist] = self.commands[start:]
+        if key is not None:
+            self._drawn[artist] = (key, self.commands[start:])
 
     @staticmethod
     def _image_geometry(image: AxesImage) -> tuple | None:
@@ -146,10 +188,10 @@ class DisplayListRenderer(RendererBase):
     def _draw_new_pixels(self, image: AxesImage) -> bool:
         """Record ``image`` as `AxesImage.draw` would, when only its colours changed.
 
-        A heatmap updated under a slider costs matplotlib 0.5 ms to draw, most of it in the
-        machinery around an unsampled image (masked arrays, transforms, the clip). When what
-        places the pixels is the same as at the last full drawing, the command is that one
-        with the new pixels, coloured by the same ``to_rgba`` call.
+        Most of `AxesImage.draw`'s cost for a small heatmap is the machinery around an unsampled
+        image (masked arrays, transforms, the clip). When what places the pixels is the same as
+        at the last full drawing, the command is that one with the new pixels, coloured by the
+        same ``to_rgba`` call.
         """
         remembered = self._images.get(image)
         if remembered is None or self._image_geometry(image) != remembered[0]:
@@ -159,14 +201,13 @@ class DisplayListRenderer(RendererBase):
         command = list(remembered[1])
         command[3] = _base64_pixels(rgba)
         self.commands.append(command)
-        image.stale = False
         return True
 
     def _draw_line_of_text(self, text: Text) -> bool:
         """Record ``text`` as `Text.draw` would, without its layout; False if it cannot.
 
         A text drawn again and again (a value under a slider) costs matplotlib a full layout
-        each time, 0.1-0.2 ms. For one unrotated line of plain text whose glyphs all fit in the
+        each time. For one unrotated line of plain text whose glyphs all fit in the
         font's line box (digits, letters without tall accents), the layout is the line box
         itself: the baseline sits at the same offset from the anchor whatever the text, and the
         browser aligns it horizontally (see `draw_text`).
@@ -200,7 +241,6 @@ class DisplayListRenderer(RendererBase):
         text._set_gc_clip(gc)
         self.draw_text(gc, x, y, s, prop, 0, mtext=text)
         gc.restore()
-        text.stale = False
         return True
 
     def _line_box(self, text: Text) -> tuple[float, float]:
@@ -267,8 +307,17 @@ class DisplayListRenderer(RendererBase):
         xy = np.column_stack([xy[:, 0], self.height - xy[:, 1]]).round(2)
         return "".join(_LETTERS[codes]), xy.ravel().tolist()
 
+    def _refuse_unsupported(self, gc: GraphicsContextBase) -> None:
+        if gc.get_hatch() is not None:
+            self.refuse("a hatch")
+        if gc.get_clip_path()[0] is not None:
+            self.refuse("a non-rectangular clip path")
+        if gc.get_sketch_params() is not None:
+            self.refuse("a sketch (xkcd) style")
+
     def draw_path(self, gc, path, transform, rgbFace=None) -> None:
         """Record a ``path`` command."""
+        self._refuse_unsupported(gc)
         lw = self.points_to_pixels(gc.get_linewidth())
         stroke = _css(gc.get_rgb()) if lw > 0 else None
         fill = None
@@ -289,6 +338,7 @@ class DisplayListRenderer(RendererBase):
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext: Text | None = None):
         """Record a ``text`` command (math text as paths)."""
+        self._refuse_unsupported(gc)
         if ismath:  # mathtext and TeX as outlines, exactly as matplotlib lays them out
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         align = "left"
@@ -303,8 +353,13 @@ class DisplayListRenderer(RendererBase):
             _css(gc.get_rgb()), align, self._clip(gc),
         ])  # fmt: skip
 
+    def draw_gouraud_triangles(self, gc, triangles_array, colors_array, transform) -> None:
+        """Refuse Gouraud shading (`DisplayListWarning`); nothing is recorded."""
+        self.refuse("Gouraud shading")
+
     def draw_image(self, gc, x, y, im, transform=None) -> None:
         """Record an ``image`` command."""
+        self._refuse_unsupported(gc)
         h, w = im.shape[:2]
         if w == 0 or h == 0:
             return
@@ -351,78 +406,16 @@ class DisplayListRenderer(RendererBase):
         self.draw_image(gc, 0, 0, rgba.round().astype(np.uint8), cells)
 
 
-class DisplayListCanvas(FigureCanvasBase):
-    """A figure canvas that draws into a `DisplayListRenderer` and shows each frame.
+def draw_artists(renderer: RendererBase, artists: list[Artist]) -> None:
+    """Draw the visible ``artists`` with any renderer (a blit's foreground).
 
-    Parameters
-    ----------
-    figure : Figure
-        The figure; the canvas attaches itself to it.
-    show : callable, optional
-        ``show(background, foreground)`` receives each frame's command lists; ``background`` is
-        None when only the foreground changed (a blit).
+    A `DisplayListRenderer` replays the unchanged ones (see `DisplayListRenderer.draw_artist`);
+    any other renderer draws each.
     """
-
-    def __init__(
-        self, figure, show: Callable[[list[Command] | None, list[Command]], None] | None = None
-    ) -> None:
-        super().__init__(figure)
-        self.show = show
-        self._renderer: DisplayListRenderer | None = None
-        self._draw_pending = False
-        self._pending_rc: dict = {}
-        self.background: list[Command] = []
-        self.foreground: list[Command] = []
-
-    def get_renderer(self) -> DisplayListRenderer:
-        """The renderer, new when the figure's size or dpi changed."""
-        width, height = self.figure.bbox.size
-        dpi = self.figure.dpi
-        r = self._renderer
-        if r is None or (r.width, r.height, r.dpi) != (width, height, dpi):
-            self._renderer = DisplayListRenderer(width, height, dpi)
-        return self._renderer
-
-    def draw_idle(self, *args, **kwargs) -> None:
-        """Draw once the event loop is free (at once if none runs); requests made before coalesce.
-
-        In a kernel, the first draws of a new dashboard then happen after its cell returns, while
-        the page loads, instead of delaying the page. The draw uses the rcParams in effect at the
-        request (a theme's ``rc_context`` has ended by then; fonts are looked up at draw time).
-        """
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            self.draw()
-            return
-        self._pending_rc = dict(mpl.rcParams.copy())
-        del self._pending_rc["backend"]  # as rc_context does: never switch backends
-        if not self._draw_pending:
-            self._draw_pending = True
-            loop.call_soon(self._draw_pending_frame)
-
-    def _draw_pending_frame(self) -> None:
-        self._draw_pending = False
-        with mpl.rc_context(self._pending_rc):
-            self.draw()
-
-    def draw(self) -> None:
-        """Record the whole figure and show it."""
-        renderer = self.get_renderer()
-        renderer.clear()
-        self.figure.draw(renderer)
-        split = renderer.background_size
-        split = len(renderer.commands) if split is None else split
-        self.background = renderer.commands[:split]
-        self._show(self.background, renderer.commands[split:])
-
-    def blit(self, bbox=None) -> None:
-        """Show the commands recorded after the background (the animated artists)."""
-        renderer = self.get_renderer()
-        split = renderer.background_size or 0
-        self._show(None, renderer.commands[split:])
-
-    def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
-        self.foreground = foreground
-        if self.show is not None:
-            self.show(background, foreground)
+    recording = isinstance(renderer, DisplayListRenderer)
+    for artist in artists:
+        if artist.get_visible():
+            if recording:
+                renderer.draw_artist(artist)
+            else:
+                artist.draw(renderer)

@@ -20,7 +20,8 @@ import traitlets
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.figure import Figure
 
-from .display_list import Command, DisplayListCanvas
+from .figure_canvas import DisplayListCanvas
+from .renderer import Command
 
 __all__ = ["PanelCanvas"]
 

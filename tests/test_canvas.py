@@ -5,14 +5,16 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import warnings
 
 import matplotlib as mpl
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from matplotlib.patches import Circle
 
 import softmax_explorer as se
-from softmax_explorer.display_list import DisplayListCanvas, DisplayListRenderer
+from softmax_explorer.canvas import DisplayListCanvas, DisplayListRenderer, DisplayListWarning
 from softmax_explorer.figures import Dashboard
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
@@ -289,3 +291,65 @@ def test_a_heatmap_placed_anew_is_drawn_in_full():
     ):
         change()
         assert not renderer._draw_new_pixels(panel.image)
+
+
+def _refused(draw) -> list[str]:
+    """The display-list warnings one full draw of a figure made by ``draw(fig, ax)`` gives."""
+    fig = Figure(figsize=(2, 1.5), dpi=50, label="demo")
+    ax = fig.add_axes((0.1, 0.1, 0.8, 0.8))
+    draw(fig, ax)
+    canvas = DisplayListCanvas(fig)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        canvas.draw()
+        canvas.draw()  # once per figure, not per draw
+    return [str(w.message) for w in caught if issubclass(w.category, DisplayListWarning)]
+
+
+@pytest.mark.parametrize(
+    ("feature", "draw"),
+    [
+        ("a hatch", lambda fig, ax: ax.bar([0, 1], [1, 2], hatch="//")),
+        (
+            "a non-rectangular clip path",
+            lambda fig, ax: ax.plot([0, 1], [0, 1])[0].set_clip_path(Circle((0.5, 0.5), 0.3)),
+        ),
+        (
+            "a sketch (xkcd) style",
+            lambda fig, ax: ax.plot([0, 1], [0, 1], sketch_params=(1, 100, 2)),
+        ),
+        (
+            "Gouraud shading",
+            lambda fig, ax: ax.tripcolor([0, 1, 0], [0, 0, 1], [0, 1, 2], shading="gouraud"),
+        ),
+    ],
+)
+def test_a_refused_feature_warns_once_naming_itself_and_the_figure(feature, draw):
+    messages = _refused(draw)
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"figure demo: {feature} is not drawn")
+
+
+def test_supported_features_draw_without_a_warning():
+    def draw(fig, ax):
+        ax.plot([1, 2, 3], [1, 10, 100], "o--", alpha=0.5, label="line")
+        ax.set_yscale("log")
+        ax.annotate("peak", (3, 100), (1.5, 50), arrowprops={"arrowstyle": "->"})
+        ax.text(2, 10, r"$\alpha^2$", rotation=30)
+        fig.colorbar(ax.imshow([[0, 1], [1, 0]], extent=(1, 3, 1, 100)), ax=ax)
+        ax.legend()
+
+    assert _refused(draw) == []
+
+
+def test_a_failing_deferred_draw_warns_instead_of_raising():
+    fig = Figure(figsize=(2, 1), dpi=50, label="broken")
+    canvas = DisplayListCanvas(fig)
+    fig.draw = lambda renderer: 1 / 0
+
+    async def in_a_kernel():
+        canvas.draw_idle()
+        await asyncio.sleep(0)
+
+    with pytest.warns(DisplayListWarning, match=r"figure broken: its draw failed \(ZeroDivision"):
+        asyncio.run(in_a_kernel())

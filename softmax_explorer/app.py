@@ -27,7 +27,7 @@ from urllib.parse import parse_qs
 import ipywidgets as W
 
 from .canvas.widget import PanelCanvas
-from .figures import PANELS, Dashboard, LossTrace
+from .figures import PANELS, Dashboard
 from .finite_diff import METHODS, STEP_RANGE
 from .formulas import formula_html
 from .model import descent_step
@@ -178,10 +178,7 @@ class Explorer(W.VBox):
         self._build_controls()
         results = self._compute(self.state)
         self.dashboard = Dashboard(results, theme=theme, canvas=PanelCanvas)
-        self.trace = LossTrace(theme=theme, canvas=PanelCanvas)
-        self.dashboard.figures["jacobian"].canvas.mpl_connect(
-            "button_press_event", self._on_heatmap_click
-        )
+        self.dashboard.on_cell_click(self._on_cell)
         super().__init__(children=self._layout(), layout=W.Layout(width="100%"))
         self.add_class("softmax-explorer")
         # the first render goes through the same path as every later one
@@ -369,7 +366,8 @@ class Explorer(W.VBox):
         canvases = [self.dashboard.canvases[name] for name in PANELS]
         for name, canvas in zip(PANELS, canvases, strict=True):
             canvas.add_class(f"softmax-explorer-panel-{name}")
-        self.trace.canvas.add_class("softmax-explorer-panel-trace")
+        trace = self.dashboard.canvases["trace"]
+        trace.add_class("softmax-explorer-panel-trace")
         column = canvases[0].layout.width
         plots = W.GridBox(
             canvases,
@@ -406,7 +404,7 @@ class Explorer(W.VBox):
                     [W.HBox([self.entry_i, self.entry_k]), self.formulas],
                     layout=W.Layout(width="55%"),
                 ),
-                self.trace.canvas,
+                trace,
             ],
             layout=W.Layout(width="100%"),
         )
@@ -658,15 +656,11 @@ class Explorer(W.VBox):
         self.entry = (self.entry_i.value, self.entry_k.value)
         self.formulas.value = formula_html(self._compute(self.state), self.entry)
 
-    def _on_heatmap_click(self, event) -> None:
+    def _on_cell(self, i: int, k: int) -> None:
         """Clicking a Jacobian cell selects that entry for the formula panel."""
-        if event.inaxes is not self.dashboard.panels["jacobian"].ax or event.xdata is None:
-            return
-        i, k = round(event.ydata), round(event.xdata)
-        if 0 <= i < self.state.n and 0 <= k < self.state.n:
-            self.entry = (i, k)
-            self._sync_controls(self.state)
-            self.formulas.value = formula_html(self._compute(self.state), self.entry)
+        self.entry = (i, k)
+        self._sync_controls(self.state)
+        self.formulas.value = formula_html(self._compute(self.state), self.entry)
 
     def _show_preset(self, name: str) -> None:
         """Select preset ``name`` in the dropdown and show its explanation (no state change)."""
@@ -710,7 +704,7 @@ class Explorer(W.VBox):
     def _clear_trace(self) -> None:
         """Start a new descent: empty the loss trace."""
         self.losses = []
-        self.trace.set(self.losses)
+        self.dashboard.show_losses(self.losses)
 
     def descend(self, steps: int = 1) -> float | None:
         """Take gradient-descent steps on theta toward the target class; return the new loss.
@@ -732,7 +726,7 @@ class Explorer(W.VBox):
         loss = self._compute(state).loss
         self.losses.append(loss)
         del self.losses[:-LOSS_TRACE_MAX]
-        self.trace.set(self.losses)
+        self.dashboard.show_losses(self.losses)
         return loss
 
     def _export(self, kind: str) -> None:

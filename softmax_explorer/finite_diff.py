@@ -288,6 +288,12 @@ class StepSweep:
         """The step with the smallest measured error for ``method``."""
         return float(self.steps[int(np.argmin(self.errors[method]))])
 
+    def error_at(self, method: Method, h: float) -> float:
+        """``method``'s error at step ``h``, interpolated between the sweep's steps (log-log)."""
+        errors = np.clip(self.errors[method], np.finfo(np.float64).tiny, np.finfo(np.float64).max)
+        log_error = np.interp(np.log10(h), np.log10(self.steps), np.log10(errors))
+        return float(10**log_error)
+
 
 def step_sweep(
     f: Callable[[NDArray], ArrayLike],

@@ -12,7 +12,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
-from .finite_diff import METHODS, StepSweep, default_steps, step_sweep
+from .finite_diff import METHODS, StepSweep, default_steps, optimal_step, step_sweep
 from .gradcheck import GradcheckResult, check_model
 from .model import Model
 from .state import State
@@ -51,6 +51,8 @@ class Results:
         Why there is no numeric Jacobian, or empty.
     sweep : StepSweep
         Max error of each scheme over `SWEEP_STEPS`.
+    best_steps : dict of str to (float, float)
+        Per scheme, its theoretical best step for the dtype and the sweep's error there.
     target : ndarray or None
         One-hot target distribution.
     loss : float or None
@@ -68,6 +70,7 @@ class Results:
     check: GradcheckResult | None
     step_message: str
     sweep: StepSweep
+    best_steps: dict[str, tuple[float, float]]
     target: NDArray | None
     loss: float | None
     loss_grad: NDArray | None
@@ -90,6 +93,12 @@ def sweep_for(x: tuple, theta: tuple, temperature: float, wrt: str, dtype: str) 
     model = model_for(x, theta, temperature, dtype)
     f, v = model.function(wrt)
     return step_sweep(f, v, model.jacobian(wrt), SWEEP_STEPS, METHODS, vectorized=True)
+
+
+def best_steps_of(sweep: StepSweep) -> dict[str, tuple[float, float]]:
+    """Each scheme's theoretical best step for the sweep's dtype, and the sweep's error there."""
+    best = {m: optimal_step(m, sweep.dtype) for m in METHODS}
+    return {m: (h, sweep.error_at(m, h)) for m, h in best.items()}
 
 
 def compute(state: State) -> Results:
@@ -117,6 +126,7 @@ def compute(state: State) -> Results:
         step_message = ""
     except ValueError as err:  # step below the dtype's resolution
         check, step_message = None, str(err).split(":")[0]
+    sweep = sweep_for(state.x, state.theta, t, state.wrt, state.dtype)
     target = loss = loss_grad = None
     if state.target is not None:
         target = np.zeros(state.n, dtype=model.z.dtype)
@@ -132,7 +142,8 @@ def compute(state: State) -> Results:
         jacobian=model.jacobian(state.wrt) if check is None else check.analytic,
         check=check,
         step_message=step_message,
-        sweep=sweep_for(state.x, state.theta, t, state.wrt, state.dtype),
+        sweep=sweep,
+        best_steps=best_steps_of(sweep),
         target=target,
         loss=loss,
         loss_grad=loss_grad,

@@ -226,7 +226,7 @@ def test_gradient_descent_lowers_the_loss_and_reaches_the_target(explorer):
     assert all(b < a for a, b in itertools.pairwise(losses))
     assert np.argmax(se.softmax(explorer.state.x, explorer.state.theta)) == 0
     assert explorer.losses == pytest.approx(losses)
-    line = explorer.trace.line
+    line = explorer.dashboard.panels["trace"].line
     np.testing.assert_allclose(line.get_ydata(), losses)
 
 
@@ -333,10 +333,8 @@ def click(widget, x: float, y: float, changes: dict | None = None) -> None:
 
 
 def test_heatmap_click_selects_the_entry(explorer):
-    panel = explorer.dashboard.panels["jacobian"]
     widget = explorer.dashboard.canvases["jacobian"]
-    x, y = panel.ax.transData.transform((3, 1))
-    click(widget, x, widget.height - y)
+    click(widget, *explorer.dashboard.cell_position(1, 3))
     assert explorer.entry == (1, 3)
     assert (explorer.entry_i.value, explorer.entry_k.value) == (1, 3)
     assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formulas.value
@@ -349,10 +347,8 @@ def test_heatmap_click_selects_the_entry(explorer):
     ids=["text", "nan", "bool", "left-of-canvas", "below-canvas", "button", "event"],
 )  # fmt: skip
 def test_malformed_clicks_change_nothing(explorer, changes):
-    panel = explorer.dashboard.panels["jacobian"]
     widget = explorer.dashboard.canvases["jacobian"]
-    x, y = panel.ax.transData.transform((3, 1))
-    click(widget, x, widget.height - y, changes)
+    click(widget, *explorer.dashboard.cell_position(1, 3), changes)
     widget._handle_custom_msg(["not", "a", "dict"], [])
     assert explorer.entry == (0, 0)
 

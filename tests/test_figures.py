@@ -5,6 +5,7 @@ import warnings
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.backend_bases import MouseEvent
 from matplotlib.image import AxesImage
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -293,3 +294,52 @@ def test_dark_theme_and_nothing_reaches_pyplot():
     assert plt.get_fignums() == []
     with pytest.raises(ValueError, match="unknown theme"):
         Dashboard(compute(SEED), theme="sepia")
+
+
+def test_best_steps_come_from_the_results_and_lie_on_the_sweeps_v():
+    results = compute(State())
+    dots = Dashboard(results).panels["steps"].best.get_offsets()
+    for i, method in enumerate(se.METHODS):
+        h, error = results.best_steps[method]
+        assert h == se.optimal_step(method)
+        # between the sweep's errors at the steps around h (log-log interpolation)
+        j = np.searchsorted(results.sweep.steps, h)
+        around = results.sweep.errors[method][max(j - 1, 0) : j + 1]
+        assert min(around) * (1 - 1e-12) <= error <= max(around) * (1 + 1e-12)
+        np.testing.assert_allclose(dots[i], [h, np.clip(error, 2.2e-19, 10)], rtol=1e-3)
+
+
+def test_the_loss_trace_is_extended_in_place_and_blitted_until_its_limits_grow():
+    dash = Dashboard(compute(State(target=0)))
+    trace, fig = dash.panels["trace"], dash.figures["trace"]
+    full_draws = []
+    fig.canvas.mpl_connect("draw_event", lambda _: full_draws.append(1))
+    losses = [2.0]
+    assert dash.show_losses(losses)
+    fig.canvas.draw()
+    full_draws.clear()
+    line = trace.line
+    for loss in (1.5, 1.2, 1.0, 0.9):
+        losses.append(loss)
+        assert dash.show_losses(losses)
+    assert trace.line is line  # the same artist, new data
+    np.testing.assert_array_equal(line.get_ydata(), losses)
+    assert full_draws == []  # blits only: the limits (10 steps, loss 5) did not move
+    assert trace.ax.get_xlim() == (0, 10)
+    assert trace.ax.get_ylim() == (0, nice_limit(2.2))
+    assert not dash.show_losses(losses)  # nothing new, nothing drawn
+    dash.show_losses(losses + [1.0] * 8)  # past 10 steps: the axis grows by a 1-2-5 step
+    assert trace.ax.get_xlim() == (0, 20)
+
+
+def test_a_clicked_jacobian_cell_reaches_the_hook_with_its_row_and_column():
+    dash = Dashboard(compute(State()))
+    clicked = []
+    dash.on_cell_click(lambda i, k: clicked.append((i, k)))
+    fig = dash.figures["jacobian"]
+    x, y = dash.cell_position(2, 3)
+    press = MouseEvent("button_press_event", fig.canvas, x, fig.bbox.height - y, 1)
+    fig.canvas.callbacks.process(press.name, press)
+    outside = MouseEvent("button_press_event", fig.canvas, 2, 2, 1)
+    fig.canvas.callbacks.process(outside.name, outside)
+    assert clicked == [(2, 3)]

@@ -26,7 +26,8 @@ from harness.page import (
     wait_for_link,
 )
 from harness.server import fetch
-from softmax_explorer.figures import _MAIN_RECT, DPI, Dashboard
+from softmax_explorer.figures import DPI, Dashboard
+from softmax_explorer.figures.dashboard import _MAIN_RECT
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
 
@@ -84,9 +85,8 @@ def test_keyboard_on_a_theta_slider_updates_pixels_and_readouts(server, open_pag
 def test_clicking_a_jacobian_cell_selects_its_entry(server, open_page):
     page, log = open_page(server.url)
     dash = Dashboard(compute(State()))  # the same layout, to find the cell on the canvas
-    x, y = dash.panels["jacobian"].ax.transData.transform((3, 1))
-    height = dash.figures["jacobian"].bbox.height
-    panel(page, "jacobian").click(position={"x": x, "y": height - y})
+    x, y = dash.cell_position(1, 3)
+    panel(page, "jacobian").click(position={"x": x, "y": y})
     page.wait_for_function(
         "document.querySelector('.softmax-explorer-entry-i select').selectedOptions[0].text === '2'"
     )

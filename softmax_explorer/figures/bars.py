@@ -1,0 +1,97 @@
+"""The softmax bars: g per class, value labels, the 1/n line, the target outline, the loss."""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib as mpl
+import numpy as np
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+
+from ..results import Results
+from .panel import ResultsPanel
+from .ticks import despine, labels, sub
+
+__all__ = ["BarsPanel"]
+
+
+def _bar_path(heights: np.ndarray, width: float = 0.62) -> MplPath:
+    """Bars of ``heights`` at 0, 1, ..., n - 1 as one path of closed rectangles."""
+    n = len(heights)
+    corners = np.empty((n, 5, 2))
+    corners[:, :, 0] = np.arange(n)[:, None] + width * np.array([-0.5, 0.5, 0.5, -0.5, -0.5])
+    corners[:, :, 1] = 0.0
+    corners[:, 2:4, 1] = np.asarray(heights, dtype=np.float64)[:, None]
+    codes = np.tile([MplPath.MOVETO, *[MplPath.LINETO] * 3, MplPath.CLOSEPOLY], n)
+    return MplPath(corners.reshape(-1, 2), codes)
+
+
+class BarsPanel(ResultsPanel):
+    """Softmax bars, their values, the 1/n line, the target outline and the loss."""
+
+    @property
+    def heights(self) -> np.ndarray:
+        """The heights of the bars as drawn (NaN shows as 0)."""
+        return self.bars.get_path().vertices[2::5, 1]
+
+    def build(self, results: Results) -> None:
+        ax, n = self.ax, self.n
+        idx = np.arange(n)
+        # one path of n rectangles: one artist to draw instead of n
+        self.bars = PathPatch(_bar_path(np.zeros(n)), facecolor=self.colours["bars"], zorder=2)
+        ax.add_patch(self.bars)
+        self.outline = Rectangle(
+            (-0.43, 0), 0.86, 1, fill=False, edgecolor=self.colours["target"], linewidth=2,
+            linestyle="--", zorder=3, visible=False,
+        )  # fmt: skip
+        ax.add_patch(self.outline)
+        self.uniform = ax.axhline(1 / n, color="#888888", linestyle=":", linewidth=1.5, zorder=1)
+        fontsize = 10 if n <= 8 else 7 if n <= 16 else 0
+        self.values = [
+            ax.text(i, 0, "", ha="center", va="bottom", fontsize=fontsize, zorder=4) for i in idx
+        ]
+        for label in self.values:
+            label.set_visible(fontsize > 0)
+        self.warning = ax.text(
+            0.55, 0.55, "", transform=ax.transAxes, ha="center", va="center",
+            color=self.colours["target"], fontsize=11, zorder=5,
+            bbox={"facecolor": mpl.rcParams["axes.facecolor"], "edgecolor": "none", "alpha": 0.9},
+        )  # fmt: skip
+        self.heading = self.title()
+        ax.set_ylim(0, 1)
+        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_xticks(idx, labels("x", n), fontsize=11 if n <= 12 else 7)
+        ax.set_ylabel("probability " + sub("gi"))
+        ax.text(
+            1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",
+            fontsize=9, color="#888888",
+        )  # fmt: skip
+        despine(ax)
+        self.animated += [self.bars, self.outline, *self.values, self.warning, self.heading]
+
+    def data_key(self, results: Results) -> object:
+        s = results.state
+        return (results.g_shown.tobytes(), s.target, results.loss, results.overflow)
+
+    def refresh(self, results: Results) -> None:
+        g = np.asarray(results.g_shown, dtype=np.float64)
+        finite = np.isfinite(g)
+        heights = np.where(finite, g, 0.0)
+        if not np.array_equal(heights, self.heights):
+            self.bars.set_path(_bar_path(heights))
+        for label, height, value, ok in zip(self.values, heights, g, finite, strict=True):
+            inside = height > 0.86
+            position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)
+            label.set(text=f"{value:.3f}" if ok else "NaN", position=position,
+                va="top" if inside else "bottom", color="white" if inside else self.text_colour,
+            )  # fmt: skip
+        if results.target is not None:
+            self.outline.set(x=results.state.target - 0.43)
+        self.outline.set(visible=results.target is not None)
+        heading = "softmax g"
+        if results.loss is not None:
+            heading += f"    loss C = {results.loss:.4g}"
+        self.heading.set_text(heading)
+        self.warning.set_text(textwrap.fill(results.overflow, 34))
+        self.warning.set(visible=bool(results.overflow))

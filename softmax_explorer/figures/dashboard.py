@@ -1,0 +1,208 @@
+"""`Dashboard`: the five panels, one figure each, updated in place; and its export."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+import matplotlib as mpl
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..results import Results
+from .bars import BarsPanel
+from .blit import Blitter
+from .heatmaps import ErrorPanel, JacobianPanel
+from .panel import Panel
+from .steps import StepsPanel
+from .style import DPI, PANEL_SIZE, theme_rc
+from .trace import TracePanel
+
+__all__ = ["PANELS", "Dashboard"]
+
+_RESULTS_PANELS = {
+    "bars": BarsPanel,
+    "jacobian": JacobianPanel,
+    "error": ErrorPanel,
+    "steps": StepsPanel,
+}
+#: The panels of one state, in the order the page and the export show them.
+PANELS = tuple(_RESULTS_PANELS)
+# Axes rectangles (left, bottom, width, height) in figure fractions: fixed, so nothing jumps.
+_MAIN_RECT = {
+    "bars": (0.13, 0.14, 0.80, 0.74),
+    "jacobian": (0.13, 0.15, 0.66, 0.73),
+    "error": (0.13, 0.15, 0.66, 0.73),
+    "steps": (0.14, 0.15, 0.58, 0.73),
+    "trace": (0.13, 0.25, 0.82, 0.6),
+}
+_CBAR_RECT = (0.84, 0.15, 0.03, 0.73)
+_TRACE_SIZE = (PANEL_SIZE[0], 2.2)
+
+
+def _add_panel(fig: Figure, name: str, results: Results, frame=(0, 0, 1, 1)) -> Panel:
+    """Create panel ``name`` in the sub-rectangle ``frame`` of ``fig``."""
+
+    def place(rect):
+        fx, fy, fw, fh = frame
+        x, y, w, h = rect
+        return (fx + x * fw, fy + y * fh, w * fw, h * fh)
+
+    ax = fig.add_axes(place(_MAIN_RECT[name]))
+    cax = fig.add_axes(place(_CBAR_RECT)) if name in ("jacobian", "error") else None
+    return _RESULTS_PANELS[name](ax, results, cax)
+
+
+class Dashboard:
+    """The four panels of a state and the loss trace, one figure each, updated in place.
+
+    Parameters
+    ----------
+    results : Results
+        What to show first.
+    theme : {"light", "dark"}
+        Colours; dark suits Voila's dark theme.
+    canvas : callable, optional
+        ``canvas(figure)`` attaches a canvas to each new figure; default Agg (static). The app
+        passes `~softmax_explorer.canvas.widget.PanelCanvas`, a widget. What it returns is kept
+        in `canvases`.
+    dpi : float, optional
+        Resolution of the figures.
+
+    Attributes
+    ----------
+    figures, canvases, panels : dict
+        Per panel name (`PANELS` and ``"trace"``).
+    """
+
+    def __init__(
+        self,
+        results: Results,
+        theme: str = "light",
+        canvas: Callable[[Figure], object] = FigureCanvasAgg,
+        dpi: float = DPI,
+    ) -> None:
+        self.theme, self.dpi = theme, dpi
+        self._rc = theme_rc(theme)
+        self.results = results
+        self.figures: dict[str, Figure] = {}
+        self.canvases: dict[str, object] = {}
+        self.panels: dict[str, Panel] = {}
+        self._blitters: dict[str, Blitter] = {}
+        self._on_cell: list[Callable[[int, int], None]] = []
+        with mpl.rc_context(self._rc):
+            for name in (*PANELS, "trace"):
+                size = _TRACE_SIZE if name == "trace" else PANEL_SIZE
+                fig = Figure(figsize=size, dpi=dpi, label=name)
+                self.canvases[name] = canvas(fig)
+                self.figures[name] = fig
+                if name == "trace":
+                    self._attach(name, TracePanel(fig.add_axes(_MAIN_RECT[name]), []))
+                else:
+                    self._build(name, results)
+                fig.canvas.draw_idle()
+        self.figures["jacobian"].canvas.mpl_connect("button_press_event", self._on_press)
+
+    def _attach(self, name: str, panel: Panel) -> None:
+        self.panels[name] = panel
+        self._blitters[name] = Blitter(self.figures[name], panel)
+
+    def _build(self, name: str, results: Results) -> None:
+        fig = self.figures[name]
+        if name in self._blitters:
+            self._blitters[name].disconnect()
+            fig.clear()
+        self._attach(name, _add_panel(fig, name, results))
+
+    def _show(self, name: str, data: object) -> bool:
+        """Update one panel in place and redraw it (a blit unless its background changed)."""
+        changed, full = self.panels[name].update(data)
+        if full:
+            self.figures[name].canvas.draw_idle()
+        elif changed:
+            self._blitters[name].blit()
+        return changed
+
+    def update(self, results: Results) -> list[str]:
+        """Show ``results``: change artists in place and redraw each changed figure once.
+
+        Only a panel's animated artists are redrawn (blitted) unless its background changed
+        (wrt, dtype) or n changed (then the panel is rebuilt and fully drawn).
+
+        Returns
+        -------
+        list of str
+            The panels that changed.
+        """
+        changed = []
+        rebuild = results.state.n != self.results.state.n
+        with mpl.rc_context(self._rc):
+            for name in PANELS:
+                if rebuild and name != "steps":  # the step plot's shape does not depend on n
+                    self._build(name, results)
+                    self.figures[name].canvas.draw_idle()
+                    changed.append(name)
+                elif self._show(name, results):
+                    changed.append(name)
+        self.results = results
+        return changed
+
+    def show_losses(self, losses: Sequence[float]) -> bool:
+        """Show the losses of a descent in the trace panel; returns whether it changed."""
+        with mpl.rc_context(self._rc):
+            return self._show("trace", list(losses))
+
+    def on_cell_click(self, callback: Callable[[int, int], None]) -> None:
+        """Call ``callback(i, k)`` when a Jacobian cell is clicked (0-based row and column)."""
+        self._on_cell.append(callback)
+
+    def _on_press(self, event) -> None:
+        if event.inaxes is not self.panels["jacobian"].ax or event.xdata is None:
+            return
+        i, k = round(event.ydata), round(event.xdata)
+        if 0 <= i < self.results.state.n and 0 <= k < self.results.state.n:
+            for callback in self._on_cell:
+                callback(i, k)
+
+    def cell_position(self, i: int, k: int) -> tuple[float, float]:
+        """Where Jacobian cell ``(i, k)`` is in its figure, in pixels from the top left."""
+        x, y = self.panels["jacobian"].ax.transData.transform((k, i))
+        return float(x), float(self.figures["jacobian"].bbox.height - y)
+
+    def save(self, path: str | Path | BinaryIO, format: str | None = None) -> str | Path | BinaryIO:
+        """Write the current state's four panels as one image, PNG or SVG.
+
+        Parameters
+        ----------
+        path : str, path or binary file
+            Where to write.
+        format : {"png", "svg"}, optional
+            Default: from the file name's suffix (PNG for a file object).
+
+        The export is a fresh 2 x 2 figure built by the same panel code, so it shows exactly what
+        the panels show.
+        """
+        suffix = Path(path).suffix.lstrip(".") if isinstance(path, str | Path) else ""
+        fmt = (format or suffix or "png").lower()
+        if fmt not in ("png", "svg"):
+            raise ValueError(f"save writes png or svg, not {fmt!r}")
+        with mpl.rc_context(self._rc):
+            self.composite().savefig(path, format=fmt, dpi=self.dpi)
+        return path
+
+    def composite(self) -> Figure:
+        """A single 2 x 2 figure of the current state (Agg canvas), for export."""
+        width, height = PANEL_SIZE
+        with mpl.rc_context(self._rc):
+            fig = Figure(figsize=(2 * width, 2 * height), dpi=self.dpi)
+            FigureCanvasAgg(fig)
+            frames = [
+                (0, 0.5, 0.5, 0.5),
+                (0.5, 0.5, 0.5, 0.5),
+                (0, 0, 0.5, 0.5),
+                (0.5, 0, 0.5, 0.5),
+            ]
+            for name, frame in zip(PANELS, frames, strict=True):
+                _add_panel(fig, name, self.results, frame)
+        return fig

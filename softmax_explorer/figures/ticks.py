@@ -1,0 +1,63 @@
+"""Tick labels and axis helpers: subscripts in plain Unicode, powers of ten, despined axes.
+
+Unicode sub- and superscripts instead of mathtext: parsing ``$x_{1}$`` costs far more per label
+at every draw than plain text.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+__all__ = ["WRT_SYMBOL", "despine", "labels", "log_axis", "nice_limit", "power_of_ten", "sub"]
+
+WRT_SYMBOL = {"theta": "θ", "x": "x"}
+_SUB = str.maketrans("0123456789ik", "₀₁₂₃₄₅₆₇₈₉ᵢₖ")
+_SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def despine(ax: Axes) -> None:
+    """Hide the top and right spines."""
+    ax.spines[["top", "right"]].set_visible(False)
+
+
+def labels(prefix: str, n: int) -> list[str]:
+    """``x₁ .. xₙ``: the math's 1-based names of n classes."""
+    return [f"{prefix}{str(k + 1).translate(_SUB)}" for k in range(n)]
+
+
+def sub(text: str) -> str:
+    """Digits and i, k of ``text`` as subscripts."""
+    return text.translate(_SUB)
+
+
+@FuncFormatter
+def power_of_ten(value: float, _pos: int | None = None) -> str:
+    """``1e-16`` -> ``10⁻¹⁶`` (decades only)."""
+    exponent = np.log10(value) if value > 0 else np.nan
+    if not np.isfinite(exponent) or abs(exponent - round(exponent)) > 1e-9:
+        return ""
+    return "10" + str(round(exponent)).translate(_SUP)
+
+
+def log_axis(axis, decades: int) -> None:
+    """Major ticks at up to ``decades`` powers of ten, labelled ``10ⁿ``; no minor labels."""
+    axis.set_major_locator(LogLocator(base=10, numticks=decades))
+    axis.set_major_formatter(power_of_ten)
+    axis.set_minor_formatter(NullFormatter())
+
+
+def nice_limit(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is >= ``value``: colour limits that change rarely.
+
+    A colourbar redraw costs more than the heatmap itself; with rounded limits it happens only
+    when the data cross a step, not at every slider move.
+    """
+    if not value > 0 or not np.isfinite(value):
+        return 1e-12
+    decade = 10.0 ** np.floor(np.log10(value))
+    for step in (1, 2, 5, 10):
+        if value <= step * decade * (1 + 1e-12):
+            return float(step * decade)
+    return float(10 * decade)

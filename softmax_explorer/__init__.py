@@ -48,7 +48,7 @@ __version__ = "0.1.0"
 def __getattr__(name: str):
     """Import the dashboard lazily: the numerics stay importable without widgets or matplotlib."""
     if name == "Explorer":
-        from .app import Explorer
+        from .app.explorer import Explorer
 
         return Explorer
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

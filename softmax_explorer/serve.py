@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-from .app import Explorer
+from .app.explorer import Explorer
 
 __all__ = ["served_explorer"]
 
@@ -44,9 +44,7 @@ def served_explorer() -> Explorer:
     query = _request_query()
     if preset and "preset=" not in query:
         query = f"preset={preset}&{query}"
-    explorer.link_base = _link_base()
+    explorer.set_link_base(_link_base())
     if query.strip("?&"):
         explorer.apply_query(query)
-    else:
-        explorer.link.value = f"{explorer.link_base}?{explorer.state.to_query()}"
     return explorer

@@ -45,16 +45,16 @@ def from_browser(widget, value):
 
 def test_first_render_shows_the_seed(explorer):
     np.testing.assert_allclose(bar_heights(explorer), SEED_SOFTMAX, rtol=1e-15)
-    assert explorer.renders == 1
-    assert [s.value for s in explorer.theta_sliders] == [0.3, 0.1, 0.9, 0.5]
-    assert explorer.x.value == "1, 4, 3, 2"
-    assert explorer.link.value == "?n=4&x=1,4,3,2&theta=0.3,0.1,0.9,0.5"
-    assert "gradcheck passed" in explorer.formulas.value
+    assert explorer.controller.renders == 1
+    assert [s.value for s in explorer.controls.thetas] == [0.3, 0.1, 0.9, 0.5]
+    assert explorer.controls["x"].value == "1, 4, 3, 2"
+    assert explorer.link.widget.value == "?n=4&x=1,4,3,2&theta=0.3,0.1,0.9,0.5"
+    assert "gradcheck passed" in explorer.formula.widget.value
 
 
 def test_theta_slider_updates_state_artists_and_readouts(explorer):
-    explorer.target.value = 2
-    explorer.theta_sliders[0].value = 1.25
+    explorer.controls["target"].value = 2
+    explorer.controls.thetas[0].value = 1.25
     state = explorer.state
     assert state.theta == (1.25, 0.1, 0.9, 0.5)
     g = se.softmax(state.x, state.theta)
@@ -62,28 +62,28 @@ def test_theta_slider_updates_state_artists_and_readouts(explorer):
     jac = se.jacobian(state.x, state.theta)
     np.testing.assert_array_equal(explorer.dashboard.panels["jacobian"].image.get_array(), jac)
     loss = se.cross_entropy(state.x, state.theta, 2)
-    assert f"{loss:.6g}" in explorer.loss.value
-    assert f"{loss:.4g}" in explorer.formulas.value
+    assert f"{loss:.6g}" in explorer.controls.notes.loss.value
+    assert f"{loss:.4g}" in explorer.formula.widget.value
     grad = se.cross_entropy_grad(state.x, state.theta, 2)
-    assert f"{grad[0]:.4g}" in explorer.formulas.value
-    assert "theta=1.25,0.1,0.9,0.5" in explorer.link.value
+    assert f"{grad[0]:.4g}" in explorer.formula.widget.value
+    assert "theta=1.25,0.1,0.9,0.5" in explorer.link.widget.value
 
 
 def test_formula_panel_works_out_the_selected_entry(explorer):
-    explorer.entry_i.value, explorer.entry_k.value = 1, 2
+    explorer.formula.entry_i.value, explorer.formula.entry_k.value = 1, 2
     jac = se.jacobian([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5])
-    text = explorer.formulas.value
+    text = explorer.formula.widget.value
     assert r"\partial g_{2}}{\partial \theta_{3}}" in text
     assert f"= {jac[1, 2]:.4g}$" in text
-    explorer.wrt.value = "x"
+    explorer.controls["wrt"].value = "x"
     jac_x = se.jacobian([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5], wrt="x")
-    assert f"= {jac_x[1, 2]:.4g}$" in explorer.formulas.value
-    assert r"\partial x_{3}" in explorer.formulas.value
+    assert f"= {jac_x[1, 2]:.4g}$" in explorer.formula.widget.value
+    assert r"\partial x_{3}" in explorer.formula.widget.value
 
 
 def test_scheme_step_wrt_and_dtype_reach_the_panels(explorer):
-    explorer.scheme.value = "forward"
-    explorer.h.value = 1e-4
+    explorer.controls["scheme"].value = "forward"
+    explorer.controls["h"].value = 1e-4
     state = explorer.state
     numeric = se.numerical_jacobian(lambda t: se.softmax(state.x, t), state.theta, "forward", 1e-4)
     error = np.abs(numeric - se.jacobian(state.x, state.theta))
@@ -91,12 +91,12 @@ def test_scheme_step_wrt_and_dtype_reach_the_panels(explorer):
         explorer.dashboard.panels["error"].image.get_array(), error, rtol=1e-12
     )
     assert list(explorer.dashboard.panels["steps"].step_line.get_xdata()) == [1e-4, 1e-4]
-    explorer.wrt.value = "x"
+    explorer.controls["wrt"].value = "x"
     np.testing.assert_array_equal(
         explorer.dashboard.panels["jacobian"].image.get_array(),
         se.jacobian(state.x, state.theta, "x"),
     )
-    explorer.dtype.value = "float32"
+    explorer.controls["dtype"].value = "float32"
     assert explorer.state.dtype == "float32"
     assert bar_heights(explorer).dtype == np.float64  # heights are floats; values float32-rounded
     np.testing.assert_allclose(
@@ -105,17 +105,17 @@ def test_scheme_step_wrt_and_dtype_reach_the_panels(explorer):
 
 
 def test_x_text_and_n(explorer):
-    explorer.x.value = "2, 4, 3, 1"
+    explorer.controls["x"].value = "2, 4, 3, 1"
     assert explorer.state.x == (2, 4, 3, 1)
-    explorer.n.value = 6
+    explorer.controls["n"].value = 6
     assert explorer.state.n == 6
-    assert len(explorer.theta_sliders) == 6
+    assert len(explorer.controls.thetas) == 6
     assert len(explorer.dashboard.panels["bars"].heights) == 6
-    assert explorer.x.value == "2, 4, 3, 1, 5, 6"
-    assert [v for _, v in explorer.target.options] == [-1, 0, 1, 2, 3, 4, 5]
-    explorer.n.value = 3
+    assert explorer.controls["x"].value == "2, 4, 3, 1, 5, 6"
+    assert [v for _, v in explorer.controls["target"].options] == [-1, 0, 1, 2, 3, 4, 5]
+    explorer.controls["n"].value = 3
     assert explorer.state.x == (2, 4, 3)
-    assert len(explorer.thetas.children) == 3
+    assert len(explorer.controls.theta_box.children) == 3
 
 
 @pytest.mark.parametrize(
@@ -129,15 +129,15 @@ def test_x_text_and_n(explorer):
 )
 def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, message):
     heights = bar_heights(explorer)
-    renders = explorer.renders
-    explorer.x.value = text
-    assert message in explorer.x_error.value
+    renders = explorer.controller.renders
+    explorer.controls["x"].value = text
+    assert message in explorer.controls.notes.x.value
     assert explorer.state == State()
-    assert explorer.renders == renders
+    assert explorer.controller.renders == renders
     np.testing.assert_array_equal(bar_heights(explorer), heights)
-    explorer.x.value = "1, 4, 3, 3"  # the page keeps working
+    explorer.controls["x"].value = "1, 4, 3, 3"  # the page keeps working
     assert explorer.state.x == (1, 4, 3, 3)
-    assert explorer.x_error.value == ""
+    assert explorer.controls.notes.x.value == ""
 
 
 @pytest.mark.parametrize(
@@ -162,94 +162,94 @@ def test_values_sent_through_the_widget_protocol_are_rejected(
     explorer, widget, key, value, message
 ):
     heights = bar_heights(explorer)
-    control = getattr(explorer, widget)
+    control = explorer.controls[widget]
     before = control.value
     control.set_state({key: value})
     assert (
-        f"Ignored a value for {message}" in explorer.status.value
-        or message in explorer.status.value
+        f"Ignored a value for {message}" in explorer.status.widget.value
+        or message in explorer.status.widget.value
     )
     assert explorer.state == State()
     np.testing.assert_array_equal(bar_heights(explorer), heights)
     assert control.value == before
-    assert "Traceback" not in explorer.status.value
+    assert "Traceback" not in explorer.status.widget.value
     control.set_state({key: before if key == "value" else control.index})  # still works
     assert explorer.state == State()
 
 
 def test_theta_nan_from_the_browser(explorer):
-    from_browser(explorer.theta_sliders[1], float("nan"))
-    assert "Ignored a value for θ₂: nan is outside -3..3" in explorer.status.value
-    assert explorer.theta_sliders[1].value == 0.1
+    from_browser(explorer.controls.thetas[1], float("nan"))
+    assert "Ignored a value for θ₂: nan is outside -3..3" in explorer.status.widget.value
+    assert explorer.controls.thetas[1].value == 0.1
     assert explorer.state == State()
-    from_browser(explorer.theta_sliders[1], 0.7)
+    from_browser(explorer.controls.thetas[1], 0.7)
     assert explorer.state.theta[1] == 0.7
-    assert explorer.status.value == ""
+    assert explorer.status.widget.value == ""
 
 
 def test_a_preset_or_reset_is_one_figure_update(explorer):
     calls = count_updates(explorer)
-    explorer.preset.value = "cold"
+    explorer.controls["preset"].value = "cold"
     assert len(calls) == 1
     assert explorer.state == PRESETS["cold"].state
-    assert PRESETS["cold"].explanation[:30] in explorer.preset_note.value
-    assert explorer.temperature.value == pytest.approx(0.05)
-    explorer.theta_sliders[0].value = 2.0
+    assert PRESETS["cold"].explanation[:30] in explorer.controls.notes.preset.value
+    assert explorer.controls["temperature"].value == pytest.approx(0.05)
+    explorer.controls.thetas[0].value = 2.0
     calls.clear()
-    explorer.reset_button.click()
+    explorer.controls["reset_button"].click()
     assert len(calls) == 1
     assert explorer.state == PRESETS["cold"].state
     calls.clear()
-    explorer.preset.value = "float32"
+    explorer.controls["preset"].value = "float32"
     assert len(calls) == 1
-    assert explorer.dtype.value == "float32"
-    assert explorer.scheme.value == "forward"
+    assert explorer.controls["dtype"].value == "float32"
+    assert explorer.controls["scheme"].value == "forward"
     calls.clear()
-    explorer.n.value = 7
+    explorer.controls["n"].value = 7
     assert len(calls) == 1
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
 def test_every_preset_sets_its_documented_state(explorer, name):
-    explorer.preset.value = name
+    explorer.controls["preset"].value = name
     assert explorer.state == PRESETS[name].state
-    assert [s.value for s in explorer.theta_sliders] == list(PRESETS[name].state.theta)
+    assert [s.value for s in explorer.controls.thetas] == list(PRESETS[name].state.theta)
 
 
 def test_gradient_descent_lowers_the_loss_and_reaches_the_target(explorer):
-    explorer.target.value = 0  # the least likely class of the seed
-    explorer.learning_rate.value = 0.1
+    explorer.controls["target"].value = 0  # the least likely class of the seed
+    explorer.controls["learning_rate"].value = 0.1
     losses = [se.cross_entropy(explorer.state.x, explorer.state.theta, 0)]
     for _ in range(60):
-        explorer.step_button.click()
+        explorer.controls["step_button"].click()
         losses.append(se.cross_entropy(explorer.state.x, explorer.state.theta, 0))
     assert all(b < a for a, b in itertools.pairwise(losses))
     assert np.argmax(se.softmax(explorer.state.x, explorer.state.theta)) == 0
-    assert explorer.losses == pytest.approx(losses)
+    assert explorer.controller.losses == pytest.approx(losses)
     line = explorer.dashboard.panels["trace"].line
     np.testing.assert_allclose(line.get_ydata(), losses)
 
 
 def test_play_animates_the_descent(explorer):
-    explorer.target.value = 1
+    explorer.controls["target"].value = 1
     before = explorer.state.theta
     for value in range(1, 4):
-        from_browser(explorer.play, value)
+        from_browser(explorer.controls["play"], value)
     assert explorer.state.theta != before
-    assert len(explorer.losses) == 4
+    assert len(explorer.controller.losses) == 4
 
 
 def test_descent_without_a_target_says_why(explorer):
-    explorer.step_button.click()
-    assert "Choose a target class first" in explorer.status.value
+    explorer.controls["step_button"].click()
+    assert "Choose a target class first" in explorer.status.widget.value
     assert explorer.state == State()
 
 
 @pytest.mark.parametrize("kind", ["png", "svg", "json"])
 def test_exports_are_download_links(explorer, kind):
-    explorer.target.value = 2
-    getattr(explorer, f"export_{kind}").click()
-    match = re.search(r"href='data:([^;]+);base64,([^']+)'", explorer.download.value)
+    explorer.controls["target"].value = 2
+    explorer.export.buttons[kind].click()
+    match = re.search(r"href='data:([^;]+);base64,([^']+)'", explorer.export.download.value)
     assert match
     data = base64.b64decode(match.group(2))
     if kind == "png":
@@ -262,10 +262,10 @@ def test_exports_are_download_links(explorer, kind):
 
 def test_share_link_reopens_the_same_state():
     first = Explorer()
-    first.preset.value = "negative"
-    first.theta_sliders[2].value = -1.0
-    first.target.value = 3
-    query = first.link.value.split("?", 1)[1]
+    first.controls["preset"].value = "negative"
+    first.controls.thetas[2].value = -1.0
+    first.controls["target"].value = 3
+    query = first.link.widget.value.split("?", 1)[1]
     second = Explorer(query=query)
     assert second.state == first.state
     np.testing.assert_array_equal(bar_heights(second), bar_heights(first))
@@ -274,24 +274,24 @@ def test_share_link_reopens_the_same_state():
 def test_invalid_query_falls_back_to_defaults_with_a_message():
     explorer = Explorer(query="n=3&x=1,2")
     assert explorer.state == State()
-    assert "Link not applied: x: 2 values, n is 3" in explorer.status.value
+    assert "Link not applied: x: 2 values, n is 3" in explorer.status.widget.value
 
 
 def test_unstable_overflow_is_explained(explorer):
-    explorer.preset.value = "overflow"
+    explorer.controls["preset"].value = "overflow"
     assert "overflows float64" in explorer.dashboard.panels["bars"].warning.get_text().replace(
         "\n", " "
     )
-    explorer.stable.value = True
+    explorer.controls["stable"].value = True
     assert not explorer.dashboard.panels["bars"].warning.get_visible()
 
 
 def test_float32_overflow_of_the_logits_is_refused(explorer):
-    explorer.x.value = "1000, 1, 1, 1"
-    explorer.theta_sliders[0].value = 3.0
-    explorer.temperature.value = 0.05
+    explorer.controls["x"].value = "1000, 1, 1, 1"
+    explorer.controls.thetas[0].value = 3.0
+    explorer.controls["temperature"].value = 0.05
     state = explorer.state
-    explorer.dtype.value = "float32"  # 1000 * 3 / 0.05 = 6e4 is fine in float32
+    explorer.controls["dtype"].value = "float32"  # 1000 * 3 / 0.05 = 6e4 is fine in float32
     assert explorer.state.dtype == "float32"
     assert np.all(np.isfinite(bar_heights(explorer)))
     assert state.replace(dtype="float32") == explorer.state
@@ -302,9 +302,9 @@ def test_callback_errors_never_escape(explorer, monkeypatch):
         raise RuntimeError("boom")
 
     monkeypatch.setattr(explorer.dashboard, "update", broken)
-    explorer.theta_sliders[0].value = 1.0  # must not raise
-    assert "Something went wrong (RuntimeError)" in explorer.status.value
-    assert "boom" not in explorer.status.value
+    explorer.controls.thetas[0].value = 1.0  # must not raise
+    assert "Something went wrong (RuntimeError)" in explorer.status.widget.value
+    assert "boom" not in explorer.status.widget.value
 
 
 def test_browser_bursts_are_coalesced_into_one_render(explorer):
@@ -312,14 +312,14 @@ def test_browser_bursts_are_coalesced_into_one_render(explorer):
 
     async def burst():
         for k in range(10):
-            from_browser(explorer.theta_sliders[0], 0.1 * k)
-        renders = explorer.renders
+            from_browser(explorer.controls.thetas[0], 0.1 * k)
+        renders = explorer.controller.renders
         await asyncio.sleep(0)
         return renders
 
     renders_during = asyncio.run(burst())
     assert renders_during == 1  # nothing rendered while messages were pending
-    assert explorer.renders == 2
+    assert explorer.controller.renders == 2
     assert explorer.state.theta[0] == pytest.approx(0.9)
     np.testing.assert_allclose(
         bar_heights(explorer), se.softmax([1, 4, 3, 2], [0.9, 0.1, 0.9, 0.5])
@@ -335,9 +335,9 @@ def click(widget, x: float, y: float, changes: dict | None = None) -> None:
 def test_heatmap_click_selects_the_entry(explorer):
     widget = explorer.dashboard.canvases["jacobian"]
     click(widget, *explorer.dashboard.cell_position(1, 3))
-    assert explorer.entry == (1, 3)
-    assert (explorer.entry_i.value, explorer.entry_k.value) == (1, 3)
-    assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formulas.value
+    assert explorer.formula.entry == (1, 3)
+    assert (explorer.formula.entry_i.value, explorer.formula.entry_k.value) == (1, 3)
+    assert r"\partial g_{2}}{\partial \theta_{4}}" in explorer.formula.widget.value
 
 
 @pytest.mark.parametrize(
@@ -350,7 +350,7 @@ def test_malformed_clicks_change_nothing(explorer, changes):
     widget = explorer.dashboard.canvases["jacobian"]
     click(widget, *explorer.dashboard.cell_position(1, 3), changes)
     widget._handle_custom_msg(["not", "a", "dict"], [])
-    assert explorer.entry == (0, 0)
+    assert explorer.formula.entry == (0, 0)
 
 
 def test_the_browser_cannot_set_a_panel_canvas(explorer):
@@ -362,38 +362,40 @@ def test_the_browser_cannot_set_a_panel_canvas(explorer):
 
 def test_preset_in_the_link_selects_the_dropdown():
     explorer = Explorer(query="preset=hot")
-    assert explorer.renders == 1  # built in the link's state: no render of the defaults first
+    assert (
+        explorer.controller.renders == 1
+    )  # built in the link's state: no render of the defaults first
     assert explorer.state == PRESETS["hot"].state
-    assert explorer.preset.value == "hot"
-    assert PRESETS["hot"].explanation[:20] in explorer.preset_note.value
-    assert explorer.target.value == -1
-    assert dict(explorer.target.options)["none"] == -1
+    assert explorer.controls["preset"].value == "hot"
+    assert PRESETS["hot"].explanation[:20] in explorer.controls.notes.preset.value
+    assert explorer.controls["target"].value == -1
+    assert dict(explorer.controls["target"].options)["none"] == -1
 
 
 def test_slider_rounding_from_the_browser_keeps_the_exact_state(explorer):
     """The browser snaps 0.3 to its 0.05 grid and echoes 0.30000000000000004: not a change."""
-    from_browser(explorer.theta_sliders[0], 0.30000000000000004)
-    from_browser(explorer.learning_rate, 0.5000000000000001)
-    from_browser(explorer.temperature, 0.9999999999999998)
-    from_browser(explorer.h, 1.0000000000000042e-06)
+    from_browser(explorer.controls.thetas[0], 0.30000000000000004)
+    from_browser(explorer.controls["learning_rate"], 0.5000000000000001)
+    from_browser(explorer.controls["temperature"], 0.9999999999999998)
+    from_browser(explorer.controls["h"], 1.0000000000000042e-06)
     assert explorer.state == State()
-    from_browser(explorer.theta_sliders[0], 0.35)  # one step: a hand on the slider
+    from_browser(explorer.controls.thetas[0], 0.35)  # one step: a hand on the slider
     assert explorer.state.theta[0] == 0.35
-    from_browser(explorer.temperature, 10**0.01)  # one step of the log slider
+    from_browser(explorer.controls["temperature"], 10**0.01)  # one step of the log slider
     assert explorer.state.temperature == pytest.approx(10**0.01)
 
 
 def test_formula_panel_follows_the_hand_after_it_pauses(explorer):
     """While a slider moves, MathJax is spared: the formulas update once the hand pauses."""
-    from softmax_explorer.app import FORMULA_DELAY
+    from softmax_explorer.app.views import FORMULA_DELAY
 
-    before = explorer.formulas.value
+    before = explorer.formula.widget.value
 
     async def drag():
         for k in range(1, 4):
-            from_browser(explorer.theta_sliders[0], 0.3 + 0.05 * k)
+            from_browser(explorer.controls.thetas[0], 0.3 + 0.05 * k)
             await asyncio.sleep(0.01)
-        during = explorer.formulas.value
+        during = explorer.formula.widget.value
         await asyncio.sleep(FORMULA_DELAY + 0.2)
         return during
 
@@ -401,16 +403,18 @@ def test_formula_panel_follows_the_hand_after_it_pauses(explorer):
     assert during == before  # plots redrawn, formulas not yet
     assert explorer.state.theta[0] == pytest.approx(0.45)
     g = se.softmax(explorer.state.x, explorer.state.theta)
-    assert f"{g[0]:.4g}" in explorer.formulas.value
-    assert explorer.formulas.value != before
+    assert f"{g[0]:.4g}" in explorer.formula.widget.value
+    assert explorer.formula.widget.value != before
 
 
 def test_apply_query_reopens_a_link_in_a_running_panel(explorer):
     calls = count_updates(explorer)
     assert explorer.apply_query("preset=negative&target=1")
     assert explorer.state == PRESETS["negative"].state.replace(target=1)
-    assert explorer.preset.value == "negative"
+    assert explorer.controls["preset"].value == "negative"
     assert len(calls) == 1
     assert not explorer.apply_query("n=abc")
-    assert "Link not applied: n: &#x27;abc&#x27; is not a whole number" in explorer.status.value
+    assert (
+        "Link not applied: n: &#x27;abc&#x27; is not a whole number" in explorer.status.widget.value
+    )
     assert explorer.state == State()

@@ -24,11 +24,9 @@ HOSTILE_VALUES = [
 
 
 def controls(explorer):
-    return [
-        explorer.n, explorer.x, explorer.temperature, explorer.stable, explorer.dtype,
-        explorer.wrt, explorer.scheme, explorer.h, explorer.target, explorer.learning_rate,
-        explorer.preset, explorer.play, *explorer.theta_sliders,
-    ]  # fmt: skip
+    """Every widget the browser can send a value to (the buttons aside)."""
+    widgets = explorer.controls.widgets
+    return [w for w in widgets.values() if hasattr(w, "value")] + explorer.controls.thetas
 
 
 @settings(max_examples=60)
@@ -44,8 +42,8 @@ def test_abusive_messages_leave_a_valid_state_and_bounded_memory(messages):
         state = explorer.state
         assert isinstance(state, State)
         assert State.from_dict(state.to_dict()) == state  # still valid
-        assert len(explorer.theta_sliders) == state.n <= 32
-        assert "Traceback" not in explorer.status.value
+        assert len(explorer.controls.thetas) == state.n <= 32
+        assert "Traceback" not in explorer.status.widget.value
         heights = explorer.dashboard.panels["bars"].heights
         assert len(heights) == state.n
     # memory bounded: resizing closes the old sliders instead of piling them up

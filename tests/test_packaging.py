@@ -49,18 +49,20 @@ LAYERS = {
     "canvas": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib"},
     "formulas": {"numpy"},
+    "app.controller": set(),
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
     "special", "finite_diff", "model", "gradcheck", "state", "results", "canvas", "figures",
-    "formulas", "canvas.widget", "app", "serve", "cli",
+    "formulas", "app.controller", "canvas.widget", "app", "serve", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 
 
 def _unit(parts: list[str]) -> str:
-    """The layer a module belongs to: its top-level module or package (the widget apart)."""
-    return "canvas.widget" if parts[:2] == ["canvas", "widget"] else parts[0]
+    """The layer a module belongs to: its top-level module or package (two modules apart)."""
+    name = ".".join(parts[:2])
+    return name if name in ("canvas.widget", "app.controller") else parts[0]
 
 
 def _imports(path: Path) -> set[str]:

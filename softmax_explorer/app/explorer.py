@@ -1,0 +1,256 @@
+"""`Explorer`: the dashboard as one ipywidgets panel, composed of the controller and the views.
+
+Data flows one way: a control's change becomes a new `State` through the `Controller`
+(validated: a refused value shows its message and changes nothing else), the state is computed
+once and every view shows the results. No exception escapes a callback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as W
+
+from ..canvas.widget import PanelCanvas
+from ..figures import PANELS, Dashboard
+from ..results import Results
+from ..state import PRESETS, State, StateError, parse_values
+from .controller import Controller, call_soon
+from .controls import NO_TARGET, Control, Controls
+from .safe import from_browser, guarded, slider_rounding
+from .views import ExportView, FormulaView, ShareLink, StatusLine
+
+__all__ = ["Explorer"]
+
+
+class Explorer:
+    """The softmax dashboard: controls, five live panels, formulas, gradient descent, export.
+
+    Parameters
+    ----------
+    state : State, optional
+        The state to start from (default: the seed notebook's values).
+    query : str, optional
+        A URL query string (``n=6&temperature=0.5``, ``preset=overflow``) to start from; an
+        invalid one shows its message and the defaults.
+    theme : {"light", "dark"}
+        Colours of the figures.
+    link_base : str, optional
+        The URL the share link starts with (the app's address when served).
+
+    Attributes
+    ----------
+    controller : Controller
+        The state, the pending changes and the results cache.
+    controls : Controls
+        The controls (``explorer.controls["temperature"]``, ``explorer.controls.thetas``).
+    dashboard : Dashboard
+        The panels.
+    formula, export, link, status
+        The formula panel, the export buttons, the share link and the status line.
+
+    Examples
+    --------
+    >>> from softmax_explorer import Explorer
+    >>> Explorer()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        state: State | None = None,
+        query: str | None = None,
+        theme: str = "light",
+        link_base: str = "",
+    ) -> None:
+        start = state or State()
+        if query:  # build in the link's state; an invalid link is reported after the build
+            with contextlib.suppress(StateError):
+                start = State.from_query(query)
+        self.status = StatusLine()
+        self.controller = Controller(start, schedule=lambda cb: call_soon(self._guard(cb)))
+        self.controls = Controls(
+            self._guard(self._on_control), self._guard(self._on_theta), self._on_rejected
+        )
+        self.formula = FormulaView(self._guard, self._on_rejected)
+        self.export = ExportView(self._exported, self.status.show)
+        self.link = ShareLink(link_base)
+        self.link.widget.on_rejected = self._on_rejected
+        self.dashboard = Dashboard(self.controller.results(), theme=theme, canvas=PanelCanvas)
+        self.dashboard.on_cell_click(self._guard(self.formula.select))
+        self.controller.on_render(self._show)
+        self.controller.on_refusal(self._refused)
+        self.widget = self._layout()
+        # the first render goes through the same path as every later one
+        if query:
+            self.apply_query(query)
+        else:
+            self.controller.show(start)
+
+    def _guard(self, callback):
+        return guarded(callback, self.status.show)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict:
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    @property
+    def state(self) -> State:
+        """The state shown."""
+        return self.controller.state
+
+    def _layout(self) -> W.VBox:
+        canvases = self.dashboard.canvases
+        for name, canvas in canvases.items():
+            canvas.add_class(f"softmax-explorer-panel-{name}")
+        column = canvases[PANELS[0]].layout.width
+        plots = W.GridBox(
+            [canvases[name] for name in PANELS],
+            layout=W.Layout(grid_template_columns=f"{column} {column}", grid_gap="4px"),
+        )
+        lower = W.HBox([self.formula.box, canvases["trace"]], layout=W.Layout(width="100%"))
+        side = W.VBox([self.controls.box, self.export.box])
+        main = W.HBox(
+            [side, W.VBox([plots, lower], layout=W.Layout(width=f"calc(2 * {column} + 8px)"))],
+            layout=W.Layout(flex_flow="row wrap"),
+        )
+        root = W.VBox([self.status.widget, main, self.link.widget], layout=W.Layout(width="100%"))
+        root.add_class("softmax-explorer")
+        return root
+
+    # --- what the page shows for a state ------------------------------------------------------
+
+    def _show(self, results: Results, hand_moving: bool) -> None:
+        self.dashboard.update(results)  # the plots first: they are what the hand is waiting for
+        self.controls.sync(results.state)
+        self.controls.show_loss(results.loss)
+        self.controls.show_x_error("")
+        self.link.show(results.state)
+        self.formula.show(results, later=hand_moving)
+
+    def _refused(self, message: str) -> None:
+        self.status.show(message)
+        self.controls.sync(self.state)
+
+    def apply_query(self, query: str) -> bool:
+        """Show the state of a share link's query string (``preset=cold&n=6``, ...).
+
+        An invalid one shows its message and the defaults. Returns whether it was applied.
+        """
+        try:
+            state = State.from_query(query)
+        except StateError as err:
+            self.status.show(f"Link not applied: {err}. Showing the defaults.")
+            self.controller.show(State())
+            return False
+        self.controls.select_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
+        self.status.show("")
+        return self.controller.show(state)
+
+    def set_link_base(self, base: str) -> None:
+        """The address the share link starts with (the served page's URL)."""
+        self.link.set_base(base)
+
+    def descend(self, steps: int = 1) -> float | None:
+        """Take gradient-descent steps on theta toward the target class; return the new loss."""
+        if self.state.target is None:
+            self.status.show("Choose a target class first: descent lowers the loss toward it.")
+            return None
+        loss = self.controller.descend(steps)
+        self.dashboard.show_losses(self.controller.losses)
+        return loss
+
+    # --- what the user did ---------------------------------------------------------------------
+
+    def _on_rejected(self, widget: W.Widget, error: Exception) -> None:
+        """A message from the browser that the widget itself refused (wrong type, say)."""
+        name = getattr(widget, "description", "") or type(widget).__name__
+        first = str(error).split(". ")[0]
+        self.status.show(f"Ignored a value for {name}: {first}.")
+
+    def _change(self, change: dict | None, **fields: Any) -> None:
+        """Ask for the base state with ``fields``; a refusal's message resets the controls."""
+        coalesce = change is not None and from_browser(change)
+        message = self.controller.change(coalesce=coalesce, **fields)
+        self.status.show(message)
+        if message:
+            self.controls.sync(self.state)
+
+    def _on_theta(self, k: int, change: dict) -> None:
+        theta = list(self.controller.base.theta)
+        if not slider_rounding(change, theta[k]):
+            theta[k] = change["new"]
+            self._change(change, theta=tuple(theta))
+
+    def _on_control(self, control: Control, change: dict | None) -> None:
+        handler = getattr(self, f"_on_{control.name}", None)
+        if handler is not None:
+            handler(change)
+        elif not slider_rounding(change, getattr(self.controller.base, control.state_field)):
+            self._change(change, **{control.state_field: change["new"]})
+
+    def _on_preset(self, change: dict) -> None:
+        if change["new"]:
+            self.controls.select_preset(change["new"])
+            self._restart(PRESETS[change["new"]].state)
+
+    def _on_reset_button(self, _change: None) -> None:
+        self.controls["play"].playing = False
+        name = self.controls["preset"].value
+        self._restart(PRESETS[name].state if name else State())
+
+    def _clear_losses(self) -> None:
+        self.controller.clear_losses()
+        self.dashboard.show_losses([])
+
+    def _restart(self, state: State) -> None:
+        """Show ``state`` as a new start: a new descent, no message."""
+        self._clear_losses()
+        self.status.show("")
+        self.controller.show(state)
+
+    def _on_n(self, change: dict) -> None:
+        try:
+            state = self.controller.base.resized(int(change["new"]))
+        except (StateError, TypeError, ValueError) as err:
+            self.status.show(str(err))
+            self.controls.sync(self.state)
+            return
+        self._clear_losses()
+        self.controller.show(state)
+
+    def _on_x(self, change: dict) -> None:
+        base = self.controller.base
+        try:
+            values = parse_values("x", change["new"])
+            if len(values) != base.n:
+                raise StateError(
+                    f"x: {len(values)} values, but n is {base.n}: give one per class "
+                    "(or change n first)"
+                )
+            state = base.replace(x=values)
+        except StateError as err:
+            self.controls.show_x_error(str(err))
+            return
+        self.controls.show_x_error("")
+        self.controller.show(state, coalesce=from_browser(change))
+
+    def _on_target(self, change: dict) -> None:
+        self._clear_losses()
+        self._change(change, target=None if change["new"] == NO_TARGET else change["new"])
+
+    def _on_step_button(self, _change: None) -> None:
+        self.descend()
+
+    def _on_play(self, _change: dict) -> None:
+        if self.state.target is None:
+            self.controls["play"].playing = False
+        self.descend()
+
+    def _exported(self, kind: str) -> tuple[bytes, str]:
+        if kind == "json":
+            return self.state.to_json().encode(), "application/json"
+        buffer = io.BytesIO()
+        self.dashboard.save(buffer, format=kind)
+        return buffer.getvalue(), "image/png" if kind == "png" else "image/svg+xml"

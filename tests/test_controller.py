@@ -1,0 +1,118 @@
+"""The app's controller without widgets: coalescing, refusals, the results cache, the descent."""
+
+import itertools
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import softmax_explorer as se
+from softmax_explorer.app.controller import LOSS_TRACE_MAX, THETA_RANGE, Controller
+from softmax_explorer.state import PRESETS, State
+
+
+class Loop:
+    """A stand-in event loop: scheduled callbacks run when the test says so."""
+
+    def __init__(self):
+        self.callbacks = []
+
+    def schedule(self, callback):
+        self.callbacks.append(callback)
+
+    def run(self):
+        callbacks, self.callbacks = self.callbacks, []
+        for callback in callbacks:
+            callback()
+
+
+@pytest.fixture
+def loop():
+    return Loop()
+
+
+@pytest.fixture
+def controller(loop):
+    controller = Controller(schedule=loop.schedule)
+    shown = []
+    controller.on_render(lambda results, hand_moving: shown.append((results, hand_moving)))
+    controller.shown = shown
+    return controller
+
+
+def test_the_controller_imports_without_widgets_or_figures():
+    code = (
+        "import sys, softmax_explorer.app.controller;"
+        "bad = [m for m in ('ipywidgets', 'matplotlib', 'anywidget') if m in sys.modules];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_change_shows_one_state_now(controller):
+    assert controller.change(temperature=0.5) == ""
+    ((results, hand_moving),) = controller.shown
+    assert results.state == State(temperature=0.5) == controller.state
+    assert not hand_moving
+    assert controller.renders == 1
+
+
+def test_changes_from_the_browser_coalesce_into_one_render_of_the_last(controller, loop):
+    for t in (0.2, 0.3, 0.4):
+        theta = (t, *controller.base.theta[1:])
+        controller.change(coalesce=True, theta=theta)
+    assert controller.shown == []  # nothing drawn while the messages are still coming
+    assert controller.base.theta[0] == 0.4
+    loop.run()
+    ((results, hand_moving),) = controller.shown
+    assert results.state.theta[0] == 0.4
+    assert hand_moving
+    assert len(loop.callbacks) == 0
+
+
+def test_a_refused_change_keeps_the_state_and_says_why(controller, monkeypatch):
+    from softmax_explorer.app import controller as module
+
+    refusals = []
+    controller.on_refusal(refusals.append)
+    assert "outside" in controller.change(temperature=1e9)  # the state refuses it
+    assert controller.state == State()
+
+    def refuse(state):
+        raise ValueError("x*theta/temperature overflows float32 at index 0")
+
+    monkeypatch.setattr(module, "compute", refuse)  # as the numerics refuse a state
+    assert not controller.show(State(temperature=0.5))
+    assert refusals == ["Not applied: x*theta/temperature overflows float32 at index 0"]
+    assert controller.state == State()
+    assert controller.shown == []
+
+
+def test_results_are_computed_once_per_state(controller, monkeypatch):
+    from softmax_explorer.app import controller as module
+
+    computed = []
+    compute = module.compute
+    monkeypatch.setattr(module, "compute", lambda s: computed.append(s) or compute(s))
+    for name in ("cold", "hot", "cold", "hot"):
+        controller.show(PRESETS[name].state)
+    assert computed == [PRESETS["cold"].state, PRESETS["hot"].state]
+    assert controller.results() is controller.shown[-1][0]
+
+
+def test_descent_lowers_the_loss_within_the_sliders_range(controller):
+    assert controller.descend() is None  # no target
+    controller.show(State(target=0, learning_rate=5.0))
+    losses = [controller.descend() for _ in range(20)]
+    assert all(b < a for a, b in itertools.pairwise(losses))
+    assert controller.losses[1:] == losses
+    theta = np.array(controller.state.theta)
+    assert np.all((THETA_RANGE[0] <= theta) & (theta <= THETA_RANGE[1]))
+    assert controller.losses[0] == pytest.approx(se.cross_entropy((1, 4, 3, 2), State().theta, 0))
+    controller.losses = [1.0] * LOSS_TRACE_MAX
+    controller.descend(3)  # three steps, one loss: the trace keeps its newest LOSS_TRACE_MAX
+    assert len(controller.losses) == LOSS_TRACE_MAX
+    assert controller.losses[-1] < losses[-1]
+    controller.clear_losses()
+    assert controller.losses == []

@@ -11,6 +11,7 @@ import html
 import numpy as np
 
 from .results import Results
+from .state import INDEX_BASE
 
 __all__ = ["entry_value", "formula_html"]
 
@@ -42,10 +43,11 @@ def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
     value = float(results.jacobian[i, k])
     sym = _SYMBOL[s.wrt]
     coefficient = "x" if s.wrt == "theta" else r"\theta"
+    a, b = i + INDEX_BASE, k + INDEX_BASE  # the math's numbering
     text = (
-        rf"\frac{{\partial g_{{{i + 1}}}}}{{\partial {sym}_{{{k + 1}}}}}"
-        rf" = \frac{{{coefficient}_{{{k + 1}}}}}{{T}}\, g_{{{i + 1}}}"
-        rf"(\delta_{{{i + 1}{k + 1}}} - g_{{{k + 1}}})"
+        rf"\frac{{\partial g_{{{a}}}}}{{\partial {sym}_{{{b}}}}}"
+        rf" = \frac{{{coefficient}_{{{b}}}}}{{T}}\, g_{{{a}}}"
+        rf"(\delta_{{{a}{b}}} - g_{{{b}}})"
         rf" = \frac{{{_num(factor)}}}{{{_num(s.temperature)}}} \cdot {_num(g[i])}"
         rf" \cdot ({delta} - {_num(g[k])}) = {_num(value)}"
     )
@@ -66,7 +68,7 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     if results.loss is not None and results.loss_grad is not None:
         t = s.target
         lines += [
-            rf"<b>Cross-entropy</b> $\;C = -\sum_j t_j \log g_j = -\log g_{{{t + 1}}}"
+            rf"<b>Cross-entropy</b> $\;C = -\sum_j t_j \log g_j = -\log g_{{{t + INDEX_BASE}}}"
             rf" = {_num(results.loss)}$",
             r"$\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) = "
             rf"{_vector(results.loss_grad)}$",
@@ -74,7 +76,7 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     else:
         lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")
     if results.check is not None:
-        report = html.escape(str(results.check))
+        report = html.escape(results.check.report(base=INDEX_BASE))
         lines.append(f"<b>Gradient check</b> <code style='white-space: normal'>{report}</code>")
     else:
         lines.append(f"<b>Gradient check</b>: {html.escape(results.step_message)}")

@@ -76,19 +76,29 @@ class GradcheckResult:
     passed: bool
     of: str = "g"
 
-    def entry_name(self, index: tuple[int, ...] | None = None) -> str:
-        """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``."""
+    def entry_name(self, index: tuple[int, ...] | None = None, base: int = 0) -> str:
+        """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``.
+
+        ``index`` is 0-based, as numpy's; ``base`` is where the name's numbering starts (1 for
+        the math's ``dg_3/dtheta_1``).
+        """
         i, *k = self.worst if index is None else index
         if self.wrt == "temperature":
-            return f"d{self.of}_{i}/dT"
-        return f"d{self.of}_{i}/d{self.wrt}_{k[0]}"
+            return f"d{self.of}_{i + base}/dT"
+        return f"d{self.of}_{i + base}/d{self.wrt}_{k[0] + base}"
 
     def __str__(self) -> str:
+        return self.report()
+
+    def report(self, base: int = 0) -> str:
+        """The one-line report; ``base`` numbers the entries (0: numpy's, as in ``worst``)."""
         w = self.worst
         verdict = "passed" if self.passed else "FAILED"
+        counted = "0-based" if base == 0 else f"from {base}"
         return (
             f"gradcheck {verdict} ({self.method}, h={self.h:.1e}): worst entry "
-            f"{self.entry_name()}: analytic {self.analytic[w]:.6e}, numeric {self.numeric[w]:.6e}, "
+            f"{self.entry_name(base=base)} ({counted}): analytic {self.analytic[w]:.6e}, "
+            f"numeric {self.numeric[w]:.6e}, "
             f"abs error {self.abs_error[w]:.1e}, rel error {self.rel_error[w]:.1e} "
             f"(estimated difference error {self.error_estimate[w]:.0e}, "
             f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"

@@ -17,6 +17,7 @@ from .finite_diff import METHODS, STEP_RANGE
 
 __all__ = [
     "DTYPES",
+    "INDEX_BASE",
     "LIMITS",
     "PRESETS",
     "WRT_CHOICES",
@@ -24,6 +25,10 @@ __all__ = [
     "State",
     "StateError",
 ]
+
+#: The numbering a person reads. The Python API counts classes from 0, as numpy does; the page,
+#: its formulas and its share links (``target=``) use the math's numbering, from this base.
+INDEX_BASE = 1
 
 DTYPES = ("float64", "float32")
 WRT_CHOICES = ("theta", "x")
@@ -148,7 +153,10 @@ class State:
             if isinstance(self.target, bool) or not isinstance(self.target, int):
                 raise StateError(f"target: {self.target!r} is not a class number")
             if not 0 <= self.target < self.n:
-                raise StateError(f"target: class {self.target} does not exist (0..{self.n - 1})")
+                first, last = INDEX_BASE, self.n - 1 + INDEX_BASE
+                raise StateError(
+                    f"target: class {self.target + INDEX_BASE} does not exist ({first}..{last})"
+                )
 
     @property
     def n(self) -> int:
@@ -214,8 +222,10 @@ class State:
                     params[f.name] = "true" if value else "false"
                 elif isinstance(value, float):
                     params[f.name] = _short(value)
+                elif f.name == "target":
+                    params[f.name] = "none" if value is None else str(value + INDEX_BASE)
                 else:
-                    params[f.name] = "none" if value is None else str(value)
+                    params[f.name] = str(value)
         return urlencode(params, safe=",")
 
     @classmethod
@@ -223,6 +233,7 @@ class State:
         """A state from a URL query string such as ``n=4&x=1,4,3,2&theta=0.3,0.1,0.9,0.5``.
 
         ``preset=NAME`` starts from a preset; ``n`` alone resizes it; other keys override it.
+        ``target`` is a class number as the page shows it (from `INDEX_BASE`).
         Unknown keys (``voila-*`` and the like, which servers add) are ignored.
         """
         raw = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
@@ -251,9 +262,11 @@ class State:
                 changes[key] = raw[key]
         if "stable" in raw:
             changes["stable"] = _boolean("stable", raw["stable"])
-        if "target" in raw:
+        if "target" in raw:  # numbered from INDEX_BASE, as the page shows the classes
             changes["target"] = (
-                None if raw["target"] in ("", "none") else _whole("target", raw["target"])
+                None
+                if raw["target"] in ("", "none")
+                else _whole("target", raw["target"]) - INDEX_BASE
             )
         return state.replace(**changes)
 

@@ -409,8 +409,9 @@ def test_formula_panel_follows_the_hand_after_it_pauses(explorer):
 
 def test_apply_query_reopens_a_link_in_a_running_panel(explorer):
     calls = count_updates(explorer)
-    assert explorer.apply_query("preset=negative&target=1")
+    assert explorer.apply_query("preset=negative&target=2")  # class 2, as the dropdown says
     assert explorer.state == PRESETS["negative"].state.replace(target=1)
+    assert explorer.controls["target"].label == "class 2"
     assert explorer.controls["preset"].value == "negative"
     assert len(calls) == 1
     assert not explorer.apply_query("n=abc")
@@ -418,3 +419,18 @@ def test_apply_query_reopens_a_link_in_a_running_panel(explorer):
         "Link not applied: n: &#x27;abc&#x27; is not a whole number" in explorer.status.widget.value
     )
     assert explorer.state == State()
+
+
+def test_the_page_numbers_classes_from_one_everywhere_it_names_them(explorer):
+    explorer.controls["target"].value = 2  # the API's class 2 is the page's class 3
+    explorer.controls["scheme"].value = "forward"
+    text = explorer.formula.widget.value
+    check = explorer.controller.results().check
+    i, k = check.worst
+    assert f"worst entry dg_{i + 1}/dtheta_{k + 1} (from 1)" in text
+    assert "(0-based)" in str(check)
+    assert r"-\log g_{3}" in text
+    assert "target=3" in explorer.link.widget.value
+    assert explorer.controls["target"].label == "class 3"
+    labels = [t.get_text() for t in explorer.dashboard.panels["bars"].ax.get_xticklabels()]
+    assert labels == ["x₁", "x₂", "x₃", "x₄"]

@@ -38,7 +38,7 @@ def test_default_is_the_seed():
         ({"dtype": "float16"}, r"dtype: 'float16' is not one of float64, float32"),
         ({"wrt": "z"}, r"wrt: 'z' is not one of theta, x"),
         ({"scheme": "secant"}, r"scheme: 'secant' is not one of forward"),
-        ({"target": 4}, r"target: class 4 does not exist \(0..3\)"),
+        ({"target": 4}, r"target: class 5 does not exist \(1..4\)"),
         ({"target": True}, r"target: True is not a class number"),
         ({"stable": "yes"}, r"stable: 'yes' is not true or false"),
         ({"learning_rate": -1.0}, r"learning_rate: -1 is outside"),
@@ -105,7 +105,10 @@ def test_query_string_forms():
     assert State.from_query("n=6&temperature=0.5") == State(temperature=0.5).resized(6)
     assert State.from_query("preset=overflow") == PRESETS["overflow"].state
     assert State.from_query("preset=cold&n=3").n == 3
-    assert State.from_query("target=2&stable=false&dtype=float32").target == 2
+    # the page numbers classes from 1: the link's class 2 is the API's target 1
+    assert State.from_query("target=2&stable=false&dtype=float32").target == 1
+    assert "target=3" in State(target=2).to_query()
+    assert State.from_query("target=none").target is None
     # keys a server adds are ignored
     assert State.from_query("voila-template=lab&theme=dark") == State()
     assert State().to_query() == "n=4&x=1,4,3,2&theta=0.3,0.1,0.9,0.5"

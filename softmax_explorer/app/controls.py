@@ -18,7 +18,7 @@ from typing import Any
 import ipywidgets as W
 
 from ..finite_diff import METHODS, STEP_RANGE
-from ..state import PRESETS, State
+from ..state import INDEX_BASE, PRESETS, State
 from .controller import THETA_RANGE
 from .safe import (
     BoundedIntText,
@@ -92,7 +92,7 @@ class Control:
 
 
 def _targets(state: State) -> list[tuple[str, int]]:
-    return [("none", NO_TARGET)] + [(f"class {k + 1}", k) for k in range(state.n)]
+    return [("none", NO_TARGET)] + [(f"class {k + INDEX_BASE}", k) for k in range(state.n)]
 
 
 CONTROLS: tuple[Control, ...] = (
@@ -296,7 +296,7 @@ class Controls:
         for k in range(n):
             slider = FloatSlider(
                 value=0.5, min=THETA_RANGE[0], max=THETA_RANGE[1], step=0.05,
-                description=f"θ{str(k + 1).translate(_SUBSCRIPTS)}", readout_format=".2f",
+                description=f"θ{str(k + INDEX_BASE).translate(_SUBSCRIPTS)}", readout_format=".2f",
                 continuous_update=True, style={"description_width": "30px"},
                 layout=W.Layout(width="100%"),
             )  # fmt: skip
@@ -304,7 +304,7 @@ class Controls:
                 lambda change, k=k: None if self.syncing else self._on_theta(k, change), "value"
             )
             slider.on_rejected = self._on_rejected
-            slider.add_class(f"softmax-explorer-theta-{k + 1}")
+            slider.add_class(f"softmax-explorer-theta-{k + INDEX_BASE}")
             sliders.append(slider)
         for slider in self.thetas:
             slider.close()

@@ -18,7 +18,7 @@ import ipywidgets as W
 
 from ..formulas import formula_html
 from ..results import Results
-from ..state import State
+from ..state import INDEX_BASE, State
 from .safe import Dropdown, Text
 
 __all__ = ["FORMULA_DELAY", "ExportView", "FormulaView", "ShareLink", "StatusLine"]
@@ -103,7 +103,7 @@ class FormulaView:
 
     def sync(self, n: int) -> None:
         """Offer the classes 1..n and keep the selected entry within them."""
-        classes = [(str(k + 1), k) for k in range(n)]
+        classes = [(str(k + INDEX_BASE), k) for k in range(n)]
         self._syncing = True
         try:
             for dropdown, value in ((self.entry_i, self.entry[0]), (self.entry_k, self.entry[1])):

@@ -10,6 +10,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
+from ..state import INDEX_BASE
+
 __all__ = ["WRT_SYMBOL", "despine", "labels", "log_axis", "nice_limit", "power_of_ten", "sub"]
 
 WRT_SYMBOL = {"theta": "θ", "x": "x"}
@@ -23,8 +25,8 @@ def despine(ax: Axes) -> None:
 
 
 def labels(prefix: str, n: int) -> list[str]:
-    """``x₁ .. xₙ``: the math's 1-based names of n classes."""
-    return [f"{prefix}{str(k + 1).translate(_SUB)}" for k in range(n)]
+    """``x₁ .. xₙ``: the names of n classes in the math's numbering."""
+    return [f"{prefix}{str(k + INDEX_BASE).translate(_SUB)}" for k in range(n)]
 
 
 def sub(text: str) -> str:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 import softmax_explorer
-
-from .conftest import fetch
+from harness.server import fetch
 
 PACKAGE = Path(softmax_explorer.__file__).parent
 HOSTILE_PATHS = [

@@ -27,9 +27,12 @@ from numpy.typing import ArrayLike, NDArray
 
 __all__ = [
     "METHODS",
+    "ORDER",
+    "ROUNDOFF_FACTOR",
     "STEP_RANGE",
     "StepSweep",
     "check_step",
+    "coordinate_steps",
     "default_steps",
     "estimates_at_steps",
     "expected_error",
@@ -45,9 +48,18 @@ METHODS: tuple[str, ...] = ("forward", "backward", "central", "complex", "richar
 #: The steps the package accepts and the error-vs-step plot shows, inclusive.
 STEP_RANGE: tuple[float, float] = (1e-16, 1e-1)
 
-# error ~ eps**_ORDER at the best step ~ eps**_STEP_POWER, per scheme
-_STEP_POWER = {"forward": 1 / 2, "backward": 1 / 2, "central": 1 / 3, "richardson": 1 / 5}
-_ERROR_POWER = {"forward": 1 / 2, "backward": 1 / 2, "central": 2 / 3, "richardson": 4 / 5}
+#: Round-off of each scheme, in units of ``eps * |f| / h``: the rounding of ``f``'s values
+#: (about ``eps |f|`` each) amplified by the difference's weights over its width.
+ROUNDOFF_FACTOR = {
+    "forward": 2.0,
+    "backward": 2.0,
+    "central": 1.0,
+    "richardson": 3.0,
+    "complex": 0.0,
+}
+#: The order p of each scheme's truncation error, O(h^p). Against a round-off of O(eps / h), the
+#: best step is about eps^(1/(p+1)) and its error eps^(p/(p+1)).
+ORDER = {"forward": 1, "backward": 1, "central": 2, "complex": 2, "richardson": 4}
 
 
 def _check_method(method: str) -> None:
@@ -88,14 +100,19 @@ def optimal_step(method: Method, dtype: np.dtype | type = np.float64) -> float:
     eps = float(np.finfo(real_dtype(dtype)).eps)
     if method == "complex":
         return eps
-    return eps ** _STEP_POWER[method]
+    return eps ** (1 / (ORDER[method] + 1))
 
 
 def expected_error(method: Method, dtype: np.dtype | type = np.float64) -> float:
     """Order of magnitude of a scheme's relative error at its best step (``eps^p``)."""
     _check_method(method)
     eps = float(np.finfo(real_dtype(dtype)).eps)
-    return eps if method == "complex" else eps ** _ERROR_POWER[method]
+    return eps if method == "complex" else eps ** (ORDER[method] / (ORDER[method] + 1))
+
+
+def coordinate_steps(v: NDArray, h: float) -> NDArray:
+    """The step each coordinate of ``v`` moves by for step ``h``: ``h * max(1, |v_k|)``."""
+    return h * np.maximum(1, np.abs(v.astype(np.float64)))
 
 
 def _steps(v: NDArray, hs: NDArray) -> tuple[NDArray, NDArray]:

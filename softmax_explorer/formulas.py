@@ -16,6 +16,8 @@ from .state import INDEX_BASE
 __all__ = ["entry_value", "formula_html"]
 
 _SYMBOL = {"theta": r"\theta", "x": "x"}
+#: The gradient check's verdict, coloured (each at least 4.5:1 against white).
+VERDICT_COLOURS = {"passed": "#1a7f37", "failed": "#b00020", "inconclusive": "#8a4b00"}
 
 
 def _num(value: float, digits: int = 4) -> str:
@@ -76,8 +78,12 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     else:
         lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")
     if results.check is not None:
-        report = html.escape(results.check.report(base=INDEX_BASE))
-        lines.append(f"<b>Gradient check</b> <code style='white-space: normal'>{report}</code>")
+        check = results.check
+        report = html.escape(check.report(base=INDEX_BASE))
+        lines.append(
+            f"<b>Gradient check</b> <code class='softmax-explorer-verdict-{check.status}' "
+            f"style='white-space: normal; color: {VERDICT_COLOURS[check.status]}'>{report}</code>"
+        )
     else:
         lines.append(f"<b>Gradient check</b>: {html.escape(results.step_message)}")
     return "<div style='overflow-wrap: anywhere'>" + "<br>".join(lines) + "</div>"

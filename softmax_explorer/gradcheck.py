@@ -15,8 +15,11 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from .finite_diff import (
+    ORDER,
+    ROUNDOFF_FACTOR,
     Method,
     check_step,
+    coordinate_steps,
     estimates_at_steps,
     expected_error,
     optimal_step,
@@ -40,22 +43,37 @@ class GradcheckResult:
         temperature, (n,)).
     abs_error, rel_error : ndarray
         ``|numeric - analytic|`` and that divided by ``max(|analytic|, tiny)``.
+    truncation_estimate : ndarray
+        ``|N(h) - N(2h)|``, an upper estimate of the truncation error at ``h`` (zero for the
+        complex step).
+    roundoff_estimate : ndarray
+        The round-off of the difference, ``c * eps * |f_i| / h_k`` (`ROUNDOFF_FACTOR` ``c`` per
+        scheme; zero for the complex step, which does not subtract).
     error_estimate : ndarray
-        How far the numeric value itself can be trusted: ``|N(h) - N(2h)|``, an upper estimate
-        of the truncation error at ``h`` (zero for the complex step).
+        How far the numeric value itself can be trusted, their sum: an entry whose error is
+        beyond its tolerance plus this fails.
+    resolution : ndarray
+        The error the difference is expected to have: Richardson's estimate of the truncation
+        error, ``truncation_estimate / (2^p - 1)`` for a scheme of order p, plus the round-off.
+        The check is conclusive where this is within the tolerance.
     max_abs_error, max_rel_error : float
-        Their maxima.
+        The maxima of ``abs_error`` and ``rel_error``.
     worst : tuple of int
-        ``(i, k)`` of the entry with the largest error relative to the tolerance.
+        ``(i, k)`` of the entry that decides the verdict (0-based): the largest error relative
+        to what explains it, or, when inconclusive, the largest error beyond the tolerance.
     wrt, method : str
         What was differentiated and by which scheme.
     h : float
         The step used.
     rtol, atol : float
-        The tolerances: an entry passes when
-        ``abs_error <= atol + rtol * |analytic| + error_estimate``.
-    passed : bool
-        Whether every entry passed.
+        The tolerance of an entry is ``atol + rtol * |analytic|``.
+    status : {"passed", "failed", "inconclusive"}
+        "failed" when an entry's error exceeds its tolerance plus ``error_estimate`` (the
+        derivative is wrong: the difference's own error does not explain it); otherwise
+        "inconclusive" when an entry's ``resolution`` exceeds its tolerance (the difference is
+        too inaccurate at this step to decide: see ``suggestion``); otherwise "passed".
+    suggestion : str
+        For an inconclusive check, what dominates and a step to try; else empty.
     of : str
         The name of the function differentiated (``g`` for the softmax, ``f`` otherwise).
     """
@@ -64,7 +82,10 @@ class GradcheckResult:
     numeric: NDArray
     abs_error: NDArray
     rel_error: NDArray
+    truncation_estimate: NDArray
+    roundoff_estimate: NDArray
     error_estimate: NDArray
+    resolution: NDArray
     max_abs_error: float
     max_rel_error: float
     worst: tuple[int, ...]
@@ -73,8 +94,14 @@ class GradcheckResult:
     h: float
     rtol: float
     atol: float
-    passed: bool
+    status: str
+    suggestion: str = ""
     of: str = "g"
+
+    @property
+    def passed(self) -> bool:
+        """Whether the check passed (not when it failed or could not decide)."""
+        return self.status == "passed"
 
     def entry_name(self, index: tuple[int, ...] | None = None, base: int = 0) -> str:
         """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``.
@@ -93,14 +120,16 @@ class GradcheckResult:
     def report(self, base: int = 0) -> str:
         """The one-line report; ``base`` numbers the entries (0: numpy's, as in ``worst``)."""
         w = self.worst
-        verdict = "passed" if self.passed else "FAILED"
+        verdict = {"passed": "passed", "failed": "FAILED", "inconclusive": "inconclusive"}
         counted = "0-based" if base == 0 else f"from {base}"
+        advice = f": {self.suggestion}" if self.suggestion else ""
         return (
-            f"gradcheck {verdict} ({self.method}, h={self.h:.1e}): worst entry "
-            f"{self.entry_name(base=base)} ({counted}): analytic {self.analytic[w]:.6e}, "
+            f"gradcheck {verdict[self.status]}{advice} ({self.method}, h={self.h:.1e}): worst "
+            f"entry {self.entry_name(base=base)} ({counted}): analytic {self.analytic[w]:.6e}, "
             f"numeric {self.numeric[w]:.6e}, "
             f"abs error {self.abs_error[w]:.1e}, rel error {self.rel_error[w]:.1e} "
-            f"(estimated difference error {self.error_estimate[w]:.0e}, "
+            f"(estimated difference error {self.error_estimate[w]:.0e}: truncation "
+            f"{self.truncation_estimate[w]:.0e}, round-off {self.roundoff_estimate[w]:.0e}; "
             f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"
         )
 
@@ -147,10 +176,11 @@ def check_jacobian(
     Returns
     -------
     GradcheckResult
-        Per-entry errors, the worst entry and whether all entries pass. An entry passes when its
-        error is within the tolerances plus the finite difference's own estimated error, so a
-        wrong derivative (an error of the order of the derivative) fails while a steep but
-        correct one passes.
+        Per-entry errors, the worst entry and the verdict. An entry's error is compared with its
+        tolerance plus the finite difference's own estimated error (truncation and round-off),
+        so a wrong derivative fails wherever the difference is accurate enough to tell, and a
+        check whose difference is too inaccurate at this step says "inconclusive" and suggests
+        a better one.
 
     Examples
     --------
@@ -179,34 +209,55 @@ def check_jacobian(
             f"the Jacobian has shape {analytic.shape}; f and v need {estimates[0].shape}"
         )
     numeric = estimates[0].reshape(analytic.shape)
+    values = np.abs(np.asarray(f(v_arr[None, :]) if vectorized else f(v_arr), dtype=np.float64))
     if method == "complex":
-        error_estimate = np.zeros_like(numeric)
+        truncation = np.zeros(analytic.shape)
     else:
-        error_estimate = np.abs(numeric - estimates[1].reshape(analytic.shape))
+        truncation = np.abs(numeric - estimates[1].reshape(analytic.shape)).astype(np.float64)
+    eps = float(np.finfo(dtype).eps)
+    # round-off per entry: the rounding of f_i's values over the step of coordinate k
+    roundoff = (
+        ROUNDOFF_FACTOR[method]
+        * eps
+        * np.outer(values.ravel(), 1 / coordinate_steps(v_arr, step)).reshape(analytic.shape)
+    )
     if rtol is None:
         rtol = 100 * expected_error(method, dtype)
     if atol is None:
-        # round-off in f(v +- h) costs about eps |f| / h: relative to the values, not to J
+        # round-off in f(v +- h) is relative to the values, not to J: so is the tolerance
         scale = np.max(np.abs(analytic))
         if method != "complex":
-            values = f(v_arr[None, :]) if vectorized else f(v_arr)
-            scale = max(scale, np.max(np.abs(np.asarray(values))))
+            scale = max(scale, float(np.max(values)))
         # never below the smallest normal number: subnormal derivatives (theta ~ 1e-309, say)
         # underflow in any scheme, and no check can resolve them
         atol = max(rtol * float(scale), float(np.finfo(dtype).tiny))
     with np.errstate(invalid="ignore", over="ignore"):
         abs_error = np.abs(numeric.astype(np.float64) - analytic)
-        scale = np.maximum(np.abs(analytic.astype(np.float64)), np.finfo(np.float64).tiny)
-        rel_error = abs_error / scale
-        excess = abs_error / (atol + rtol * scale + error_estimate)
-    excess = np.nan_to_num(excess, nan=np.inf)
-    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(excess)), excess.shape))
+        magnitude = np.maximum(np.abs(analytic.astype(np.float64)), np.finfo(np.float64).tiny)
+        rel_error = abs_error / magnitude
+        tolerance = atol + rtol * magnitude
+        bound = truncation + roundoff
+        resolution = truncation / (2 ** ORDER[method] - 1) + roundoff
+        excess = np.nan_to_num(abs_error / (tolerance + bound), nan=np.inf)
+        blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
+    status, suggestion = "passed", ""
+    decisive = excess
+    if np.any(excess > 1):
+        status = "failed"
+    elif np.any(blur > 1):
+        status, decisive = "inconclusive", blur
+    worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(decisive)), decisive.shape))
+    if status == "inconclusive":
+        suggestion = _suggestion(method, dtype, step, truncation[worst], roundoff[worst])
     return GradcheckResult(
         analytic=analytic,
         numeric=numeric,
         abs_error=abs_error,
         rel_error=rel_error,
-        error_estimate=error_estimate,
+        truncation_estimate=truncation,
+        roundoff_estimate=roundoff,
+        error_estimate=bound,
+        resolution=resolution,
         max_abs_error=float(np.max(abs_error)),
         max_rel_error=float(np.max(rel_error)),
         worst=worst,
@@ -215,9 +266,25 @@ def check_jacobian(
         h=step,
         rtol=float(rtol),
         atol=float(atol),
-        passed=bool(np.all(excess <= 1)),
+        status=status,
+        suggestion=suggestion,
         of=of,
     )
+
+
+def _short(value: float) -> str:
+    """``3e-4`` rather than Python's ``3e-04``."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _suggestion(method: str, dtype: np.dtype, h: float, truncation: float, roundoff: float) -> str:
+    """Why the difference cannot decide at step ``h``, and the scheme's best step to try."""
+    cause = "round-off" if roundoff >= truncation else "truncation"
+    best = optimal_step(method, dtype)
+    if np.isclose(best, h, rtol=0.5):
+        return f"{cause} dominates at h = {_short(h)}, the best step: try the complex step"
+    return f"{cause} dominates at h = {_short(h)}; try h ≈ {_short(best)}"
 
 
 def check_model(

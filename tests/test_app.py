@@ -434,3 +434,12 @@ def test_the_page_numbers_classes_from_one_everywhere_it_names_them(explorer):
     assert explorer.controls["target"].label == "class 3"
     labels = [t.get_text() for t in explorer.dashboard.panels["bars"].ax.get_xticklabels()]
     assert labels == ["x₁", "x₂", "x₃", "x₄"]
+
+
+def test_the_gradient_check_line_colours_its_verdict():
+    explorer = Explorer(query="preset=float32")
+    text = explorer.formula.widget.value
+    assert "softmax-explorer-verdict-inconclusive" in text
+    assert "inconclusive: round-off dominates at h = 1e-6; try h ≈ 3e-4" in text
+    explorer.controls["h"].value = 10**-3.5
+    assert "softmax-explorer-verdict-passed" in explorer.formula.widget.value

@@ -90,13 +90,75 @@ def states(draw):
     return np.array(x), np.array(theta), draw(st.floats(0.25, 4))
 
 
-@given(states(), st.sampled_from(se.METHODS), st.sampled_from(["theta", "x", "z", "temperature"]))
+WRTS = ["theta", "x", "z", "temperature"]
+
+
+@given(states(), st.sampled_from(se.METHODS), st.sampled_from(WRTS))
 @example((np.array([3.0, -3.0]), np.array([3.0, 3.0]), 0.25), "forward", "theta")
 @example((np.array([0.0, 0.0]), np.array([0.0, 2.22507386e-309]), 1.0), "complex", "x")
-def test_gradcheck_passes_at_the_default_step(state, method, wrt):
+@example(
+    (np.array([0.0, 3.0, 3.0, 0.0]), np.array([0.0, 3.0, 3.0, 0.0]), 0.5), "richardson", "theta"
+)
+def test_a_correct_derivative_never_fails_at_the_default_step(state, method, wrt):
+    """Never "failed"; "inconclusive" only where the difference's own error is beyond tolerance.
+
+    The last example is such a case: tied logits of 18, where Richardson's error at its
+    default step (1e-10) is just beyond the default tolerance.
+    """
     x, theta, temperature = state
     result = se.gradcheck(x, theta, wrt=wrt, method=method, temperature=temperature)
-    assert result.passed, str(result)
+    assert result.status != "failed", str(result)
+    if result.status == "inconclusive":
+        tolerance = result.atol + result.rtol * np.abs(result.analytic)
+        assert np.any(result.resolution > tolerance)
+        assert "truncation dominates" in result.suggestion
+
+
+def test_gradcheck_passes_at_the_default_step_on_random_states():
+    rng = np.random.default_rng(20261201)
+    for _ in range(150):
+        n = int(rng.integers(1, 9))
+        x, theta = rng.uniform(-3, 3, n), rng.uniform(-3, 3, n)
+        temperature = float(rng.uniform(0.25, 4))
+        for method in se.METHODS:
+            for wrt in WRTS:
+                result = se.gradcheck(x, theta, wrt=wrt, method=method, temperature=temperature)
+                assert result.passed, str(result)
+
+
+def test_float32_cancellation_is_inconclusive_and_suggests_the_best_step():
+    result = se.gradcheck(np.float32(SEED_X), np.float32(SEED_THETA), method="forward", h=1e-6)
+    assert result.status == "inconclusive"
+    assert not result.passed
+    assert str(result).startswith(
+        "gradcheck inconclusive: round-off dominates at h = 1e-6; try h ≈ 3e-4"
+    )
+    # round-off explains the whole discrepancy
+    assert np.all(result.abs_error <= result.roundoff_estimate + result.truncation_estimate)
+    better = se.gradcheck(np.float32(SEED_X), np.float32(SEED_THETA), method="forward", h=3e-4)
+    assert better.passed, str(better)
+
+
+def test_too_large_a_step_is_inconclusive_for_truncation():
+    result = se.gradcheck(SEED_X, SEED_THETA, method="central", h=0.1)
+    assert result.status == "inconclusive"
+    assert result.suggestion == "truncation dominates at h = 1e-1; try h ≈ 6e-6"
+
+
+@pytest.mark.parametrize("entry", [(i, k) for i in range(4) for k in range(4)])
+def test_a_wrong_entry_fails_wherever_the_check_is_conclusive(entry):
+    """A 2% error in one entry at h = 0.1 forward: never "passed"; "failed" wherever the
+    error exceeds what the difference's own error explains."""
+    analytic = se.jacobian(SEED_X, SEED_THETA)
+    analytic[entry] *= 1.02
+    result = se.gradcheck(SEED_X, SEED_THETA, method="forward", h=0.1, analytic=analytic)
+    assert not result.passed
+    tolerance = result.atol + result.rtol * np.abs(analytic)
+    explained = result.abs_error <= tolerance + result.error_estimate
+    assert (result.status == "failed") == (not explained.all())
+    if entry == (2, 2):  # the largest entry: its 2% is beyond the difference's error
+        assert result.status == "failed"
+        assert result.worst == (2, 2)
 
 
 @given(states(), st.sampled_from(["theta", "x", "z"]))

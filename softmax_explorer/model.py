@@ -20,14 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from numbers import Integral, Real
 from typing import Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from .inputs import product, target_distribution, validated
 from .special import (
-    as_float_array,
     log_softmax_last,
     shifted_last,
     softmax_and_complement_last,
@@ -49,70 +48,6 @@ __all__ = [
 Wrt = Literal["theta", "x", "z", "temperature"]
 #: Variables ``jacobian`` differentiates with respect to.
 WRT_VARIABLES: tuple[str, ...] = ("theta", "x", "z", "temperature")
-
-
-def _as_float_array(name: str, values: ArrayLike, *, finite: bool = True) -> NDArray:
-    """``values`` as an array with a non-empty last axis; NaN and inf refused when ``finite``."""
-    arr = as_float_array(name, values)
-    if arr.shape[-1] == 0:
-        raise ValueError(f"{name} is empty: softmax needs at least one value")
-    if finite:
-        _check_finite(name, arr)
-    return arr
-
-
-def _check_finite(name: str, arr: NDArray) -> None:
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        index = tuple(int(i) for i in np.argwhere(bad)[0])
-        where = index[0] if len(index) == 1 else index
-        raise ValueError(f"{name}[{where}] is {arr[index]}: every value must be finite")
-
-
-def _check_temperature(temperature: object) -> float:
-    if isinstance(temperature, bool) or not isinstance(temperature, Real | np.floating):
-        raise TypeError(f"temperature must be a real number, got {temperature!r}")
-    t = float(temperature)
-    if not np.isfinite(t) or t <= 0:
-        raise ValueError(f"temperature must be finite and > 0, got {t}")
-    return t
-
-
-def _validated(
-    x: ArrayLike, theta: ArrayLike, temperature: object
-) -> tuple[NDArray, NDArray, NDArray, float]:
-    """Validate the inputs; return ``(z, x, theta, T)`` with ``x`` and ``theta`` as arrays."""
-    x_arr = _as_float_array("x", x, finite=False)
-    theta_arr = _as_float_array("theta", theta, finite=False)
-    if x_arr.shape[-1] != theta_arr.shape[-1]:
-        raise ValueError(
-            f"x has {x_arr.shape[-1]} values, theta has {theta_arr.shape[-1]}: "
-            "they must have the same length"
-        )
-    t = _check_temperature(temperature)
-    dtype = np.result_type(x_arr, theta_arr)
-    with np.errstate(over="ignore", invalid="ignore"):
-        z = _product(x_arr, theta_arr, t, dtype)
-    bad = ~np.isfinite(z)
-    overflow = bad.any()
-    if overflow or z.size == 0:  # a finite product has finite factors (if it has any)
-        _check_finite("x", x_arr)
-        _check_finite("theta", theta_arr)
-    if overflow:
-        k = int(np.argwhere(bad)[0][-1])
-        raise ValueError(
-            f"x*theta/temperature overflows {dtype.name} at index {k} "
-            f"(x={x_arr[..., k].flat[0]!r}, theta={theta_arr[..., k].flat[0]!r}, temperature={t})"
-        )
-    return z, x_arr.astype(dtype, copy=False), theta_arr.astype(dtype, copy=False), t
-
-
-def _product(x: NDArray, theta: NDArray, temperature: float, dtype: np.dtype) -> NDArray:
-    """``x * theta / T`` in ``dtype``, unchecked."""
-    z = np.multiply(x, theta, dtype=dtype)
-    if temperature != 1.0:
-        z /= np.dtype(dtype).type(temperature)
-    return z
 
 
 def logits(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> NDArray:
@@ -138,7 +73,7 @@ def logits(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> NDArray:
         On empty input, different lengths, NaN or inf, a non-positive temperature, or when
         ``x * theta / T`` overflows.
     """
-    return _validated(x, theta, temperature)[0]
+    return validated(x, theta, temperature)[0]
 
 
 def _unstable_softmax(z: NDArray) -> NDArray:
@@ -207,33 +142,6 @@ def _scaled(values: NDArray, factor: NDArray | None, temperature: float) -> NDAr
     return values
 
 
-def _target_distribution(target: int | ArrayLike, n: int, dtype: np.dtype) -> NDArray:
-    """A class index or a probability vector, as a probability vector of length ``n``."""
-    if isinstance(target, Integral) and not isinstance(target, bool):
-        k = int(target)
-        if not 0 <= k < n:
-            raise ValueError(f"target class {k} is out of range for {n} classes (0..{n - 1})")
-        t = np.zeros(n, dtype=dtype)
-        t[k] = 1
-        return t
-    if isinstance(target, bool | float | str):
-        raise TypeError(
-            f"target must be a class index (int) or a probability vector, got {target!r}"
-        )
-    t = _as_float_array("target", target)
-    if t.ndim != 1 or t.shape[0] != n:
-        raise ValueError(f"target has {t.size} values, softmax has {n}: they must match")
-    if np.iscomplexobj(t):
-        raise TypeError("target must be real")
-    if (t < 0).any():
-        k = int(np.argmax(t < 0))
-        raise ValueError(f"target[{k}] is {t[k]}: probabilities must be >= 0")
-    total = float(np.sum(t))
-    if abs(total - 1) > 1e-6:
-        raise ValueError(f"target sums to {total:.8g}, not 1: it must be a probability vector")
-    return t.astype(dtype, copy=False)
-
-
 def _check_wrt(wrt: str, choices: tuple[str, ...] = WRT_VARIABLES) -> None:
     if wrt not in choices:
         raise ValueError(f"unknown wrt={wrt!r}: choose one of {', '.join(choices)}")
@@ -269,7 +177,7 @@ class Model:
         TypeError, ValueError
             As `logits`, and for inputs that are not 1-D.
         """
-        z, x_arr, theta_arr, t = _validated(x, theta, temperature)
+        z, x_arr, theta_arr, t = validated(x, theta, temperature)
         if z.ndim != 1:
             raise ValueError(f"x and theta must be 1-D here, got shape {z.shape}")
         return cls(x=x_arr, theta=theta_arr, temperature=t, z=z)
@@ -308,7 +216,7 @@ class Model:
 
     def cross_entropy(self, target: int | ArrayLike) -> float:
         """``C``; see the module-level `cross_entropy`."""
-        t = _target_distribution(target, self.n, self.z.dtype)
+        t = target_distribution(target, self.n, self.z.dtype)
         log_g = log_softmax_last(self.z)
         used = t > 0
         return float(-np.sum(t[used] * log_g[used]))
@@ -318,7 +226,7 @@ class Model:
     ) -> NDArray:
         """``dC / dwrt``; see the module-level `cross_entropy_grad`."""
         _check_wrt(wrt, ("theta", "x", "z"))
-        t = _target_distribution(target, self.n, self.z.dtype)
+        t = target_distribution(target, self.n, self.z.dtype)
         g, complement = softmax_and_complement_last(self.z)
         # g - t written as g (1 - t) - t (1 - g): exact for a one-hot target even when g_k ~ 1.
         residual = g * (1 - t) - t * complement
@@ -336,13 +244,13 @@ class Model:
         _check_wrt(wrt)
         x, theta, t, z = self.x, self.theta, self.temperature, self.z
         if wrt == "theta":
-            return (lambda th: softmax_last(_product(x, th, t, np.result_type(x, th)))), theta
+            return (lambda th: softmax_last(product(x, th, t, np.result_type(x, th)))), theta
         if wrt == "x":
-            return (lambda xs: softmax_last(_product(xs, theta, t, np.result_type(xs, theta)))), x
+            return (lambda xs: softmax_last(product(xs, theta, t, np.result_type(xs, theta)))), x
         if wrt == "z":
             return softmax_last, z
         # z = u * (1/T): differentiable in T, complex-step included, for a stack of temperatures
-        u = _product(x, theta, 1.0, z.dtype)
+        u = product(x, theta, 1.0, z.dtype)
         return (lambda ts: softmax_last(u * (1 / ts))), np.array([t], dtype=z.dtype)
 
 

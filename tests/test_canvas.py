@@ -234,7 +234,7 @@ def test_a_line_of_text_is_recorded_where_matplotlibs_layout_puts_it(va):
             weight=weight, color=f"C{i}", alpha=[None, 0.5][i % 2], clip_on=bool(i % 2),
         )  # fmt: skip
         renderer.commands.clear()
-        if renderer._draw_line_of_text(text):
+        if renderer.shortcuts.line_of_text(text):
             fast.append(s)
         recorded = list(renderer.commands)
         renderer.commands.clear()
@@ -265,13 +265,13 @@ def test_a_heatmap_with_new_colours_is_recorded_as_its_full_draw(panel):
     dashboard = Dashboard(compute(state), canvas=DisplayListCanvas)
     image = dashboard.panels[panel].image
     renderer = dashboard.figures[panel].canvas.get_renderer()
-    renderer._remember_image(image, _recorded(renderer, lambda: image.draw(renderer)))
+    renderer.shortcuts.remember_image(image, _recorded(renderer, lambda: image.draw(renderer)))
     thetas = [(0.3, 0.1, 0.9, 0.5), (2.9, -3.0, 0.0, 1.0), (-0.4, -0.4, -0.4, -0.4)]
     for theta in thetas:
         dashboard.update(compute(state.replace(theta=theta)))
         for data in (image.get_array(), np.where(np.eye(4, dtype=bool), np.nan, 0.5)):
             image.set_data(data)  # (the second: NaN cells, drawn in the colormap's "bad" colour)
-            quick = _recorded(renderer, lambda: renderer._draw_new_pixels(image))
+            quick = _recorded(renderer, lambda: renderer.shortcuts.new_pixels(image))
             assert quick
             assert quick == _recorded(renderer, lambda: image.draw(renderer))
 
@@ -281,8 +281,10 @@ def test_a_heatmap_placed_anew_is_drawn_in_full():
     dashboard = Dashboard(compute(state), canvas=DisplayListCanvas)
     panel = dashboard.panels["jacobian"]
     renderer = dashboard.figures["jacobian"].canvas.get_renderer()
-    renderer._remember_image(panel.image, _recorded(renderer, lambda: panel.image.draw(renderer)))
-    assert renderer._draw_new_pixels(panel.image)
+    renderer.shortcuts.remember_image(
+        panel.image, _recorded(renderer, lambda: panel.image.draw(renderer))
+    )
+    assert renderer.shortcuts.new_pixels(panel.image)
     for change in (
         lambda: panel.image.set_extent((-0.5, 2.5, 3.5, -0.5)),
         lambda: panel.ax.set_xlim(-1, 4),
@@ -290,7 +292,7 @@ def test_a_heatmap_placed_anew_is_drawn_in_full():
         lambda: panel.image.set_alpha(0.5),
     ):
         change()
-        assert not renderer._draw_new_pixels(panel.image)
+        assert not renderer.shortcuts.new_pixels(panel.image)
 
 
 def _refused(draw) -> list[str]:

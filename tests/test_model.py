@@ -441,8 +441,8 @@ def test_a_states_computation_validates_its_inputs_once(monkeypatch):
     from softmax_explorer.state import State
 
     calls = []
-    validated = model._validated
-    monkeypatch.setattr(model, "_validated", lambda *a: calls.append(a) or validated(*a))
+    validated = model.validated
+    monkeypatch.setattr(model, "validated", lambda *a: calls.append(a) or validated(*a))
     state = State(x=(1.0, 4.0, 3.0, 2.1), theta=tuple(SEED_THETA), target=0, scheme="richardson")
     results.compute(state)
     assert len(calls) == 1

@@ -42,6 +42,7 @@ LAYERS = {
     # unit: packages it may import (beyond the standard library and its own lower layers)
     "special": {"numpy"},
     "finite_diff": {"numpy"},
+    "inputs": {"numpy"},
     "model": {"numpy"},
     "gradcheck": {"numpy"},
     "state": set(),
@@ -53,8 +54,8 @@ LAYERS = {
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "model", "gradcheck", "state", "results", "canvas", "figures",
-    "formulas", "app.controller", "canvas.widget", "app", "serve", "cli",
+    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "results", "canvas",
+    "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 

@@ -44,7 +44,6 @@ never ipywidgets.
 
 from __future__ import annotations
 
-import base64
 import functools
 import warnings
 
@@ -52,14 +51,14 @@ import numpy as np
 from matplotlib import font_manager
 from matplotlib.artist import Artist
 from matplotlib.backend_bases import GraphicsContextBase, RendererBase
-from matplotlib.colors import to_rgba
 from matplotlib.font_manager import FontProperties
 from matplotlib.image import AxesImage
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.transforms import Affine2D, Bbox, IdentityTransform, Transform
+from matplotlib.transforms import Affine2D, Bbox, Transform
 
 from .fingerprint import fingerprint
+from .shortcuts import Shortcuts, base64_pixels
 
 __all__ = ["Command", "DisplayListRenderer", "DisplayListWarning", "draw_artists"]
 
@@ -84,11 +83,6 @@ def _css(rgba, alpha: float | None = None) -> str | None:
     if alpha <= 0:
         return None
     return f"rgb({r},{g},{b})" if alpha >= 1 else f"rgba({r},{g},{b},{alpha:.3g})"
-
-
-def _base64_pixels(rgba) -> str:
-    """An image command's pixels: the base64 of the RGBA bytes, row by row."""
-    return base64.b64encode(np.ascontiguousarray(rgba, dtype=np.uint8).tobytes()).decode()
 
 
 @functools.lru_cache(maxsize=64)
@@ -119,16 +113,14 @@ class DisplayListRenderer(RendererBase):
         self.commands: list[Command] = []
         self.background_size: int | None = None
         self._drawn: dict[Artist, tuple[object, list[Command]]] = {}
-        self._line_boxes: dict[FontProperties, tuple[float, float]] = {}
-        self._glyph_boxes: dict[tuple[FontProperties, str], tuple[float, float]] = {}
-        self._images: dict[AxesImage, tuple[tuple, Command]] = {}
+        self.shortcuts = Shortcuts(self)
 
     def clear(self) -> None:
         """Forget the recorded commands (before a full draw)."""
         self.commands.clear()
         self.background_size = None
         self._drawn.clear()
-        self._images.clear()
+        self.shortcuts.clear()
 
     def refuse(self, feature: str) -> None:
         """Warn, once per figure, that ``feature`` is left out of its display list."""
@@ -152,108 +144,12 @@ class DisplayListRenderer(RendererBase):
             self.commands.extend(drawn[1])
             return
         start = len(self.commands)
-        kind = type(artist)
-        quick = (kind is Text and self._draw_line_of_text(artist)) or (
-            kind is AxesImage and self._draw_new_pixels(artist)
-        )
-        if not quick:
+        if not self.shortcuts.draw(artist):
             artist.draw(self)
-            if kind is AxesImage:
-                self._remember_image(artist, self.commands[start:])
+            if type(artist) is AxesImage:
+                self.shortcuts.remember_image(artist, self.commands[start:])
         if key is not None:
             self._drawn[artist] = (key, self.commands[start:])
-
-    @staticmethod
-    def _image_geometry(image: AxesImage) -> tuple | None:
-        """What places an unsampled image's pixels on the canvas (None: not such an image)."""
-        transform = image.get_transform()
-        if not (
-            image.get_visible() and image.get_interpolation() == "none" and transform.is_affine
-        ):
-            return None
-        clip = image.get_clip_box()
-        return (
-            image.get_array().shape, tuple(image.get_extent()), image.origin,
-            transform.get_matrix().tobytes(), None if clip is None else tuple(clip.extents),
-            image.get_clip_on(), image.get_alpha(),
-        )  # fmt: skip
-
-    def _remember_image(self, image: AxesImage, recorded: list[Command]) -> None:
-        """Keep an image's command if it holds all its pixels (see `_draw_new_pixels`)."""
-        geometry = self._image_geometry(image)
-        rows, columns = image.get_array().shape[:2]
-        if geometry is not None and len(recorded) == 1 and recorded[0][1:3] == [columns, rows]:
-            self._images[image] = (geometry, recorded[0])
-
-    def _draw_new_pixels(self, image: AxesImage) -> bool:
-        """Record ``image`` as `AxesImage.draw` would, when only its colours changed.
-
-        Most of `AxesImage.draw`'s cost for a small heatmap is the machinery around an unsampled
-        image (masked arrays, transforms, the clip). When what places the pixels is the same as
-        at the last full drawing, the command is that one with the new pixels, coloured by the
-        same ``to_rgba`` call.
-        """
-        remembered = self._images.get(image)
-        if remembered is None or self._image_geometry(image) != remembered[0]:
-            return False
-        data = image.get_array()
-        rgba = image.to_rgba(data, bytes=True, norm=data.ndim == 2)
-        command = list(remembered[1])
-        command[3] = _base64_pixels(rgba)
-        self.commands.append(command)
-        return True
-
-    def _draw_line_of_text(self, text: Text) -> bool:
-        """Record ``text`` as `Text.draw` would, without its layout; False if it cannot.
-
-        A text drawn again and again (a value under a slider) costs matplotlib a full layout
-        each time. For one unrotated line of plain text whose glyphs all fit in the
-        font's line box (digits, letters without tall accents), the layout is the line box
-        itself: the baseline sits at the same offset from the anchor whatever the text, and the
-        browser aligns it horizontally (see `draw_text`).
-        """
-        s = text.get_text()
-        if (
-            not s or "\n" in s or "$" in s or text.get_rotation() != 0 or text.get_wrap()
-            or text.get_usetex() or text.get_bbox_patch() or text.get_path_effects()
-        ):  # fmt: skip
-            return False
-        prop = text.get_fontproperties()
-        ascent, descent = self._line_box(text)
-        for c in set(s):
-            glyph = self._glyph_boxes.get((prop, c))
-            if glyph is None:
-                _, h, d = self.get_text_width_height_descent(c, prop, ismath=False)
-                glyph = self._glyph_boxes[prop, c] = (h - d, d)
-            if glyph[0] > ascent or glyph[1] > descent:
-                return False
-        x, y = text.get_transform().transform(text.get_unitless_position())
-        if not (np.isfinite(x) and np.isfinite(y)):
-            return False  # Text.draw skips it
-        va = text.get_verticalalignment()
-        y += {
-            "bottom": descent, "top": -ascent, "center": (descent - ascent) / 2, "baseline": 0,
-            "center_baseline": -ascent / 2,
-        }[va]  # fmt: skip
-        gc = self.new_gc()
-        gc.set_foreground(to_rgba(text.get_color()), isRGBA=True)
-        gc.set_alpha(text.get_alpha())
-        text._set_gc_clip(gc)
-        self.draw_text(gc, x, y, s, prop, 0, mtext=text)
-        gc.restore()
-        return True
-
-    def _line_box(self, text: Text) -> tuple[float, float]:
-        """The ascent and descent of a line of ``text``'s font, as matplotlib lays one out."""
-        prop = text.get_fontproperties()
-        box = self._line_boxes.get(prop)
-        if box is None:  # a blank line: the font's own line box, whatever matplotlib's version
-            blank = Text(0, 0, " ", fontproperties=prop, va="baseline")
-            blank.set_transform(IdentityTransform())
-            blank.set_figure(text.figure)
-            extent = blank.get_window_extent(self)
-            box = self._line_boxes[prop] = (extent.y1, -extent.y0)
-        return box
 
     # -- what matplotlib asks of a renderer ------------------------------------------------------
     def flipy(self) -> bool:
@@ -372,7 +268,7 @@ class DisplayListRenderer(RendererBase):
         flip = np.array([[1, 0, 0], [0, -1, self.height], [0, 0, 1]])
         m = flip @ m
         matrix = [round(float(m[i, j]), 4) for j in range(3) for i in range(2)]
-        pixels = _base64_pixels(im)
+        pixels = base64_pixels(im)
         self.commands.append(["image", w, h, pixels, matrix, gc.get_alpha(), self._clip(gc)])
 
     def draw_quad_mesh(

@@ -11,6 +11,7 @@ import html
 import numpy as np
 
 from .results import Results
+from .special import softmax_and_complement_last
 from .state import INDEX_BASE
 
 __all__ = ["entry_value", "formula_html"]
@@ -20,12 +21,15 @@ _SYMBOL = {"theta": r"\theta", "x": "x"}
 VERDICT_COLOURS = {"passed": "#1a7f37", "failed": "#b00020", "inconclusive": "#8a4b00"}
 
 
-def _num(value: float, digits: int = 4) -> str:
-    """A number for LaTeX: 4 significant digits, a true minus sign, 10^k for tiny values."""
-    value = float(value)
+def _num(value: float, digits: int | None = 4) -> str:
+    """A number for LaTeX, 10^k for tiny and huge values.
+
+    ``digits`` significant digits; None keeps them all (the shortest text that reads back).
+    """
+    value = float(value) + 0.0  # -0.0 shows as 0
     if not np.isfinite(value):
         return r"\mathrm{NaN}" if np.isnan(value) else (r"-\infty" if value < 0 else r"\infty")
-    text = f"{value:.{digits}g}"
+    text = repr(value).removesuffix(".0") if digits is None else f"{value:.{digits}g}"
     if "e" in text:
         mantissa, exponent = text.split("e")
         text = rf"{mantissa} \times 10^{{{int(exponent)}}}"
@@ -36,22 +40,43 @@ def _vector(values) -> str:
     return r"[" + r",\ ".join(_num(v) for v in values) + r"]"
 
 
+def _factors(exact: float, factors: list[float], value: float, digits: int = 4) -> list[str]:
+    """``factors`` with the fewest significant digits (at least ``digits``) that add up.
+
+    ``exact`` (shown with all its digits) times the factors as displayed matches ``value`` to
+    its displayed precision: within half a unit of its last displayed digit.
+    """
+    unit = 10.0 ** (np.floor(np.log10(abs(value))) - digits + 1) if value else 0.0
+    for d in range(digits, 18):
+        shown = [float(f"{f:.{d}g}") for f in factors]
+        if abs(exact * float(np.prod(shown)) - value) <= unit / 2:
+            break
+    return [_num(f, d) for f in shown]
+
+
 def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
-    """The closed form of ``J[i, k]`` with the current numbers substituted, and its value."""
+    """The closed form of ``J[i, k]`` with the current numbers substituted, and its value.
+
+    ``g_i (delta_ik - g_k)`` is shown with ``1 - g_k`` as one number, the sum of the other
+    classes' probabilities, which keeps its digits when ``g_k`` is close to 1.
+    """
     s = results.state
-    g = np.asarray(results.g, dtype=float)
+    g, complement = (
+        np.asarray(a, dtype=float) for a in softmax_and_complement_last(results.model.z)
+    )
     factor = (s.x if s.wrt == "theta" else s.theta)[k]
-    delta = 1 if i == k else 0
     value = float(results.jacobian[i, k])
     sym = _SYMBOL[s.wrt]
     coefficient = "x" if s.wrt == "theta" else r"\theta"
     a, b = i + INDEX_BASE, k + INDEX_BASE  # the math's numbering
+    last = float(complement[k]) if i == k else -float(g[k])
+    g_i, last_text = _factors(float(factor) / s.temperature, [float(g[i]), last], value)
     text = (
         rf"\frac{{\partial g_{{{a}}}}}{{\partial {sym}_{{{b}}}}}"
         rf" = \frac{{{coefficient}_{{{b}}}}}{{T}}\, g_{{{a}}}"
         rf"(\delta_{{{a}{b}}} - g_{{{b}}})"
-        rf" = \frac{{{_num(factor)}}}{{{_num(s.temperature)}}} \cdot {_num(g[i])}"
-        rf" \cdot ({delta} - {_num(g[k])}) = {_num(value)}"
+        rf" = \frac{{{_num(factor, None)}}}{{{_num(s.temperature, None)}}} \cdot {g_i}"
+        rf" \cdot ({last_text}) = {_num(value)}"
     )
     return text, value
 

@@ -1,0 +1,72 @@
+"""The formula panel: the worked-out Jacobian entry's digits add up, in the math's numbering."""
+
+import re
+
+import numpy as np
+import pytest
+
+from softmax_explorer.formulas import entry_value, formula_html
+from softmax_explorer.results import compute
+from softmax_explorer.state import PRESETS, State
+
+_NUMBER = r"(-?[\d.]+(?: \\times 10\^\{-?\d+\})?)"
+_WORKED = re.compile(
+    rf"= \\frac\{{{_NUMBER}\}}\{{{_NUMBER}\}} \\cdot {_NUMBER} \\cdot \({_NUMBER}\) = {_NUMBER}$"
+)
+
+
+def _float(latex: str) -> float:
+    return float(re.sub(r" \\times 10\^\{(-?\d+)\}", r"e\1", latex))
+
+
+def _worked(state: State, i: int, k: int) -> tuple[list[float], float, float]:
+    """The four factors and the result as the panel shows them, and the exact value."""
+    text, value = entry_value(compute(state), i, k)
+    match = _WORKED.search(text)
+    assert match, text
+    *factors, shown = (_float(m) for m in match.groups())
+    return factors, shown, value
+
+
+def _states():
+    rng = np.random.default_rng(7)
+    yield from (p.state for p in PRESETS.values())
+    for _ in range(40):
+        n = int(rng.integers(2, 9))
+        yield State(
+            x=tuple(np.round(rng.uniform(-50, 50, n), 2)),
+            theta=tuple(np.round(rng.uniform(-3, 3, n), 2)),
+            temperature=float(10 ** rng.uniform(-1.3, 1.3)),
+            wrt=str(rng.choice(["theta", "x"])),
+        )
+
+
+@pytest.mark.parametrize("state", list(_states()), ids=lambda s: f"n{s.n}-T{s.temperature:.3g}")
+def test_the_factors_shown_multiply_to_the_result_shown(state):
+    for i in range(state.n):
+        for k in range(state.n):
+            (numerator, denominator, g_i, last), shown, value = _worked(state, i, k)
+            product = numerator / denominator * g_i * last
+            assert f"{shown:.4g}" == f"{value + 0.0:.4g}", (i, k)
+            # the product matches the result shown, within half a unit of its last digit
+            unit = 10.0 ** (np.floor(np.log10(abs(shown))) - 3) if shown else 0.0
+            assert abs(product - value) <= unit / 2 * (1 + 1e-9), (i, k)
+
+
+def test_one_minus_a_dominant_probability_keeps_its_digits():
+    """The overflow preset's g_1 is 1 - 4.54e-5: shown as 4.54e-5, not as 1 - 1."""
+    (numerator, denominator, g_1, complement), _shown, value = _worked(
+        PRESETS["overflow"].state, 0, 0
+    )
+    text = entry_value(compute(PRESETS["overflow"].state), 0, 0)[0]
+    assert r"(4.54 \times 10^{-5})" in text
+    assert complement == pytest.approx(4.54e-5, rel=1e-3)
+    assert numerator / denominator * g_1 * complement == pytest.approx(value, rel=1e-3)
+
+
+def test_the_panel_names_entries_and_the_target_from_one():
+    text = formula_html(compute(State(target=2)), entry=(2, 0))
+    assert r"\partial g_{3}}{\partial \theta_{1}}" in text
+    assert r"-\log g_{3}" in text
+    assert "(from 1)" in text
+    assert "(0-based)" not in text

@@ -292,23 +292,35 @@ class StepSweep:
     steps : ndarray, shape (s,)
         The steps.
     errors : dict of str to ndarray, shape (s,)
-        ``max |numeric - analytic|`` per method and step; ``inf`` where the estimate overflowed.
+        ``max |numeric - analytic|`` per method and step; ``inf`` where the estimate overflowed,
+        NaN where the step cannot be taken (see ``resolved``).
     dtype : numpy.dtype
         The dtype the differences were taken in.
+    resolved : ndarray of bool, shape (s,)
+        Whether each step can be taken by the real schemes: ``v_k + step != v_k`` in the dtype
+        for every coordinate (the complex step perturbs the imaginary part and always can).
     """
 
     steps: NDArray
     errors: dict[str, NDArray]
     dtype: np.dtype
+    resolved: NDArray
 
     def best_step(self, method: Method) -> float:
         """The step with the smallest measured error for ``method``."""
-        return float(self.steps[int(np.argmin(self.errors[method]))])
+        return float(self.steps[int(np.nanargmin(self.errors[method]))])
 
     def error_at(self, method: Method, h: float) -> float:
-        """``method``'s error at step ``h``, interpolated between the sweep's steps (log-log)."""
-        errors = np.clip(self.errors[method], np.finfo(np.float64).tiny, np.finfo(np.float64).max)
-        log_error = np.interp(np.log10(h), np.log10(self.steps), np.log10(errors))
+        """``method``'s error at step ``h``, interpolated between the sweep's steps (log-log).
+
+        Steps that cannot be taken are left out; NaN if ``h`` is below all that can.
+        """
+        errors = self.errors[method]
+        taken = ~np.isnan(errors)
+        if not taken.any() or h < self.steps[taken][0]:
+            return float("nan")
+        errors = np.clip(errors[taken], np.finfo(np.float64).tiny, np.finfo(np.float64).max)
+        log_error = np.interp(np.log10(h), np.log10(self.steps[taken]), np.log10(errors))
         return float(10**log_error)
 
 
@@ -338,7 +350,7 @@ def step_sweep(
     -------
     StepSweep
         The data of the error-vs-step plot: a V per scheme, truncation on the right, round-off on
-        the left.
+        the left; NaN errors where the real schemes' step is below the dtype's resolution.
     """
     v_arr = np.atleast_1d(np.asarray(v))
     dtype = real_dtype(v_arr.dtype)
@@ -348,6 +360,7 @@ def step_sweep(
         check_step(h)
     exact = np.asarray(analytic).reshape(-1, v_arr.size)
     evaluations = _Evaluations(f, v_arr, hs, vectorized)
+    resolved = ~(evaluations.steps == 0).any(axis=1)
     errors = {}
     for method in methods:
         _check_method(method)
@@ -356,4 +369,6 @@ def step_sweep(
             diff = estimates.astype(np.float64, copy=False) - exact
             np.abs(diff, out=diff)
         errors[method] = np.nan_to_num(diff.max(axis=(1, 2)), nan=np.inf)
-    return StepSweep(steps=hs, errors=errors, dtype=dtype)
+        if method != "complex":
+            errors[method][~resolved] = np.nan
+    return StepSweep(steps=hs, errors=errors, dtype=dtype, resolved=resolved)

@@ -343,3 +343,24 @@ def test_a_clicked_jacobian_cell_reaches_the_hook_with_its_row_and_column():
     outside = MouseEvent("button_press_event", fig.canvas, 2, 2, 1)
     fig.canvas.callbacks.process(outside.name, outside)
     assert clicked == [(2, 3)]
+
+
+def test_steps_below_the_resolution_are_a_band_not_an_error():
+    results = compute(PRESETS["float32"].state)
+    sweep = results.sweep
+    cut = int(np.flatnonzero(sweep.resolved)[0])
+    assert cut > 0  # float32 at x = 4 cannot take steps below about 5e-7
+    steps = Dashboard(results).panels["steps"]
+    assert steps.unresolved.get_visible()
+    assert sweep.steps[cut - 1] < steps.unresolved.get_x() + steps.unresolved.get_width()
+    assert steps.unresolved.get_x() + steps.unresolved.get_width() < sweep.steps[cut]
+    assert "x + h = x in float32" in steps.unresolved_note.get_text()
+    curves = dict(zip(se.METHODS, steps.lines.get_segments(), strict=True))
+    for method, curve in curves.items():
+        if method == "complex":  # takes any step: drawn across the band
+            np.testing.assert_array_equal(curve[:, 0], sweep.steps)
+        else:  # starts at the first step taken: a gap, not a flat line at the top
+            np.testing.assert_array_equal(curve[:, 0], sweep.steps[cut:])
+        assert np.all(np.isfinite(curve[:, 1]))
+    seed = Dashboard(compute(SEED)).panels["steps"]
+    assert not seed.unresolved.get_visible()

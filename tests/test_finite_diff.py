@@ -91,7 +91,7 @@ def test_float32_sweep_moves_the_v():
     assert sweep.dtype == np.float32
     best = sweep.best_step("central")
     assert 1e-4 < best < 1e-1  # float64's best central step is ~6e-6
-    assert min(sweep.errors["central"]) > 1e-7
+    assert np.nanmin(sweep.errors["central"]) > 1e-7
 
 
 @pytest.mark.parametrize(
@@ -141,3 +141,19 @@ def test_forward_difference_error_is_a_v(seed):
 def test_step_below_resolution_is_refused():
     with pytest.raises(ValueError, match=r"step h=1.0e-10 is below the resolution of float32"):
         se.numerical_jacobian(np.sin, np.float32([1.0]), "forward", h=1e-10)
+
+
+def test_a_sweep_marks_the_steps_it_cannot_take():
+    v = np.float32([4.0, 0.5])
+    sweep = se.step_sweep(
+        lambda p: np.sin(p), v, np.diag(np.cos(v)), steps=[1e-9, 1e-8, 1e-6, 1e-3]
+    )
+    # float32 at 4: its spacing is 4.8e-7, so relative steps of 1e-9 and 1e-8 (4e-9, 4e-8) vanish
+    np.testing.assert_array_equal(sweep.resolved, [False, False, True, True])
+    for method in ("forward", "backward", "central", "richardson"):
+        assert np.all(np.isnan(sweep.errors[method][:2]))
+        assert np.all(np.isfinite(sweep.errors[method][2:]))
+    assert np.all(np.isfinite(sweep.errors["complex"]))
+    assert sweep.best_step("central") in (1e-6, 1e-3)
+    assert np.isnan(sweep.error_at("forward", 1e-9))
+    assert np.isfinite(sweep.error_at("forward", 1e-5))

@@ -6,6 +6,7 @@ import matplotlib as mpl
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
+from matplotlib.patches import Rectangle
 
 from ..finite_diff import METHODS
 from ..results import Results
@@ -40,6 +41,16 @@ class StepsPanel(ResultsPanel):
             Line2D([], [], color=c, linestyle=d, linewidth=1.4, label=m)
             for m, c, d in zip(METHODS, colours, dashes, strict=True)
         ]
+        # steps the real schemes cannot take (x + h == x in the dtype): a band with a note
+        self.unresolved = Rectangle(
+            (steps[0], 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor="#888888",
+            alpha=0.25, edgecolor="none", zorder=1, visible=False,
+        )  # fmt: skip
+        ax.add_patch(self.unresolved)
+        self.unresolved_note = ax.text(
+            0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
+            color=self.text_colour, zorder=4, visible=False,
+        )  # fmt: skip
         self.step_line = ax.axvline(1e-6, color=self.text_colour, linewidth=1.2, linestyle="--")
         self.eps_line = ax.axhline(1e-16, color="#888888", linewidth=1, linestyle=":")
         self.eps_label = ax.text(
@@ -58,7 +69,13 @@ class StepsPanel(ResultsPanel):
             handlelength=1.4,
         )  # fmt: skip
         despine(ax)
-        self.animated += [self.lines, self.best, self.step_line]
+        self.animated += [
+            self.unresolved,
+            self.unresolved_note,
+            self.lines,
+            self.best,
+            self.step_line,
+        ]
 
     def data_key(self, results: Results) -> object:
         s = results.state
@@ -88,8 +105,26 @@ class StepsPanel(ResultsPanel):
             dots = [results.best_steps[m] for m in METHODS]
             self.lines.set_segments(curves)
             self.best.set_offsets(np.clip(dots, [0, low], [np.inf, high]))
+            self._show_unresolved(sweep)
         widths = [3.2 if m == s.scheme else 1.4 for m in METHODS]
         if list(self.lines.get_linewidths()) != widths:
             self.lines.set_linewidths(widths)
         if self.step_line.get_xdata()[0] != s.h:
             self.step_line.set_xdata([s.h, s.h])
+
+    def _show_unresolved(self, sweep) -> None:
+        """The band of steps below the dtype's resolution, up to the first step that is taken."""
+        taken = np.flatnonzero(sweep.resolved)
+        cut = len(sweep.steps) if taken.size == 0 else int(taken[0])
+        visible = cut > 0
+        self.unresolved.set_visible(visible)
+        self.unresolved_note.set_visible(visible)
+        if visible:
+            # the band ends halfway (on the log axis) between the last step not taken and the first
+            end = (
+                sweep.steps[-1]
+                if cut == len(sweep.steps)
+                else np.sqrt(sweep.steps[cut - 1] * sweep.steps[cut])
+            )
+            self.unresolved.set_width(end - sweep.steps[0])
+            self.unresolved_note.set_text(f"x + h = x in {sweep.dtype.name}:\nno difference")

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import re
 
 import numpy as np
@@ -143,8 +144,8 @@ def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, 
 @pytest.mark.parametrize(
     ("widget", "key", "value", "message"),
     [
-        ("temperature", "value", float("nan"), "temperature T: nan is outside 0.049..20.4"),
-        ("temperature", "value", 1e308, "temperature T: 1e+308 is outside 0.049..20.4"),
+        ("temperature", "value", float("nan"), "temperature T: nan is outside 0.05..20"),
+        ("temperature", "value", 1e308, "temperature T: 1e+308 is outside 0.05..20"),
         ("h", "value", -1.0, "step h: -1.0 is outside 1e-16..0.1"),
         ("learning_rate", "value", float("inf"), "learning rate: inf is outside 0.01..5"),
         ("n", "value", 1_000_000, "classes n: 1000000 is outside 2..32"),
@@ -443,3 +444,21 @@ def test_the_gradient_check_line_colours_its_verdict():
     assert "inconclusive: round-off dominates at h = 1e-6; try h ≈ 3e-4" in text
     explorer.controls["h"].value = 10**-3.5
     assert "softmax-explorer-verdict-passed" in explorer.formula.widget.value
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_sliders_land_exactly_on_every_presets_values(name):
+    """Each slider's grid holds the preset's value, so the browser shows it as it is."""
+    explorer = Explorer(query=f"preset={name}")
+    state = explorer.state
+    sliders = [(explorer.controls[f], getattr(state, f)) for f in ("temperature", "h")]
+    sliders += [(explorer.controls["learning_rate"], state.learning_rate)]
+    sliders += list(zip(explorer.controls.thetas, state.theta, strict=True))
+    for slider, value in sliders:
+        position = math.log(value, slider.base) if hasattr(slider, "base") else value
+        steps = (position - slider.min) / slider.step
+        assert steps == pytest.approx(round(steps), abs=1e-6), (slider.description, value)
+        shown = f"{value:{slider.readout_format}}"
+        on_grid = slider.min + round(steps) * slider.step
+        on_grid = slider.base**on_grid if hasattr(slider, "base") else on_grid
+        assert f"{on_grid:{slider.readout_format}}" == shown, (slider.description, value)

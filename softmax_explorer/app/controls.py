@@ -34,8 +34,10 @@ from .safe import (
 __all__ = ["CONTROLS", "NO_TARGET", "Control", "Controls"]
 
 NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no selection)
-# log10 limits on a 0.01 grid that contains 0, so T = 1 is exactly on it (0.049 .. 20.4)
-TEMPERATURE_LOG_RANGE = (-1.31, 1.31)
+# The temperature slider spans 0.05 .. 20 on a log10 grid of 260 steps: T = 0.05, 1 and 20 (the
+# presets' temperatures) are exactly on it, so the slider shows them as they are.
+_T_EDGE = math.log10(20)
+TEMPERATURE_LOG_RANGE = (-_T_EDGE, _T_EDGE)
 _STYLE = {"description_width": "110px"}
 _WIDE = "330px"
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
@@ -116,7 +118,7 @@ CONTROLS: tuple[Control, ...] = (
         "temperature", FloatLogSlider, "temperature T", "T > 0: the logits are x·θ/T",
         state_field="temperature",
         options={"base": 10, "min": TEMPERATURE_LOG_RANGE[0], "max": TEMPERATURE_LOG_RANGE[1],
-                 "step": 0.01, "readout_format": ".3g"},
+                 "step": _T_EDGE / 130, "readout_format": ".3g"},
     ),
     Control(
         "stable", Checkbox, "max-shift (stable softmax)",

@@ -364,3 +364,28 @@ def test_steps_below_the_resolution_are_a_band_not_an_error():
         assert np.all(np.isfinite(curve[:, 1]))
     seed = Dashboard(compute(SEED)).panels["steps"]
     assert not seed.unresolved.get_visible()
+
+
+def _overlaps(texts, renderer) -> list[tuple[str, str]]:
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts if t.get_visible()]
+    boxes = [(s, b) for s, b in boxes if s]
+    return [(a, c) for k, (a, b) in enumerate(boxes) for c, d in boxes[k + 1 :] if b.overlaps(d)]
+
+
+@pytest.mark.parametrize("n", range(2, 33))
+def test_tick_labels_and_values_never_overlap(n):
+    dash = Dashboard(compute(State().resized(n)))
+    for name, axes in (("bars", "x"), ("jacobian", "xy"), ("error", "xy")):
+        fig = dash.figures[name]
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = dash.panels[name].ax
+        for which in axes:
+            ticks = ax.get_xticklabels() if which == "x" else ax.get_yticklabels()
+            assert _overlaps(ticks, renderer) == [], (name, which)
+            shown = [t.get_text() for t in ticks]
+            assert shown[0].endswith("₁")  # the first class is always named
+            if n <= 12:
+                assert len(shown) == n  # every class while they fit
+        if name == "bars":
+            assert _overlaps(dash.panels["bars"].values, renderer) == []

@@ -11,7 +11,7 @@ from matplotlib.path import Path as MplPath
 
 from ..results import Results
 from .panel import ResultsPanel
-from .ticks import despine, labels, sub
+from .ticks import class_ticks, despine, sub, text_size
 
 __all__ = ["BarsPanel"]
 
@@ -47,7 +47,10 @@ class BarsPanel(ResultsPanel):
         )  # fmt: skip
         ax.add_patch(self.outline)
         self.uniform = ax.axhline(1 / n, color="#888888", linestyle=":", linewidth=1.5, zorder=1)
-        fontsize = 10 if n <= 8 else 7 if n <= 16 else 0
+        # a value above each bar where it fits between its neighbours (10 pt, else 7 pt)
+        room, dpi = ax.bbox.width / n, ax.figure.dpi
+        fits = [size for size in (10, 7) if 1.1 * text_size("0.000", size, dpi)[0] <= room]
+        fontsize = fits[0] if fits else 0
         self.values = [
             ax.text(i, 0, "", ha="center", va="bottom", fontsize=fontsize, zorder=4) for i in idx
         ]
@@ -61,7 +64,7 @@ class BarsPanel(ResultsPanel):
         self.heading = self.title()
         ax.set_ylim(0, 1)
         ax.set_xlim(-0.6, n - 0.4)
-        ax.set_xticks(idx, labels("x", n), fontsize=11 if n <= 12 else 7)
+        class_ticks(ax, "x", "x", n)
         ax.set_ylabel("probability " + sub("gi"))
         ax.text(
             1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",

@@ -13,7 +13,7 @@ from matplotlib.ticker import LogLocator, NullFormatter
 
 from ..results import Results
 from .panel import ResultsPanel
-from .ticks import WRT_SYMBOL, labels, nice_limit, power_of_ten, sub
+from .ticks import WRT_SYMBOL, class_ticks, nice_limit, power_of_ten, sub
 
 __all__ = ["ANNOTATE_MAX_N", "ErrorPanel", "JacobianPanel"]
 
@@ -30,7 +30,7 @@ class _Heatmap(ResultsPanel):
         )
         self.colorbar = ax.figure.colorbar(image, cax=self.cax)
         self.colorbar.ax.tick_params(labelsize=9)
-        ax.set_yticks(range(n), labels("g", n), fontsize=11 if n <= 12 else 7)
+        class_ticks(ax, "y", "g", n)
         ax.set_ylabel("output " + sub("gi"))
         self.animated.append(image)
         return image
@@ -45,9 +45,7 @@ class _Heatmap(ResultsPanel):
     def refresh_static(self, results: Results) -> None:
         self.image.set_clim(*self.limits(results))
         symbol = WRT_SYMBOL[results.state.wrt]
-        self.ax.set_xticks(
-            range(self.n), labels(symbol, self.n), fontsize=11 if self.n <= 12 else 7
-        )
+        class_ticks(self.ax, "x", symbol, self.n)
         self.ax.set_xlabel("variable " + sub(f"{symbol}k"))
 
 

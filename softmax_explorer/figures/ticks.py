@@ -8,11 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..state import INDEX_BASE
 
-__all__ = ["WRT_SYMBOL", "despine", "labels", "log_axis", "nice_limit", "power_of_ten", "sub"]
+__all__ = [
+    "WRT_SYMBOL",
+    "class_ticks",
+    "despine",
+    "labels",
+    "log_axis",
+    "nice_limit",
+    "power_of_ten",
+    "sub",
+    "text_size",
+]
 
 WRT_SYMBOL = {"theta": "θ", "x": "x"}
 _SUB = str.maketrans("0123456789ik", "₀₁₂₃₄₅₆₇₈₉ᵢₖ")
@@ -63,3 +75,29 @@ def nice_limit(value: float) -> float:
         if value <= step * decade * (1 + 1e-12):
             return float(step * decade)
     return float(10 * decade)
+
+
+def text_size(text: str, fontsize: float, dpi: float) -> tuple[float, float]:
+    """The width and height in pixels of one line of ``text`` in the current font."""
+    prop = FontProperties(size=fontsize)
+    width, height, _ = text_to_path.get_text_width_height_descent(text, prop, ismath=False)
+    return width * dpi / 72, height * dpi / 72
+
+
+def class_ticks(ax: Axes, which: str, prefix: str, n: int) -> None:
+    """Ticks and labels ``prefix₁ .. prefixₙ`` at 0 .. n-1 on the x or y axis, never overlapping.
+
+    Every class is labelled while the labels fit (at 11 pt, or 7 pt for many classes); beyond,
+    a regular subset: every k-th class, from the first, with k the smallest that leaves a gap.
+    """
+    fontsize = 11 if n <= 12 else 7
+    names = labels(prefix, n)
+    dpi = ax.figure.dpi
+    if which == "x":
+        room, need = ax.bbox.width / n, 1.25 * text_size(max(names, key=len), fontsize, dpi)[0]
+    else:  # a line of text is 1.2 font sizes high; a gap of a tenth of that between two
+        room, need = ax.bbox.height / n, 1.32 * fontsize * dpi / 72
+    every = max(1, int(np.ceil(need / room)))
+    shown = list(range(0, n, every))
+    set_ticks = ax.set_xticks if which == "x" else ax.set_yticks
+    set_ticks(shown, [names[k] for k in shown], fontsize=fontsize)

@@ -70,16 +70,20 @@ class Server:
         return kernels(self.process.pid)
 
 
-def start(command: Sequence[str], workdir: Path, timeout: float = 90, **env: str) -> Server:
-    """Run ``command`` (which gets ``--port=N``) in ``workdir``; return once it listens.
+def start(
+    command: Sequence[str], workdir: Path, timeout: float = 90, port: int | None = None, **env: str
+) -> Server:
+    """Run ``command`` in ``workdir`` with ``--port=N``; return once it listens.
+
+    ``port`` is a free one unless given.
 
     Raises
     ------
     RuntimeError
         If it exits first or does not listen within ``timeout`` seconds; the message has its log.
     """
-    port = free_port()
-    log = workdir / f"server-{port}.log"
+    port = port or free_port()
+    log = workdir / f"server-{port}-{time.monotonic_ns()}.log"
     process = subprocess.Popen(
         [*command, f"--port={port}"],
         stdout=log.open("w"),
@@ -101,10 +105,10 @@ def start(command: Sequence[str], workdir: Path, timeout: float = 90, **env: str
     raise RuntimeError(f"{command[0]} did not listen within {timeout}s:\n{server.log_text()}")
 
 
-def start_app(workdir: Path, *options: str, timeout: float = 90) -> Server:
-    """``softmax-explorer --no-browser`` with ``options`` on a free port."""
+def start_app(workdir: Path, *options: str, timeout: float = 90, port: int | None = None) -> Server:
+    """``softmax-explorer --no-browser`` with ``options``, on a free port by default."""
     command = [sys.executable, "-m", "softmax_explorer", "--no-browser", *options]
-    return start(command, workdir, timeout)
+    return start(command, workdir, timeout, port)
 
 
 def plain_voila(notebook: Path) -> list[str]:

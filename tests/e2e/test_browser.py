@@ -23,9 +23,10 @@ from harness.page import (
     select,
     settled_pixels,
     wait_for_change,
+    wait_for_dashboard,
     wait_for_link,
 )
-from harness.server import fetch
+from harness.server import fetch, start_app
 from softmax_explorer.figures import DPI, Dashboard
 from softmax_explorer.figures.dashboard import _MAIN_RECT
 from softmax_explorer.results import compute
@@ -281,3 +282,31 @@ def test_changing_n_in_the_page_rebuilds_the_sliders(server, open_page):
         page.wait_for_function(f"document.querySelectorAll({handles!r}).length === {n}")
     assert page.locator(".softmax-explorer-theta-9 .noUi-handle").count() == 1
     assert log.console_errors == []
+
+
+def test_the_page_keeps_its_state_in_its_url_and_says_when_its_kernel_is_gone(tmp_path, open_page):
+    server = start_app(tmp_path)
+    try:
+        page, log = open_page(server.url + "?preset=cold")
+        history = page.evaluate("history.length")
+        handle = page.locator(".softmax-explorer-theta-1 .noUi-handle")
+        handle.focus()
+        page.keyboard.press("ArrowRight")
+        state = wait_for_link(page, lambda s: s.theta[0] != PRESETS["cold"].state.theta[0])
+        page.wait_for_function(f"location.search === '?{state.to_query()}'")
+        assert page.evaluate("history.length") == history  # replaced, not pushed
+        page.reload()
+        wait_for_dashboard(page)
+        assert link_state(page) == state  # a reload reopens the same state
+        assert page.locator(".softmax-explorer-lost").count() == 0
+        port = server.port
+        server.stop()  # the server restarts: the page's kernel is gone
+        page.locator(".softmax-explorer-lost").wait_for(timeout=30_000)
+        assert "lost its kernel" in page.locator(".softmax-explorer-lost").inner_text()
+        server = start_app(tmp_path, port=port)
+        page.locator(".softmax-explorer-reload").click()
+        wait_for_dashboard(page)
+        assert link_state(page) == state
+        assert log.page_errors == []
+    finally:
+        server.stop()

@@ -159,6 +159,7 @@ class Measured:
 def serve(command: list[str], workdir: Path):
     """A Voila server (ours or plain) on a free loopback port: ``(url, pid)``; stopped on exit."""
     share = str(files("softmax_explorer") / "share")
+    command = [*command, *(["--no-browser"] if "--no-browser" not in command else [])]
     with running(start(command, workdir, JUPYTER_PATH=share)) as server:
         yield server.url, server.process.pid
 
@@ -269,7 +270,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
             "language": "python",
         }
         nbformat.write(nb, path)
-    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1", "--no-browser"]
+    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
     apps = [
         ("floor", plain_voila(floor_nb), "", ".bench-slider .noUi-handle",
          "document.querySelector('.bench-target')"),

@@ -16,6 +16,7 @@ import ipywidgets as W
 
 from ..canvas.widget import PanelCanvas
 from ..figures import PANELS, Dashboard
+from ..figures.describe import NAMES, describe, describe_losses
 from ..results import Results
 from ..state import PRESETS, State, StateError, parse_values
 from .controller import Controller, call_soon
@@ -80,9 +81,11 @@ class Explorer:
         self.link.widget.on_rejected = self._on_rejected
         self.dashboard = Dashboard(self.controller.results(), theme=theme, canvas=PanelCanvas)
         self.dashboard.on_cell_click(self._guard(self.formula.select))
+        self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
         self.controller.on_refusal(self._refused)
         self.widget = self._layout()
+        self.dashboard.canvases["trace"].description = describe_losses([])
         # the first render goes through the same path as every later one
         if query:
             self.apply_query(query)
@@ -104,6 +107,7 @@ class Explorer:
         canvases = self.dashboard.canvases
         for name, canvas in canvases.items():
             canvas.add_class(f"softmax-explorer-panel-{name}")
+            canvas.label = NAMES[name]
         column = canvases[PANELS[0]].layout.width
         plots = W.GridBox(
             [canvases[name] for name in PANELS],
@@ -128,6 +132,15 @@ class Explorer:
         self.controls.show_x_error("")
         self.link.show(results.state)
         self.formula.show(results, later=hand_moving)
+
+    def _describe(self, results: Results) -> None:
+        """The plots' descriptions for screen readers (with the formulas: once the hand pauses)."""
+        for name, text in describe(results).items():
+            self.dashboard.canvases[name].description = text
+
+    def _show_losses(self) -> None:
+        self.dashboard.show_losses(self.controller.losses)
+        self.dashboard.canvases["trace"].description = describe_losses(self.controller.losses)
 
     def _refused(self, message: str) -> None:
         self.status.show(message)
@@ -158,7 +171,7 @@ class Explorer:
             self.status.show("Choose a target class first: descent lowers the loss toward it.")
             return None
         loss = self.controller.descend(steps)
-        self.dashboard.show_losses(self.controller.losses)
+        self._show_losses()
         return loss
 
     # --- what the user did ---------------------------------------------------------------------
@@ -202,7 +215,7 @@ class Explorer:
 
     def _clear_losses(self) -> None:
         self.controller.clear_losses()
-        self.dashboard.show_losses([])
+        self._show_losses()
 
     def _restart(self, state: State) -> None:
         """Show ``state`` as a new start: a new descent, no message."""

@@ -81,6 +81,7 @@ class FormulaView:
         self._syncing = False
         self._timer: asyncio.TimerHandle | None = None
         self._results: Results | None = None
+        self._listeners: list[Callable[[Results], None]] = []
         self._refresh = guard(self.refresh)
         picked = guard(self._picked)
         for name, dropdown in (("entry-i", self.entry_i), ("entry-k", self.entry_k)):
@@ -129,11 +130,17 @@ class FormulaView:
                 return
         self.refresh()
 
+    def on_refresh(self, listener: Callable[[Results], None]) -> None:
+        """Call ``listener(results)`` whenever the panel is typeset (once the hand pauses)."""
+        self._listeners.append(listener)
+
     def refresh(self) -> None:
         """Typeset the last results shown."""
         self._timer = None
         if self._results is not None:
             self.widget.value = formula_html(self._results, self.entry)
+            for listener in self._listeners:
+                listener(self._results)
 
 
 class ExportView:

@@ -42,10 +42,14 @@ class PanelCanvas(anywidget.AnyWidget):
     #: nested lists, which ipywidgets walks looking for binary buffers.
     background = traitlets.Unicode("[]").tag(sync=True)
     foreground = traitlets.Unicode("[]").tag(sync=True)
+    #: The plot's accessible name and the description of its current numbers (screen readers).
+    label = traitlets.Unicode("").tag(sync=True)
+    description = traitlets.Unicode("").tag(sync=True)
 
     def __init__(self, figure: Figure, **kwargs: Any) -> None:
         width, height = (round(v) for v in figure.bbox.size)
         layout = W.Layout(width=f"{width}px", height=f"{height}px", flex="0 0 auto")
+        kwargs.setdefault("label", figure.get_label())
         super().__init__(width=width, height=height, layout=layout, **kwargs)
         self.figure = figure
         self.canvas = DisplayListCanvas(figure, show=self._show)

@@ -26,7 +26,7 @@ from harness.page import (
     wait_for_dashboard,
     wait_for_link,
 )
-from harness.server import fetch, start_app
+from harness.server import fetch, running, start_app
 from softmax_explorer.figures import DPI, Dashboard
 from softmax_explorer.figures.dashboard import _MAIN_RECT
 from softmax_explorer.results import compute
@@ -310,3 +310,47 @@ def test_the_page_keeps_its_state_in_its_url_and_says_when_its_kernel_is_gone(tm
         assert log.page_errors == []
     finally:
         server.stop()
+
+
+def _axe_serious(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    return [
+        f"{v['impact']} {v['id']}: {[n['target'] for n in v['nodes'][:3]]}"
+        for v in violations
+        if v["impact"] in ("critical", "serious")
+    ]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_page_is_accessible(tmp_path, open_page, theme):
+    with running(start_app(tmp_path, f"--theme={theme}", "--preset=float32")) as server:
+        page, log = open_page(server.url)
+        assert _axe_serious(page) == []
+        # every plot is an image with a name and a description of its current numbers
+        canvases = page.locator(".softmax-explorer-canvas canvas")
+        assert canvases.count() == 5
+        for k in range(5):
+            canvas = canvases.nth(k)
+            assert canvas.get_attribute("role") == "img"
+            assert canvas.get_attribute("aria-label")
+        bars = page.locator(".softmax-explorer-panel-bars canvas")
+        described = page.locator("#" + bars.get_attribute("aria-describedby"))
+        g = se.softmax(*(np.float32(v) for v in (State().x, State().theta)))
+        assert f"g = {g[0]:.3g}, {g[1]:.3g}, {g[2]:.3g}" in described.text_content()
+        error = page.locator(".softmax-explorer-panel-error canvas")
+        text = page.locator("#" + error.get_attribute("aria-describedby")).text_content()
+        assert "gradient check inconclusive" in text
+        # icon buttons and slider handles have names; the focus is visible
+        names = [b.get_attribute("aria-label") for b in page.locator(".widget-play button").all()]
+        assert {"Play", "Stop"} <= set(names)
+        assert None not in names
+        handle = page.locator(".softmax-explorer-temperature .noUi-handle")
+        assert handle.get_attribute("aria-label") == "temperature T"
+        handle.focus()
+        page.keyboard.press("Tab")
+        page.keyboard.press("Shift+Tab")
+        outline = handle.evaluate("(e) => getComputedStyle(e).outlineStyle")
+        assert outline == "solid"
+        assert log.page_errors == []

@@ -1,4 +1,4 @@
-// Replays the display lists of softmax_explorer/display_list.py on an HTML canvas.
+// Replays the display lists of softmax_explorer/canvas/renderer.py on an HTML canvas.
 // The background (axes, ticks, labels) is painted once into an offscreen canvas; each frame
 // copies it and draws the foreground (the animated artists) over it.
 
@@ -92,6 +92,19 @@ function render({ model, el }) {
   const background = document.createElement("canvas");
   el.classList.add("softmax-explorer-canvas");
   el.appendChild(canvas);
+  // for screen readers: the plot is an image with a name and a description of its numbers
+  const description = document.createElement("p");
+  description.id = `softmax-explorer-description-${Math.random().toString(36).slice(2)}`;
+  description.style.cssText =
+    "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);margin:0";
+  el.appendChild(description);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-describedby", description.id);
+  function describe() {
+    canvas.setAttribute("aria-label", model.get("label") || "plot");
+    description.textContent = model.get("description");
+  }
+  describe();
   let stale = true;
   let queued = false;
 
@@ -141,6 +154,8 @@ function render({ model, el }) {
   model.on("change:foreground", queue);
   model.on("change:width", queue);
   model.on("change:height", queue);
+  model.on("change:label", describe);
+  model.on("change:description", describe);
   canvas.addEventListener("mousedown", (event) => {
     const box = canvas.getBoundingClientRect();
     model.send({ event: "button_press", x: event.clientX - box.left, y: event.clientY - box.top,
@@ -152,6 +167,8 @@ function render({ model, el }) {
     model.off("change:foreground", queue);
     model.off("change:width", queue);
     model.off("change:height", queue);
+    model.off("change:label", describe);
+    model.off("change:description", describe);
   };
 }
 

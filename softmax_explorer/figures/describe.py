@@ -1,0 +1,64 @@
+"""What each panel shows, in words and numbers: the plots' accessible names and descriptions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..results import Results
+from ..state import INDEX_BASE
+
+__all__ = ["NAMES", "describe", "describe_losses"]
+
+#: The accessible name of each panel.
+NAMES = {
+    "bars": "Softmax probability of each class",
+    "jacobian": "Jacobian of the softmax, as a heatmap",
+    "error": "Finite-difference error of each Jacobian entry, as a heatmap",
+    "steps": "Error against step size for each finite-difference scheme",
+    "trace": "Cross-entropy along gradient descent",
+}
+
+
+def _entry(index: tuple[int, int], wrt: str) -> str:
+    i, k = (v + INDEX_BASE for v in index)
+    return f"g{i} by {wrt} {k}"
+
+
+def describe(results: Results) -> dict[str, str]:
+    """A description of each of the four panels of ``results``, with their current numbers."""
+    s = results.state
+    g = ", ".join(f"{v:.3g}" for v in results.g_shown)
+    bars = f"g = {g} for classes {INDEX_BASE} to {s.n - 1 + INDEX_BASE}."
+    if results.loss is not None:
+        bars += f" Target class {s.target + INDEX_BASE}, loss C = {results.loss:.4g}."
+    jac = np.asarray(results.jacobian, dtype=float)
+    top = np.unravel_index(int(np.argmax(jac)), jac.shape)
+    low = np.unravel_index(int(np.argmin(jac)), jac.shape)
+    jacobian = (
+        f"Derivatives of g by {s.wrt}: largest {jac[top]:.3g} at {_entry(top, s.wrt)}, "
+        f"smallest {jac[low]:.3g} at {_entry(low, s.wrt)}."
+    )
+    if results.check is None:
+        error = f"{s.scheme} differences at h = {s.h:.0e}: {results.step_message}."
+    else:
+        c = results.check
+        error = (
+            f"{s.scheme} differences at h = {s.h:.0e}: gradient check {c.status}; largest "
+            f"error {c.max_abs_error:.2g}, worst entry {_entry(c.worst[:2], s.wrt)}."
+        )
+    best = results.sweep.best_step(s.scheme)
+    steps = (
+        f"{s.scheme}: smallest error {np.nanmin(results.sweep.errors[s.scheme]):.2g} at "
+        f"h = {best:.0e}; theoretical best step {results.best_steps[s.scheme][0]:.0e}; "
+        f"current step {s.h:.0e}."
+    )
+    return {"bars": bars, "jacobian": jacobian, "error": error, "steps": steps}
+
+
+def describe_losses(losses: Sequence[float]) -> str:
+    """A description of the loss trace."""
+    if not losses:
+        return "No descent yet: choose a target class and press Step or Play."
+    return f"{len(losses) - 1} descent steps, loss from {losses[0]:.4g} to {losses[-1]:.4g}."

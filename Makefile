@@ -20,7 +20,7 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest -m "not browser" --ignore=tests/e2e $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -n auto -m "not browser" --ignore=tests/e2e $(PYTEST_ARGS)
 
 lint format:
 	$(BIN)/ruff format .

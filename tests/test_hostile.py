@@ -29,7 +29,7 @@ def controls(explorer):
     return [w for w in widgets.values() if hasattr(w, "value")] + explorer.controls.thetas
 
 
-@settings(max_examples=60)
+@settings(max_examples=min(60, settings.default.max_examples))  # at most 60: each is slow
 @given(st.lists(st.tuples(st.integers(0, 100), st.sampled_from(["value", "index"]),
                           st.sampled_from(HOSTILE_VALUES)), min_size=1, max_size=25))  # fmt: skip
 def test_abusive_messages_leave_a_valid_state_and_bounded_memory(messages):

@@ -16,8 +16,8 @@ canvas is Agg unless the caller passes another (the app passes the browser-drawn
 `~softmax_explorer.canvas.widget.PanelCanvas`). Imports matplotlib, never ipywidgets.
 
 Modules: `style` (themes and colours), `ticks` (labels and axis helpers), `panel` (the panel
-framework), `bars`, `heatmaps`, `steps`, `trace` (the panels), `blit` (blitting) and
-`dashboard` (the five figures and the export).
+framework), `bars`, `heatmaps`, `steps`, `trace` (the panels), `blit` (blitting), `dashboard`
+(the five figures and the export) and `describe` (the panels in words, for screen readers).
 """
 
 from .dashboard import PANELS, Dashboard

@@ -150,12 +150,11 @@ function render({ model, el }) {
     stale = true;
     queue();
   };
-  model.on("change:background", restale);
-  model.on("change:foreground", queue);
-  model.on("change:width", queue);
-  model.on("change:height", queue);
-  model.on("change:label", describe);
-  model.on("change:description", describe);
+  const listeners = [
+    ["change:background", restale], ["change:foreground", queue], ["change:width", queue],
+    ["change:height", queue], ["change:label", describe], ["change:description", describe],
+  ];
+  for (const [event, listener] of listeners) model.on(event, listener);
   canvas.addEventListener("mousedown", (event) => {
     const box = canvas.getBoundingClientRect();
     model.send({ event: "button_press", x: event.clientX - box.left, y: event.clientY - box.top,
@@ -163,12 +162,7 @@ function render({ model, el }) {
   });
   paint();
   return () => {
-    model.off("change:background", restale);
-    model.off("change:foreground", queue);
-    model.off("change:width", queue);
-    model.off("change:height", queue);
-    model.off("change:label", describe);
-    model.off("change:description", describe);
+    for (const [event, listener] of listeners) model.off(event, listener);
   };
 }
 

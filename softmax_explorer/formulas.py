@@ -36,8 +36,26 @@ def _num(value: float, digits: int | None = 4) -> str:
     return text
 
 
-def _vector(values) -> str:
-    return r"[" + r",\ ".join(_num(v) for v in values) + r"]"
+def _breakable(first: str, *rest: str) -> str:
+    """Math in inline pieces, so that a line breaks between them to fit its column.
+
+    ``rest`` each starts its own piece; the first piece is ``first``.
+    """
+    return " ".join(f"${piece}$" for piece in (first, *rest))
+
+
+def _equation(latex: str) -> str:
+    """A chain ``a = b = c`` that may break before each ``=``."""
+    first, *rest = latex.split(" = ")
+    return _breakable(first, *(f"= {part}" for part in rest))
+
+
+def _vector(lead: str, values) -> str:
+    """``lead [v_1, ..., v_n]``, breakable after each comma."""
+    *front, last = [_num(v) for v in values]
+    pieces = [f"{v}," for v in front] + [f"{last}]"]
+    pieces[0] = f"{lead} [{pieces[0]}"
+    return _breakable(*pieces)
 
 
 def _factors(exact: float, factors: list[float], value: float, digits: int = 4) -> list[str]:
@@ -87,18 +105,23 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     g = np.asarray(results.g, dtype=float)
     z = np.asarray(s.x) * np.asarray(s.theta) / s.temperature
     lines = [
-        r"<b>Softmax</b> $\;g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},\quad "
-        r"z_i = \dfrac{x_i \theta_i}{T}$",
-        rf"$z = {_vector(z)},\quad g = {_vector(g)}$",
-        f"<b>Jacobian entry</b> $\\;{entry_value(results, *entry)[0]}$",
+        "<b>Softmax</b> "
+        + _breakable(r"g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},", r"z_i = \dfrac{x_i \theta_i}{T}"),
+        _vector("z =", z),
+        _vector("g =", g),
+        f"<b>Jacobian entry</b> {_equation(entry_value(results, *entry)[0])}",
     ]
     if results.loss is not None and results.loss_grad is not None:
         t = s.target
         lines += [
-            rf"<b>Cross-entropy</b> $\;C = -\sum_j t_j \log g_j = -\log g_{{{t + INDEX_BASE}}}"
-            rf" = {_num(results.loss)}$",
-            r"$\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) = "
-            rf"{_vector(results.loss_grad)}$",
+            "<b>Cross-entropy</b> "
+            + _equation(
+                rf"C = -\sum_j t_j \log g_j = -\log g_{{{t + INDEX_BASE}}} = {_num(results.loss)}"
+            ),
+            _vector(
+                r"\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) =",
+                results.loss_grad,
+            ),
         ]
     else:
         lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")

@@ -26,6 +26,9 @@ from .views import ExportView, FormulaView, ShareLink, StatusLine
 
 __all__ = ["Explorer"]
 
+#: The narrowest column (px) a panel is scaled down to before the plots go below the controls.
+MIN_COLUMN = 300
+
 
 class Explorer:
     """The softmax dashboard: controls, five live panels, formulas, gradient descent, export.
@@ -104,21 +107,31 @@ class Explorer:
         return self.controller.state
 
     def _layout(self) -> W.VBox:
+        """The controls beside a two-column grid: the four panels, the formulas and the trace.
+
+        The grid takes the width left beside the controls, its columns up to the figures' own
+        width and down to `MIN_COLUMN` (the canvases scale to fit); narrower than that, it goes
+        below the controls.
+        """
         canvases = self.dashboard.canvases
         for name, canvas in canvases.items():
             canvas.add_class(f"softmax-explorer-panel-{name}")
             canvas.label = NAMES[name]
-        column = canvases[PANELS[0]].layout.width
+        widest = max(canvas.width for canvas in canvases.values())
+        gap = 4
         plots = W.GridBox(
-            [canvases[name] for name in PANELS],
-            layout=W.Layout(grid_template_columns=f"{column} {column}", grid_gap="4px"),
+            [*(canvases[name] for name in PANELS), self.formula.box, canvases["trace"]],
+            layout=W.Layout(
+                grid_template_columns="repeat(2, minmax(0, 1fr))",
+                grid_gap=f"{gap}px",
+                flex="1 1 0",
+                min_width=f"{2 * MIN_COLUMN + gap}px",
+                max_width=f"{2 * widest + gap}px",
+            ),
         )
-        lower = W.HBox([self.formula.box, canvases["trace"]], layout=W.Layout(width="100%"))
-        side = W.VBox([self.controls.box, self.export.box])
-        main = W.HBox(
-            [side, W.VBox([plots, lower], layout=W.Layout(width=f"calc(2 * {column} + 8px)"))],
-            layout=W.Layout(flex_flow="row wrap"),
-        )
+        plots.add_class("softmax-explorer-plots")
+        controls = W.VBox([self.controls.box, self.export.box], layout=W.Layout(flex="0 0 auto"))
+        main = W.HBox([controls, plots], layout=W.Layout(flex_flow="row wrap"))
         root = W.VBox([self.status.widget, main, self.link.widget], layout=W.Layout(width="100%"))
         root.add_class("softmax-explorer")
         return root

@@ -69,7 +69,7 @@ class FormulaView:
         on_rejected: Callable[[W.Widget, Exception], None],
     ) -> None:
         self.entry = (0, 0)
-        self.widget = W.HTMLMath(layout=W.Layout(width="100%"))
+        self.widget = W.HTMLMath()
         self.widget.add_class("softmax-explorer-formulas")
         self.entry_i = Dropdown(
             description="entry i", style={"description_width": "60px"},
@@ -88,8 +88,10 @@ class FormulaView:
             dropdown.add_class(f"softmax-explorer-{name}")
             dropdown.on_rejected = on_rejected
             dropdown.observe(lambda _change: None if self._syncing else picked(), "value")
+        # its lines wrap within the column; anything still wider scrolls there, never cut
         self.box = W.VBox(
-            [W.HBox([self.entry_i, self.entry_k]), self.widget], layout=W.Layout(width="55%")
+            [W.HBox([self.entry_i, self.entry_k]), self.widget],
+            layout=W.Layout(min_width="0", overflow="auto"),
         )
 
     def _picked(self) -> None:

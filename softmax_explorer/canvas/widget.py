@@ -48,7 +48,8 @@ class PanelCanvas(anywidget.AnyWidget):
 
     def __init__(self, figure: Figure, **kwargs: Any) -> None:
         width, height = (round(v) for v in figure.bbox.size)
-        layout = W.Layout(width=f"{width}px", height=f"{height}px", flex="0 0 auto")
+        # as wide as its column up to the figure's own width; the browser scales it to fit
+        layout = W.Layout(width="100%", max_width=f"{width}px", min_width="0")
         kwargs.setdefault("label", figure.get_label())
         super().__init__(width=width, height=height, layout=layout, **kwargs)
         self.figure = figure

@@ -69,11 +69,12 @@ class PageLog:
 
 @pytest.fixture
 def open_page(browser):
-    """``open_page(url)`` -> (page, log): a fresh context, loaded until the dashboard shows."""
+    """``open_page(url, viewport=(w, h))`` -> (page, log): a fresh context, loaded until the
+    dashboard shows (1400 x 1000 unless told)."""
     contexts = []
 
-    def opener(url: str):
-        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    def opener(url: str, viewport: tuple[int, int] = (1400, 1000)):
+        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)

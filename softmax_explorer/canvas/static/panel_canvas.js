@@ -90,6 +90,7 @@ function replay(ctx, commands) {
 function render({ model, el }) {
   const canvas = document.createElement("canvas");
   const background = document.createElement("canvas");
+  canvas.style.display = "block";
   el.classList.add("softmax-explorer-canvas");
   el.appendChild(canvas);
   // for screen readers: the plot is an image with a name and a description of its numbers
@@ -108,11 +109,20 @@ function render({ model, el }) {
   let stale = true;
   let queued = false;
 
+  // The figure is drawn at its own size, scaled down (never up) to the width the page gives it:
+  // the commands are vectors, so a narrower column keeps every line and letter sharp.
+  let scale = 1;
+  function fitted() {
+    const available = el.clientWidth;
+    return available > 0 ? Math.min(1, available / model.get("width")) : 1;
+  }
+
   function paint() {
     queued = false;
     const ratio = window.devicePixelRatio || 1;
-    const width = model.get("width");
-    const height = model.get("height");
+    scale = fitted();
+    const width = model.get("width") * scale;
+    const height = model.get("height") * scale;
     const w = Math.round(width * ratio);
     const h = Math.round(height * ratio);
     if (canvas.width !== w || canvas.height !== h) {
@@ -124,10 +134,12 @@ function render({ model, el }) {
       canvas.style.height = `${height}px`;
       stale = true;
     }
+    const transform = [ratio * scale, 0, 0, ratio * scale, 0, 0];
     if (stale) {
       const bg = background.getContext("2d");
-      bg.setTransform(ratio, 0, 0, ratio, 0, 0);
-      bg.clearRect(0, 0, width, height);
+      bg.setTransform(1, 0, 0, 1, 0, 0);
+      bg.clearRect(0, 0, w, h);
+      bg.setTransform(...transform);
       replay(bg, JSON.parse(model.get("background")));
       stale = false;
     }
@@ -135,7 +147,7 @@ function render({ model, el }) {
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     ctx.clearRect(0, 0, w, h);
     ctx.drawImage(background, 0, 0);
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.setTransform(...transform);
     replay(ctx, JSON.parse(model.get("foreground")));
   }
 
@@ -157,11 +169,17 @@ function render({ model, el }) {
   for (const [event, listener] of listeners) model.on(event, listener);
   canvas.addEventListener("mousedown", (event) => {
     const box = canvas.getBoundingClientRect();
-    model.send({ event: "button_press", x: event.clientX - box.left, y: event.clientY - box.top,
-                 button: event.button + 1 });
+    model.send({ event: "button_press", x: (event.clientX - box.left) / scale,
+                 y: (event.clientY - box.top) / scale, button: event.button + 1 });
   });
+  // a new column width repaints at the next frame (not inside the observer's own callback)
+  const resized = new ResizeObserver(() => {
+    if (fitted() !== scale) requestAnimationFrame(queue);
+  });
+  resized.observe(el);
   paint();
   return () => {
+    resized.disconnect();
     for (const [event, listener] of listeners) model.off(event, listener);
   };
 }

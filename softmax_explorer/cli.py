@@ -12,12 +12,22 @@ import os
 import sys
 from importlib.resources import files
 
+from .looks import CONTEXTS, THEMES
 from .state import PRESETS
 
 __all__ = ["build_argv", "main", "parse_args"]
 
 #: Files Voila may serve besides the page: images only (no .py, .ipynb, data or dotfiles).
 FILE_ALLOWLIST = r".*\.(png|jpg|jpeg|gif|svg)$"
+#: The front-end extensions the page loads: Voila's widget manager, the widgets' views and
+#: anywidget (the canvas). Others installed beside them (JupyterLab's and Notebook 7's own,
+#: ipympl's, pygments') are not loaded: not needed, they cost requests, and some fail outside
+#: their application.
+EXTENSIONS = (
+    "@voila-dashboards/widgets-manager8",
+    "@jupyter-widgets/jupyterlab-manager",
+    "anywidget",
+)
 #: The kernels' malloc settings. glibc hands freed blocks over 128 kB back to the system at once,
 #: so every update's step sweep (arrays of several hundred kB at n = 32) would fault in fresh
 #: pages again; kept instead, they cost a few MB per kernel.
@@ -54,8 +64,13 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open a browser tab at start"
     )
+    parser.add_argument("--theme", choices=THEMES, default="light", help="page and figure colours")
     parser.add_argument(
-        "--theme", choices=["light", "dark"], default="light", help="page and figure colours"
+        "--context",
+        choices=CONTEXTS,
+        default="notebook",
+        help="size of the figures' text and lines (seaborn's plotting contexts; default "
+        "notebook, talk for a projector)",
     )
     parser.add_argument(
         "--preset",
@@ -96,6 +111,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         "--show_tracebacks=False",
         "--VoilaConfiguration.file_allowlist",
         FILE_ALLOWLIST,
+        *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
         f"--MappingKernelManager.cull_idle_timeout={args.cull_after}",
         f"--MappingKernelManager.cull_interval={max(1, min(60, args.cull_after // 2 or 1))}",
         "--MappingKernelManager.cull_connected=False",
@@ -115,6 +131,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of ``softmax-explorer`` and ``python -m softmax_explorer``."""
     args, extra = parse_args(argv)
     os.environ["SOFTMAX_EXPLORER_THEME"] = args.theme
+    os.environ["SOFTMAX_EXPLORER_CONTEXT"] = args.context
     # our page template (Voila's lab page without third-party requests) lives in the package
     share = str(files("softmax_explorer") / "share")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(

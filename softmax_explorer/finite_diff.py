@@ -20,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:  # pandas is imported only by to_frame
+    import pandas as pd
 
 __all__ = [
     "METHODS",
@@ -322,6 +325,28 @@ class StepSweep:
         errors = np.clip(errors[taken], np.finfo(np.float64).tiny, np.finfo(np.float64).max)
         log_error = np.interp(np.log10(h), np.log10(self.steps[taken]), np.log10(errors))
         return float(10**log_error)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The sweep as a long-form table: one row per scheme and step.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``scheme``, ``h``, ``error`` (NaN where the step cannot be taken),
+            ``resolved`` and ``dtype``, ready for
+            ``seaborn.relplot(data=..., x="h", y="error", hue="scheme", kind="line")``.
+        """
+        import pandas as pd
+
+        return pd.DataFrame(
+            {
+                "scheme": np.repeat(list(self.errors), self.steps.size),
+                "h": np.tile(self.steps, len(self.errors)),
+                "error": np.concatenate(list(self.errors.values())),
+                "resolved": np.tile(self.resolved, len(self.errors)),
+                "dtype": str(self.dtype),
+            }
+        )
 
 
 def step_sweep(

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+if TYPE_CHECKING:  # pandas is imported only by to_frame
+    import pandas as pd
 
 from .finite_diff import (
     ORDER,
@@ -56,6 +60,10 @@ class GradcheckResult:
         The error the difference is expected to have: Richardson's estimate of the truncation
         error, ``truncation_estimate / (2^p - 1)`` for a scheme of order p, plus the round-off.
         The check is conclusive where this is within the tolerance.
+    tolerance : ndarray
+        Each entry's tolerance, ``atol + rtol * |analytic|``.
+    entry_status : ndarray of str
+        Each entry's verdict, by the rule of ``status``.
     max_abs_error, max_rel_error : float
         The maxima of ``abs_error`` and ``rel_error``.
     worst : tuple of int
@@ -86,6 +94,8 @@ class GradcheckResult:
     roundoff_estimate: NDArray
     error_estimate: NDArray
     resolution: NDArray
+    tolerance: NDArray
+    entry_status: NDArray
     max_abs_error: float
     max_rel_error: float
     worst: tuple[int, ...]
@@ -116,6 +126,40 @@ class GradcheckResult:
 
     def __str__(self) -> str:
         return self.report()
+
+    def to_frame(self, base: int = 0) -> pd.DataFrame:
+        """The check as a long-form table: one row per entry of the Jacobian.
+
+        Parameters
+        ----------
+        base : int, optional
+            Where the numbering of ``i`` and ``k`` starts (0: numpy's, 1: the math's).
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``i`` (the output) and ``k`` (the variable; absent for a derivative with
+            respect to the temperature), ``analytic``, ``numeric``, ``abs_error``,
+            ``rel_error``, ``tolerance``, ``truncation``, ``roundoff``, ``error_estimate``,
+            ``resolution``, ``status`` (the entry's verdict), and the check's ``wrt``,
+            ``method`` and ``h``. ``frame.pivot(index="i", columns="k", values="analytic")``
+            is the Jacobian, ready for ``seaborn.heatmap``.
+        """
+        import pandas as pd
+
+        shape = self.analytic.shape
+        index = {
+            name: idx.ravel() + base for name, idx in zip("ik", np.indices(shape), strict=False)
+        }
+        columns = {
+            "analytic": self.analytic, "numeric": self.numeric, "abs_error": self.abs_error,
+            "rel_error": self.rel_error, "tolerance": self.tolerance,
+            "truncation": self.truncation_estimate, "roundoff": self.roundoff_estimate,
+            "error_estimate": self.error_estimate, "resolution": self.resolution,
+            "status": self.entry_status,
+        }  # fmt: skip
+        frame = pd.DataFrame({**index, **{k: np.ravel(v) for k, v in columns.items()}})
+        return frame.assign(wrt=self.wrt, method=self.method, h=self.h)
 
     def report(self, base: int = 0) -> str:
         """The one-line report; ``base`` numbers the entries (0: numpy's, as in ``worst``)."""
@@ -240,11 +284,12 @@ def check_jacobian(
         resolution = truncation / (2 ** ORDER[method] - 1) + roundoff
         excess = np.nan_to_num(abs_error / (tolerance + bound), nan=np.inf)
         blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
+    entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
     status, suggestion = "passed", ""
     decisive = excess
-    if np.any(excess > 1):
+    if np.any(entry_status == "failed"):
         status = "failed"
-    elif np.any(blur > 1):
+    elif np.any(entry_status == "inconclusive"):
         status, decisive = "inconclusive", blur
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(decisive)), decisive.shape))
     if status == "inconclusive":
@@ -258,6 +303,8 @@ def check_jacobian(
         roundoff_estimate=roundoff,
         error_estimate=bound,
         resolution=resolution,
+        tolerance=tolerance,
+        entry_status=entry_status,
         max_abs_error=float(np.max(abs_error)),
         max_rel_error=float(np.max(rel_error)),
         worst=worst,

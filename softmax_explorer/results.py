@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -15,7 +16,10 @@ from numpy.typing import NDArray
 from .finite_diff import METHODS, StepSweep, default_steps, optimal_step, step_sweep
 from .gradcheck import GradcheckResult, check_model
 from .model import Model
-from .state import State
+from .state import INDEX_BASE, State
+
+if TYPE_CHECKING:  # pandas is imported only by to_frame
+    import pandas as pd
 
 __all__ = ["Results", "compute", "sweep_for"]
 
@@ -79,6 +83,33 @@ class Results:
     def error(self) -> NDArray | None:
         """``|numeric - analytic|`` per entry, or None."""
         return None if self.check is None else self.check.abs_error
+
+    def to_frame(self) -> pd.DataFrame:
+        """The state's classes as a long-form table: one row per class.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``class`` (numbered from 1, as the page shows them), ``x``, ``theta``,
+            ``z`` (the logit ``x * theta / T``), ``g`` (the softmax), ``target`` and
+            ``dC/dtheta`` (NaN without a target class). The Jacobian entries and the sweep
+            are ``results.check.to_frame()`` and ``results.sweep.to_frame()``.
+        """
+        import pandas as pd
+
+        s = self.state
+        missing = np.full(s.n, np.nan)
+        return pd.DataFrame(
+            {
+                "class": np.arange(s.n) + INDEX_BASE,
+                "x": s.x,
+                "theta": s.theta,
+                "z": np.asarray(self.model.z, dtype=np.float64),
+                "g": np.asarray(self.g, dtype=np.float64),
+                "target": missing if self.target is None else self.target,
+                "dC/dtheta": missing if self.loss_grad is None else self.loss_grad,
+            }
+        )
 
 
 @lru_cache(maxsize=64)

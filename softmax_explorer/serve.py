@@ -1,9 +1,10 @@
-"""The Explorer as Voila serves it: state from the page's URL, theme and preset from the launcher.
+"""The Explorer as Voila serves it: state from the page's URL, its look and preset from the CLI.
 
 Voila hands each page's request to its kernel as CGI-style environment variables
 (``QUERY_STRING``, ``VOILA_REQUEST_URL``); a preheated kernel gets them only when a page asks
 for it, through ``voila.utils.get_query_string``. The `softmax-explorer` command passes its own
-options as ``SOFTMAX_EXPLORER_THEME`` and ``SOFTMAX_EXPLORER_PRESET``.
+options as ``SOFTMAX_EXPLORER_THEME``, ``SOFTMAX_EXPLORER_CONTEXT`` and
+``SOFTMAX_EXPLORER_PRESET``.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ def served_explorer() -> Explorer:
     page's query string (which a preheated kernel waits for) sets the state.
     """
     theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
+    context = os.environ.get("SOFTMAX_EXPLORER_CONTEXT", "notebook")
     preset = os.environ.get("SOFTMAX_EXPLORER_PRESET", "")
-    explorer = Explorer(theme=theme)
+    explorer = Explorer(theme=theme, context=context)
     query = _request_query()
     if preset and "preset=" not in query:
         query = f"preset={preset}&{query}"

@@ -462,3 +462,29 @@ def test_sliders_land_exactly_on_every_presets_values(name):
         on_grid = slider.min + round(steps) * slider.step
         on_grid = slider.base**on_grid if hasattr(slider, "base") else on_grid
         assert f"{on_grid:{slider.readout_format}}" == shown, (slider.description, value)
+
+
+def test_a_projector_context_grows_the_panels_and_a_bad_one_names_the_choices():
+    notebook, talk = Explorer(), Explorer(context="talk")
+    for name, canvas in talk.dashboard.canvases.items():
+        assert canvas.width == round(1.5 * notebook.dashboard.canvases[name].width)
+        assert canvas.layout.max_width == f"{canvas.width}px"  # the page scales it to fit
+    with pytest.raises(ValueError, match="unknown context 'huge': choose one of paper, notebook"):
+        Explorer(context="huge")
+
+
+def test_the_figures_follow_the_pages_theme_and_ignore_a_bad_one():
+    explorer = Explorer()
+    host = explorer.host
+    assert host in explorer.widget.children
+    host.set_state({"theme": "dark"})  # as JupyterLab's dark theme reports it
+    assert explorer.dashboard.theme == "dark"
+    assert explorer.dashboard.panels["jacobian"].image.get_cmap().name == "icefire"
+    for bad in ("sepia", 3, None, ["dark"]):
+        host.set_state({"theme": bad})
+        assert host.theme == "dark"
+    host.set_state({"theme": "light"})
+    assert explorer.dashboard.theme == "light"
+    fixed = Explorer(theme="dark")  # a theme chosen in code stays
+    fixed.host.set_state({"theme": "light"})
+    assert fixed.dashboard.theme == "dark"

@@ -2,6 +2,7 @@
 
 import warnings
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -16,7 +17,7 @@ from matplotlib.text import Text
 import softmax_explorer as se
 from softmax_explorer.figures import DPI, PANELS, Dashboard, nice_limit
 from softmax_explorer.figures.dashboard import _add_panel
-from softmax_explorer.figures.style import PANEL_SIZE
+from softmax_explorer.figures.style import PANEL_SIZE, Look
 from softmax_explorer.results import SWEEP_STEPS, compute
 from softmax_explorer.state import PRESETS, State
 
@@ -376,13 +377,16 @@ def _overlaps(texts, renderer) -> list[tuple[str, str]]:
     return [(a, c) for k, (a, b) in enumerate(boxes) for c, d in boxes[k + 1 :] if b.overlaps(d)]
 
 
+@pytest.mark.parametrize("context", ["notebook", "talk"])
 @pytest.mark.parametrize("n", range(2, 33))
-def test_tick_labels_and_values_never_overlap(n):
+def test_tick_labels_and_values_never_overlap(n, context):
     results = compute(State().resized(n))
+    look = Look(context=context)
     for name, axes in (("bars", "x"), ("jacobian", "xy")):  # the error panel's are the same
-        fig = Figure(figsize=PANEL_SIZE, dpi=DPI)
-        FigureCanvasAgg(fig)
-        panel = _add_panel(fig, name, results)
+        with mpl.rc_context(look.rc):
+            fig = Figure(figsize=look.size(PANEL_SIZE), dpi=DPI)
+            FigureCanvasAgg(fig)
+            panel = _add_panel(fig, name, results, look)
         renderer = fig.canvas.get_renderer()
         ax = panel.ax
         for which in axes:
@@ -394,3 +398,20 @@ def test_tick_labels_and_values_never_overlap(n):
                 assert len(shown) == n  # every class while they fit
         if name == "bars":
             assert _overlaps(panel.values, renderer) == []
+
+
+def test_a_theme_change_redraws_every_panel_in_the_new_colours():
+    dash = Dashboard(compute(SEED.replace(target=1)))
+    dash.show_losses([2.0, 1.5, 1.2])
+    dark = Dashboard(compute(SEED.replace(target=1)), theme="dark")
+    dash.set_theme("dark")
+    for name in (*PANELS, "trace"):
+        assert dash.figures[name].get_facecolor() == dark.figures[name].get_facecolor(), name
+        assert dash.panels[name].ax.get_facecolor() == dark.panels[name].ax.get_facecolor()
+    assert dash.panels["jacobian"].image.get_cmap().name == "icefire"
+    np.testing.assert_array_equal(dash.panels["trace"].line.get_ydata(), [2.0, 1.5, 1.2])
+    dash.set_theme("light")
+    assert dash.panels["jacobian"].image.get_cmap().name == "vlag"
+    assert dash.figures["bars"].get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    with pytest.raises(ValueError, match="unknown theme"):
+        dash.set_theme("sepia")

@@ -60,10 +60,12 @@ def test_tutorial_runs_and_draws_the_v():
     assert "gradcheck passed" in text
     assert "gradcheck FAILED" in text  # the seed's dg/dx claim
     assert "-0.0296385535689774" in text
-    assert any("image/png" in out.get("data", {}) for out in outputs)  # the V-curve
+    # the V-curve from the dashboard's panel, seaborn's V from the tidy sweep, its heatmap
+    assert sum("image/png" in out.get("data", {}) for out in outputs) == 3
     assert len(widget_views(nb)) == 1
     errors = [out for out in outputs if out.get("output_type") == "error"]
     assert errors == []
+    assert [out["text"] for out in outputs if out.get("name") == "stderr"] == []  # no warnings
 
 
 def test_app_notebook_reads_the_query_string():

@@ -2,6 +2,7 @@
 
 import ast
 import re
+import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -41,20 +42,21 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
 LAYERS = {
     # unit: packages it may import (beyond the standard library and its own lower layers)
     "special": {"numpy"},
-    "finite_diff": {"numpy"},
+    "finite_diff": {"numpy", "pandas"},  # pandas only inside to_frame
     "inputs": {"numpy"},
     "model": {"numpy"},
-    "gradcheck": {"numpy"},
+    "gradcheck": {"numpy", "pandas"},
     "state": set(),
-    "results": {"numpy"},
+    "looks": set(),
+    "results": {"numpy", "pandas"},
     "canvas": {"numpy", "matplotlib"},
-    "figures": {"numpy", "matplotlib"},
+    "figures": {"numpy", "matplotlib", "seaborn"},
     "formulas": {"numpy"},
     "app.controller": set(),
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "results", "canvas",
+    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results", "canvas",
     "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
@@ -115,3 +117,14 @@ def test_every_imported_package_is_a_declared_dependency():
     for path in PACKAGE.rglob("*.py"):
         imported |= _package_imports(path)[2] - set(sys.stdlib_module_names) - {"__future__"}
     assert imported <= declared, imported - declared
+
+
+def test_the_numerics_import_and_run_without_plotting_widgets_or_pandas():
+    code = (
+        "import sys, numpy as np, softmax_explorer as se;"
+        "se.gradcheck([1.0, 4.0], [0.3, 0.1]); se.softmax([1.0, 2.0], [1.0, 1.0]);"
+        "bad = [m for m in ('seaborn', 'pandas', 'matplotlib', 'ipywidgets', 'anywidget')"
+        " if m in sys.modules];"
+        "assert not bad, bad"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

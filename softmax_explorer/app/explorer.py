@@ -21,6 +21,7 @@ from ..results import Results
 from ..state import PRESETS, State, StateError, parse_values
 from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
+from .host import HostPage
 from .safe import from_browser, guarded, slider_rounding
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
@@ -40,8 +41,12 @@ class Explorer:
     query : str, optional
         A URL query string (``n=6&temperature=0.5``, ``preset=overflow``) to start from; an
         invalid one shows its message and the defaults.
-    theme : {"light", "dark"}
-        Colours of the figures.
+    theme : {"light", "dark"}, optional
+        Colours of the figures; by default they follow the page's theme (JupyterLab's, as it
+        changes; Voila's), light until the page says.
+    context : {"paper", "notebook", "talk", "poster"}
+        seaborn's plotting context of the figures: "talk" for a projector (larger figures,
+        scaled down to the columns the page has).
     link_base : str, optional
         The URL the share link starts with (the app's address when served).
 
@@ -66,8 +71,9 @@ class Explorer:
         self,
         state: State | None = None,
         query: str | None = None,
-        theme: str = "light",
+        theme: str | None = None,
         link_base: str = "",
+        context: str = "notebook",
     ) -> None:
         start = state or State()
         if query:  # build in the link's state; an invalid link is reported after the build
@@ -82,7 +88,12 @@ class Explorer:
         self.export = ExportView(self._exported, self.status.show)
         self.link = ShareLink(link_base)
         self.link.widget.on_rejected = self._on_rejected
-        self.dashboard = Dashboard(self.controller.results(), theme=theme, canvas=PanelCanvas)
+        self.dashboard = Dashboard(
+            self.controller.results(), theme=theme or "light", context=context, canvas=PanelCanvas
+        )
+        self.host = HostPage()
+        if theme is None:
+            self.host.observe(self._guard(self._on_page_theme), "theme")
         self.dashboard.on_cell_click(self._guard(self.formula.select))
         self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
@@ -132,7 +143,9 @@ class Explorer:
         plots.add_class("softmax-explorer-plots")
         controls = W.VBox([self.controls.box, self.export.box], layout=W.Layout(flex="0 0 auto"))
         main = W.HBox([controls, plots], layout=W.Layout(flex_flow="row wrap"))
-        root = W.VBox([self.status.widget, main, self.link.widget], layout=W.Layout(width="100%"))
+        root = W.VBox(
+            [self.status.widget, main, self.link.widget, self.host], layout=W.Layout(width="100%")
+        )
         root.add_class("softmax-explorer")
         return root
 
@@ -150,6 +163,10 @@ class Explorer:
         """The plots' descriptions for screen readers (with the formulas: once the hand pauses)."""
         for name, text in describe(results).items():
             self.dashboard.canvases[name].description = text
+
+    def _on_page_theme(self, change: dict) -> None:
+        if change["new"]:
+            self.dashboard.set_theme(change["new"])
 
     def _show_losses(self) -> None:
         self.dashboard.show_losses(self.controller.losses)

@@ -15,13 +15,14 @@ changed; a change of n rebuilds the panels whose shape changed. Figures are made
 canvas is Agg unless the caller passes another (the app passes the browser-drawn
 `~softmax_explorer.canvas.widget.PanelCanvas`). Imports matplotlib, never ipywidgets.
 
-Modules: `style` (themes and colours), `ticks` (labels and axis helpers), `panel` (the panel
-framework), `bars`, `heatmaps`, `steps`, `trace` (the panels), `blit` (blitting), `dashboard`
-(the five figures and the export) and `describe` (the panels in words, for screen readers).
+Modules: `style` (seaborn's style, contexts, palette and colour maps per theme), `ticks`
+(labels and axis helpers), `panel` (the panel framework), `bars`, `heatmaps`, `steps`, `trace`
+(the panels), `blit` (blitting), `dashboard` (the five figures and the export) and `describe`
+(the panels in words, for screen readers).
 """
 
 from .dashboard import PANELS, Dashboard
-from .style import DPI, THEMES, theme_rc
+from .style import CONTEXTS, DPI, THEMES, theme_rc
 from .ticks import nice_limit
 
-__all__ = ["DPI", "PANELS", "THEMES", "Dashboard", "nice_limit", "theme_rc"]
+__all__ = ["CONTEXTS", "DPI", "PANELS", "THEMES", "Dashboard", "nice_limit", "theme_rc"]

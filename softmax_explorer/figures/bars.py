@@ -6,12 +6,14 @@ import textwrap
 
 import matplotlib as mpl
 import numpy as np
+import seaborn as sns
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
 from ..results import Results
 from .panel import ResultsPanel
-from .ticks import class_ticks, despine, sub, text_size
+from .style import scaled
+from .ticks import class_ticks, sub, text_size
 
 __all__ = ["BarsPanel"]
 
@@ -42,14 +44,18 @@ class BarsPanel(ResultsPanel):
         self.bars = PathPatch(_bar_path(np.zeros(n)), facecolor=self.colours["bars"], zorder=2)
         ax.add_patch(self.bars)
         self.outline = Rectangle(
-            (-0.43, 0), 0.86, 1, fill=False, edgecolor=self.colours["target"], linewidth=2,
+            (-0.43, 0), 0.86, 1, fill=False, edgecolor=self.colours["target"], linewidth=scaled(2),
             linestyle="--", zorder=3, visible=False,
         )  # fmt: skip
         ax.add_patch(self.outline)
-        self.uniform = ax.axhline(1 / n, color="#888888", linestyle=":", linewidth=1.5, zorder=1)
+        self.uniform = ax.axhline(
+            1 / n, color=self.colours["muted"], linestyle=":", linewidth=scaled(1.5), zorder=1
+        )
         # a value above each bar where it fits between its neighbours (10 pt, else 7 pt)
         room, dpi = ax.bbox.width / n, ax.figure.dpi
-        fits = [size for size in (10, 7) if 1.1 * text_size("0.000", size, dpi)[0] <= room]
+        fits = [
+            size for size in map(scaled, (10, 7)) if 1.1 * text_size("0.000", size, dpi)[0] <= room
+        ]
         fontsize = fits[0] if fits else 0
         self.values = [
             ax.text(i, 0, "", ha="center", va="bottom", fontsize=fontsize, zorder=4) for i in idx
@@ -58,7 +64,7 @@ class BarsPanel(ResultsPanel):
             label.set_visible(fontsize > 0)
         self.warning = ax.text(
             0.55, 0.55, "", transform=ax.transAxes, ha="center", va="center",
-            color=self.colours["target"], fontsize=11, zorder=5,
+            color=self.colours["target"], fontsize=scaled(11), zorder=5,
             bbox={"facecolor": mpl.rcParams["axes.facecolor"], "edgecolor": "none", "alpha": 0.9},
         )  # fmt: skip
         self.heading = self.title()
@@ -68,9 +74,9 @@ class BarsPanel(ResultsPanel):
         ax.set_ylabel("probability " + sub("gi"))
         ax.text(
             1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",
-            fontsize=9, color="#888888",
+            fontsize=scaled(9), color=self.colours["muted"],
         )  # fmt: skip
-        despine(ax)
+        sns.despine(ax=ax)
         self.animated += [self.bars, self.outline, *self.values, self.warning, self.heading]
 
     def data_key(self, results: Results) -> object:

@@ -16,7 +16,7 @@ from .blit import Blitter
 from .heatmaps import ErrorPanel, JacobianPanel
 from .panel import Panel
 from .steps import StepsPanel
-from .style import DPI, PANEL_SIZE, theme_rc
+from .style import DPI, PANEL_SIZE, Look
 from .trace import TracePanel
 
 __all__ = ["PANELS", "Dashboard"]
@@ -41,7 +41,7 @@ _CBAR_RECT = (0.84, 0.15, 0.03, 0.73)
 _TRACE_SIZE = (PANEL_SIZE[0], 2.2)
 
 
-def _add_panel(fig: Figure, name: str, results: Results, frame=(0, 0, 1, 1)) -> Panel:
+def _add_panel(fig: Figure, name: str, results: Results, look: Look, frame=(0, 0, 1, 1)) -> Panel:
     """Create panel ``name`` in the sub-rectangle ``frame`` of ``fig``."""
 
     def place(rect):
@@ -51,7 +51,7 @@ def _add_panel(fig: Figure, name: str, results: Results, frame=(0, 0, 1, 1)) -> 
 
     ax = fig.add_axes(place(_MAIN_RECT[name]))
     cax = fig.add_axes(place(_CBAR_RECT)) if name in ("jacobian", "error") else None
-    return _RESULTS_PANELS[name](ax, results, cax)
+    return _RESULTS_PANELS[name](ax, results, cax, look)
 
 
 class Dashboard:
@@ -63,6 +63,8 @@ class Dashboard:
         What to show first.
     theme : {"light", "dark"}
         Colours; dark suits Voila's dark theme.
+    context : {"paper", "notebook", "talk", "poster"}
+        seaborn's plotting context; "talk" for a projector. The figures grow with its sizes.
     canvas : callable, optional
         ``canvas(figure)`` attaches a canvas to each new figure; default Agg (static). The app
         passes `~softmax_explorer.canvas.widget.PanelCanvas`, a widget. What it returns is kept
@@ -82,25 +84,25 @@ class Dashboard:
         theme: str = "light",
         canvas: Callable[[Figure], object] = FigureCanvasAgg,
         dpi: float = DPI,
+        context: str = "notebook",
     ) -> None:
+        self.look = Look(theme, context)
         self.theme, self.dpi = theme, dpi
-        self._rc = theme_rc(theme)
+        self._rc = self.look.rc
         self.results = results
         self.figures: dict[str, Figure] = {}
         self.canvases: dict[str, object] = {}
         self.panels: dict[str, Panel] = {}
         self._blitters: dict[str, Blitter] = {}
         self._on_cell: list[Callable[[int, int], None]] = []
+        self._losses: list[float] = []
         with mpl.rc_context(self._rc):
             for name in (*PANELS, "trace"):
-                size = _TRACE_SIZE if name == "trace" else PANEL_SIZE
+                size = self.look.size(_TRACE_SIZE if name == "trace" else PANEL_SIZE)
                 fig = Figure(figsize=size, dpi=dpi, label=name)
                 self.canvases[name] = canvas(fig)
                 self.figures[name] = fig
-                if name == "trace":
-                    self._attach(name, TracePanel(fig.add_axes(_MAIN_RECT[name]), []))
-                else:
-                    self._build(name, results)
+                self._build(name, results)
                 fig.canvas.draw_idle()
         self.figures["jacobian"].canvas.mpl_connect("button_press_event", self._on_press)
 
@@ -113,7 +115,23 @@ class Dashboard:
         if name in self._blitters:
             self._blitters[name].disconnect()
             fig.clear()
-        self._attach(name, _add_panel(fig, name, results))
+        if name == "trace":
+            panel = TracePanel(fig.add_axes(_MAIN_RECT[name]), self._losses, look=self.look)
+        else:
+            panel = _add_panel(fig, name, results, self.look)
+        self._attach(name, panel)
+
+    def set_theme(self, theme: str) -> None:
+        """Redraw every panel in ``theme``'s colours (when the page's theme changes)."""
+        if theme == self.theme:
+            return
+        self.look = Look(theme, self.look.context)
+        self.theme, self._rc = theme, self.look.rc
+        with mpl.rc_context(self._rc):
+            for name, fig in self.figures.items():
+                fig.set_facecolor(self._rc["figure.facecolor"])
+                self._build(name, self.results)
+                fig.canvas.draw_idle()
 
     def _show(self, name: str, data: object) -> bool:
         """Update one panel in place and redraw it (a blit unless its background changed)."""
@@ -150,8 +168,9 @@ class Dashboard:
 
     def show_losses(self, losses: Sequence[float]) -> bool:
         """Show the losses of a descent in the trace panel; returns whether it changed."""
+        self._losses = list(losses)
         with mpl.rc_context(self._rc):
-            return self._show("trace", list(losses))
+            return self._show("trace", self._losses)
 
     def on_cell_click(self, callback: Callable[[int, int], None]) -> None:
         """Call ``callback(i, k)`` when a Jacobian cell is clicked (0-based row and column)."""
@@ -193,7 +212,7 @@ class Dashboard:
 
     def composite(self) -> Figure:
         """A single 2 x 2 figure of the current state (Agg canvas), for export."""
-        width, height = PANEL_SIZE
+        width, height = self.look.size(PANEL_SIZE)
         with mpl.rc_context(self._rc):
             fig = Figure(figsize=(2 * width, 2 * height), dpi=self.dpi)
             FigureCanvasAgg(fig)
@@ -204,5 +223,5 @@ class Dashboard:
                 (0.5, 0, 0.5, 0.5),
             ]
             for name, frame in zip(PANELS, frames, strict=True):
-                _add_panel(fig, name, self.results, frame)
+                _add_panel(fig, name, self.results, self.look, frame)
         return fig

@@ -13,6 +13,7 @@ from matplotlib.ticker import LogLocator, NullFormatter
 
 from ..results import Results
 from .panel import ResultsPanel
+from .style import scaled
 from .ticks import WRT_SYMBOL, class_ticks, nice_limit, power_of_ten, sub
 
 __all__ = ["ANNOTATE_MAX_N", "ErrorPanel", "JacobianPanel"]
@@ -29,7 +30,7 @@ class _Heatmap(ResultsPanel):
             np.ones((n, n)), cmap=cmap, norm=norm, interpolation="none", aspect="auto"
         )
         self.colorbar = ax.figure.colorbar(image, cax=self.cax)
-        self.colorbar.ax.tick_params(labelsize=9)
+        self.colorbar.ax.tick_params(labelsize=scaled(9))
         class_ticks(ax, "y", "g", n)
         ax.set_ylabel("output " + sub("gi"))
         self.animated.append(image)
@@ -54,11 +55,11 @@ class JacobianPanel(_Heatmap):
 
     def build(self, results: Results) -> None:
         n = self.n
-        self.image = self.heatmap("RdBu_r", Normalize(-1, 1))
+        self.image = self.heatmap(self.look.jacobian_map, Normalize(-1, 1))
         self.heading = self.title()
         self.cells = []
         if n <= ANNOTATE_MAX_N:
-            size = 10 if n <= 5 else 8
+            size = scaled(10 if n <= 5 else 8)
             self.cells = [
                 self.ax.text(k, i, "", ha="center", va="center", fontsize=size)
                 for i in range(n)
@@ -83,27 +84,31 @@ class JacobianPanel(_Heatmap):
         m = self.image.get_clim()[1]  # refresh_static set it to `limits`
         self.image.set_data(jac)
         fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
-        for cell, value in zip(self.cells, jac.ravel(), strict=False):
+        if not self.cells:
+            return
+        # dark text on a light cell, light text on a dark one
+        shade = self.image.to_rgba(jac.ravel())[:, :3] @ (0.2126, 0.7152, 0.0722)
+        for cell, value, light in zip(self.cells, jac.ravel(), shade > 0.45, strict=True):
             text = fmt.format(value).replace("-", "\N{MINUS SIGN}")
-            cell.set(text=text, color="white" if abs(value) > 0.6 * m else "#1a1a1a")
+            cell.set(text=text, color="#1a1a1a" if light else "white")
 
 
 class ErrorPanel(_Heatmap):
     """``|numeric - analytic|`` per entry, log colours from the dtype's eps to 1."""
 
     def build(self, results: Results) -> None:
-        self.image = self.heatmap("magma_r", LogNorm(1e-16, 1))
+        self.image = self.heatmap(self.look.error_map, LogNorm(1e-16, 1))
         # a colourbar resets its axis's ticker when its limits change: give it ours to keep
         self.colorbar.locator = LogLocator(base=10, numticks=8)
         self.colorbar.formatter = power_of_ten
         self.colorbar.minorformatter = NullFormatter()
         self.worst = Rectangle(
-            (-0.5, -0.5), 1, 1, fill=False, edgecolor=self.colours["worst"], linewidth=3
+            (-0.5, -0.5), 1, 1, fill=False, edgecolor=self.colours["worst"], linewidth=scaled(3)
         )
         self.ax.add_patch(self.worst)
         self.message = self.ax.text(
-            0.5, 0.5, "", transform=self.ax.transAxes, ha="center", va="center", fontsize=11,
-            bbox={"facecolor": mpl.rcParams["axes.facecolor"], "alpha": 0.9},
+            0.5, 0.5, "", transform=self.ax.transAxes, ha="center", va="center",
+            fontsize=scaled(11), bbox={"facecolor": mpl.rcParams["axes.facecolor"], "alpha": 0.9},
         )  # fmt: skip
         self.heading = self.title()
         self.animated += [self.worst, self.message, self.heading]

@@ -16,7 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.text import Text
 
 from ..results import Results
-from .style import palette
+from .style import Look, palette
 
 __all__ = ["Panel", "ResultsPanel"]
 
@@ -34,10 +34,15 @@ class Panel(Generic[Data]):
         What to show first.
     cax : Axes, optional
         A colourbar's Axes.
+    look : Look, optional
+        The theme's colour maps (the rc settings are the caller's ``rc_context``).
     """
 
-    def __init__(self, ax: Axes, data: Data, cax: Axes | None = None) -> None:
+    def __init__(
+        self, ax: Axes, data: Data, cax: Axes | None = None, look: Look | None = None
+    ) -> None:
         self.ax, self.cax = ax, cax
+        self.look = look or Look()
         self.colours = palette()
         self.text_colour = mpl.rcParams["text.color"]
         self.animated: list[Artist] = []
@@ -88,6 +93,8 @@ class Panel(Generic[Data]):
 class ResultsPanel(Panel[Results]):
     """A panel of one state's `Results`; ``n`` is the number of classes it was built for."""
 
-    def __init__(self, ax: Axes, results: Results, cax: Axes | None = None) -> None:
+    def __init__(
+        self, ax: Axes, results: Results, cax: Axes | None = None, look: Look | None = None
+    ) -> None:
         self.n = results.state.n
-        super().__init__(ax, results, cax)
+        super().__init__(ax, results, cax, look)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import matplotlib as mpl
 import numpy as np
+import seaborn as sns
 from matplotlib.collections import LineCollection
 from matplotlib.lines import Line2D
 from matplotlib.patches import Rectangle
@@ -11,7 +12,8 @@ from matplotlib.patches import Rectangle
 from ..finite_diff import METHODS
 from ..results import Results
 from .panel import ResultsPanel
-from .ticks import despine, log_axis
+from .style import scaled
+from .ticks import log_axis
 
 __all__ = ["StepsPanel"]
 
@@ -29,32 +31,36 @@ class StepsPanel(ResultsPanel):
         dashes = ["--" if m == "backward" else "-" for m in METHODS]
         self.lines = LineCollection(
             [np.column_stack([steps, np.ones_like(steps)])] * len(METHODS), colors=colours,
-            linestyles=dashes, linewidths=1.4, capstyle=mpl.rcParams["lines.solid_capstyle"],
+            linestyles=dashes, linewidths=scaled(1.4),
+            capstyle=mpl.rcParams["lines.solid_capstyle"],
             joinstyle=mpl.rcParams["lines.solid_joinstyle"], zorder=2,
         )  # fmt: skip
         ax.add_collection(self.lines, autolim=False)
         self.best = ax.scatter(
-            np.ones(len(METHODS)), np.ones(len(METHODS)), s=7**2, c=colours, zorder=3,
+            np.ones(len(METHODS)), np.ones(len(METHODS)), s=scaled(7) ** 2, c=colours, zorder=3,
             edgecolors=mpl.rcParams["text.color"], linewidths=mpl.rcParams["lines.markeredgewidth"],
         )  # fmt: skip
         legend = [
-            Line2D([], [], color=c, linestyle=d, linewidth=1.4, label=m)
+            Line2D([], [], color=c, linestyle=d, linewidth=scaled(1.4), label=m)
             for m, c, d in zip(METHODS, colours, dashes, strict=True)
         ]
         # steps the real schemes cannot take (x + h == x in the dtype): a band with a note
         self.unresolved = Rectangle(
-            (steps[0], 0), 0, 1, transform=ax.get_xaxis_transform(), facecolor="#888888",
-            alpha=0.25, edgecolor="none", zorder=1, visible=False,
+            (steps[0], 0), 0, 1, transform=ax.get_xaxis_transform(),
+            facecolor=self.colours["muted"], alpha=0.25, edgecolor="none", zorder=1, visible=False,
         )  # fmt: skip
         ax.add_patch(self.unresolved)
         self.unresolved_note = ax.text(
-            0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=9,
+            0.02, 0.97, "", transform=ax.transAxes, ha="left", va="top", fontsize=scaled(9),
             color=self.text_colour, zorder=4, visible=False,
         )  # fmt: skip
-        self.step_line = ax.axvline(1e-6, color=self.text_colour, linewidth=1.2, linestyle="--")
-        self.eps_line = ax.axhline(1e-16, color="#888888", linewidth=1, linestyle=":")
+        self.step_line = ax.axvline(
+            1e-6, color=self.text_colour, linewidth=scaled(1.2), linestyle="--"
+        )
+        muted = self.colours["muted"]
+        self.eps_line = ax.axhline(1e-16, color=muted, linewidth=scaled(1), linestyle=":")
         self.eps_label = ax.text(
-            steps[0], 1e-16, " machine eps", va="bottom", ha="left", fontsize=9, color="#888888"
+            steps[0], 1e-16, " machine eps", va="bottom", ha="left", fontsize=scaled(9), color=muted
         )
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -68,7 +74,7 @@ class StepsPanel(ResultsPanel):
             handles=legend, loc="center left", bbox_to_anchor=(1.01, 0.5), frameon=False,
             handlelength=1.4,
         )  # fmt: skip
-        despine(ax)
+        sns.despine(ax=ax)
         self.animated += [
             self.unresolved,
             self.unresolved_note,

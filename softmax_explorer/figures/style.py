@@ -1,95 +1,123 @@
-"""The figures' look: rc settings per theme and the colours of the bars and schemes.
+"""The figures' look, from seaborn: its "ticks" style, a plotting context, its palettes and maps.
 
-Applied per figure (``matplotlib.rc_context``), never to the user's global rcParams.
+`Look` gathers what one dashboard is drawn with: the rc settings (applied per figure with
+``matplotlib.rc_context``, never to the user's global rcParams), the categorical colours, the
+two heatmaps' colour maps and the scale of sizes for the context.
+
+The colour maps are seaborn's perceptually uniform ones. The Jacobian is signed and centred at
+zero: a diverging map whose middle is the page's background, so that the many near-zero entries
+fade and the large ones of either sign stand out (``vlag``, white in the middle, on the light
+theme; ``icefire``, black in the middle, on the dark one). The finite-difference error spans
+sixteen decades on a log scale: a sequential map whose lightness grows steadily, the large
+errors the most salient against the background (``rocket_r``, small errors light, on the light
+theme; ``rocket``, small errors dark, on the dark one).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import matplotlib as mpl
+import seaborn as sns
+from matplotlib.colors import Colormap
 
-__all__ = ["DPI", "PANEL_SIZE", "THEMES", "palette", "theme_rc"]
+from ..looks import CONTEXTS, THEMES, checked
 
-THEMES = ("light", "dark")
-PANEL_SIZE = (5.2, 3.7)  # inches; 468 x 333 px at the default dpi
+__all__ = ["CONTEXTS", "DPI", "PANEL_SIZE", "THEMES", "Look", "scaled", "theme_rc"]
+
+PANEL_SIZE = (5.2, 3.7)  # inches, in the "notebook" context; 468 x 333 px at the default dpi
 DPI = 90
 
-# seaborn's "ticks" style and "colorblind" palette, written out so that the page does not import
-# seaborn (and pandas and pyplot with it) for one dict and a few colours.
-_TICKS_STYLE = {
-    "axes.axisbelow": True,
-    "axes.grid": False,
-    "font.family": ["sans-serif"],
-    "font.sans-serif": ["Arial", "DejaVu Sans", "Liberation Sans", "Bitstream Vera Sans",
-                        "sans-serif"],
-    "lines.solid_capstyle": "round",
-    "patch.edgecolor": "w",
-    "patch.force_edgecolor": True,
-    "xtick.direction": "out",
-    "ytick.direction": "out",
-    "xtick.top": False,
-    "ytick.right": False,
+# What a dark page needs that seaborn's light "ticks" style does not give.
+_DARK_RC = {
+    "figure.facecolor": "#111111",
+    "axes.facecolor": "#1b1b1b",
+    "savefig.facecolor": "#111111",
+    "text.color": "#eeeeee",
+    "axes.labelcolor": "#eeeeee",
+    "axes.edgecolor": "#aaaaaa",
+    "xtick.color": "#dddddd",
+    "ytick.color": "#dddddd",
+    "legend.facecolor": "#1b1b1b",
+    "legend.edgecolor": "#555555",
+    "patch.edgecolor": "#1b1b1b",
+}
+_MAPS = {"light": ("vlag", "rocket_r"), "dark": ("icefire", "rocket")}
+# which of seaborn's "colorblind" colours each role takes
+_ROLES = {
+    "bars": 0, "target": 3, "worst": 2, "forward": 1, "backward": 2, "central": 0,
+    "complex": 4, "richardson": 3, "muted": 7,
 }  # fmt: skip
-_COLORBLIND = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#fbafe4"]
-_BASE_RC = {
-    "font.size": 12,
-    "axes.titlesize": 13,
-    "axes.labelsize": 12,
-    "xtick.labelsize": 11,
-    "ytick.labelsize": 11,
-    "legend.fontsize": 10,
-    "axes.grid": False,
-}
-_THEME_RC = {
-    "light": {
-        "figure.facecolor": "white",
-        "axes.facecolor": "white",
-        "savefig.facecolor": "white",
-        "text.color": "#1a1a1a",
-        "axes.labelcolor": "#1a1a1a",
-        "axes.edgecolor": "#444444",
-        "xtick.color": "#333333",
-        "ytick.color": "#333333",
-        "legend.facecolor": "white",
-        "legend.edgecolor": "#cccccc",
-    },
-    "dark": {
-        "figure.facecolor": "#111111",
-        "axes.facecolor": "#1b1b1b",
-        "savefig.facecolor": "#111111",
-        "text.color": "#eeeeee",
-        "axes.labelcolor": "#eeeeee",
-        "axes.edgecolor": "#aaaaaa",
-        "xtick.color": "#dddddd",
-        "ytick.color": "#dddddd",
-        "legend.facecolor": "#1b1b1b",
-        "legend.edgecolor": "#555555",
-    },
-}
 
 
-def theme_rc(theme: str) -> dict:
-    """The matplotlib rc settings of a theme: seaborn's ticks style and a theme's colours.
+def theme_rc(theme: str = "light", context: str = "notebook") -> dict:
+    """The matplotlib rc settings of a theme and a seaborn plotting context.
 
     Raises
     ------
     ValueError
-        For an unknown theme, naming the choices.
+        For an unknown theme or context, naming the choices.
     """
-    if theme not in THEMES:
-        raise ValueError(f"unknown theme {theme!r}: choose one of {', '.join(THEMES)}")
-    return {**_TICKS_STYLE, **_BASE_RC, **_THEME_RC[theme]}
+    checked(theme, THEMES, "theme")
+    checked(context, CONTEXTS, "context")
+    return {
+        **sns.axes_style("ticks"),
+        **sns.plotting_context(context),
+        **(_DARK_RC if theme == "dark" else {}),
+    }
+
+
+def scaled(size: float) -> float:
+    """A size given in the "notebook" context (points), in the current context's rcParams."""
+    return size * mpl.rcParams["font.size"] / sns.plotting_context("notebook")["font.size"]
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one dashboard is drawn with.
+
+    Parameters
+    ----------
+    theme : {"light", "dark"}
+    context : {"paper", "notebook", "talk", "poster"}
+        seaborn's plotting context; the figures grow with its font size, so the layout is the
+        same in every context.
+    """
+
+    theme: str = "light"
+    context: str = "notebook"
+
+    def __post_init__(self) -> None:
+        checked(self.theme, THEMES, "theme")
+        checked(self.context, CONTEXTS, "context")
+
+    @property
+    def rc(self) -> dict:
+        """The rc settings (`theme_rc`)."""
+        return theme_rc(self.theme, self.context)
+
+    @property
+    def scale(self) -> float:
+        """The context's sizes relative to the "notebook" context's."""
+        font = sns.plotting_context(self.context)["font.size"]
+        return font / sns.plotting_context("notebook")["font.size"]
+
+    def size(self, inches: tuple[float, float]) -> tuple[float, float]:
+        """A figure size given for the "notebook" context, in this context."""
+        return (inches[0] * self.scale, inches[1] * self.scale)
+
+    @property
+    def jacobian_map(self) -> Colormap:
+        """The diverging map of the Jacobian."""
+        return sns.color_palette(_MAPS[self.theme][0], as_cmap=True)
+
+    @property
+    def error_map(self) -> Colormap:
+        """The sequential map of the finite-difference error."""
+        return sns.color_palette(_MAPS[self.theme][1], as_cmap=True)
 
 
 def palette() -> dict[str, tuple]:
     """Colour-blind-safe colours (seaborn's "colorblind") for the bars and each scheme."""
-    c = [mpl.colors.to_rgb(h) for h in _COLORBLIND]
-    return {
-        "bars": c[0],
-        "target": c[3],
-        "worst": c[2],
-        "forward": c[1],
-        "backward": c[2],
-        "central": c[0],
-        "complex": c[4],
-        "richardson": c[3],
-    }
+    colours = sns.color_palette("colorblind")
+    return {role: tuple(colours[index]) for role, index in _ROLES.items()}

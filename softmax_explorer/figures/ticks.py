@@ -1,4 +1,4 @@
-"""Tick labels and axis helpers: subscripts in plain Unicode, powers of ten, despined axes.
+"""Tick labels and axis helpers: subscripts in plain Unicode, powers of ten.
 
 Unicode sub- and superscripts instead of mathtext: parsing ``$x_{1}$`` costs far more per label
 at every draw than plain text.
@@ -13,11 +13,11 @@ from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from ..state import INDEX_BASE
+from .style import scaled
 
 __all__ = [
     "WRT_SYMBOL",
     "class_ticks",
-    "despine",
     "labels",
     "log_axis",
     "nice_limit",
@@ -29,11 +29,6 @@ __all__ = [
 WRT_SYMBOL = {"theta": "θ", "x": "x"}
 _SUB = str.maketrans("0123456789ik", "₀₁₂₃₄₅₆₇₈₉ᵢₖ")
 _SUP = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-
-
-def despine(ax: Axes) -> None:
-    """Hide the top and right spines."""
-    ax.spines[["top", "right"]].set_visible(False)
 
 
 def labels(prefix: str, n: int) -> list[str]:
@@ -87,10 +82,11 @@ def text_size(text: str, fontsize: float, dpi: float) -> tuple[float, float]:
 def class_ticks(ax: Axes, which: str, prefix: str, n: int) -> None:
     """Ticks and labels ``prefix₁ .. prefixₙ`` at 0 .. n-1 on the x or y axis, never overlapping.
 
-    Every class is labelled while the labels fit (at 11 pt, or 7 pt for many classes); beyond,
+    Every class is labelled while the labels fit (at 11 pt, or 7 pt for many classes, in the
+    notebook context); beyond,
     a regular subset: every k-th class, from the first, with k the smallest that leaves a gap.
     """
-    fontsize = 11 if n <= 12 else 7
+    fontsize = scaled(11 if n <= 12 else 7)
     names = labels(prefix, n)
     dpi = ax.figure.dpi
     if which == "x":

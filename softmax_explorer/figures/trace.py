@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import seaborn as sns
 
 from .panel import Panel
-from .ticks import despine, nice_limit
+from .style import scaled
+from .ticks import nice_limit
 
 __all__ = ["TracePanel"]
 
@@ -17,11 +19,11 @@ class TracePanel(Panel[Sequence[float]]):
 
     def build(self, losses: Sequence[float]) -> None:
         ax = self.ax
-        (self.line,) = ax.plot([], [], marker="o", markersize=3, color=self.colours["bars"])
+        (self.line,) = ax.plot([], [], marker="o", markersize=scaled(3), color=self.colours["bars"])
         ax.set_xlabel("descent step")
         ax.set_ylabel("loss C")
         ax.set_title("gradient descent on θ", loc="left")
-        despine(ax)
+        sns.despine(ax=ax)
         self.animated.append(self.line)
 
     def static_key(self, losses: Sequence[float]) -> object:

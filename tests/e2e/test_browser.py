@@ -27,6 +27,7 @@ from harness.page import (
     wait_for_link,
 )
 from harness.server import fetch, running, start_app
+from softmax_explorer.cli import EXTENSIONS
 from softmax_explorer.figures import DPI, Dashboard
 from softmax_explorer.figures.dashboard import _MAIN_RECT
 from softmax_explorer.results import compute
@@ -60,6 +61,17 @@ def test_page_renders_every_control_and_panel(server, open_page):
     assert log.console_errors == []
     assert log.page_errors == []
     assert log.foreign_requests() == []
+    # only the extensions the page needs, though JupyterLab, Notebook 7 and ipympl are installed
+    assert _extensions_loaded(log.requests) == set(EXTENSIONS)
+
+
+def _extensions_loaded(urls: list[str]) -> set[str]:
+    names = set()
+    for url in urls:
+        if "/labextensions/" in url:
+            parts = url.split("/labextensions/", 1)[1].split("/")
+            names.add("/".join(parts[:2]) if parts[0].startswith("@") else parts[0])
+    return names
 
 
 def test_keyboard_on_a_theta_slider_updates_pixels_and_readouts(server, open_page):

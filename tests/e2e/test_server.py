@@ -61,6 +61,7 @@ def test_help_explains_every_option():
         "--host",
         "--no-browser",
         "--theme",
+        "--context",
         "--preset",
         "--preheat",
         "--cull-after",
@@ -94,30 +95,41 @@ def test_safe_defaults_and_pass_through():
     assert argv[-1] == "--VoilaConfiguration.show_tracebacks=True"
 
 
-def test_bad_options_are_refused():
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--theme", "sepia", ["invalid choice: 'sepia'", "light", "dark"]),
+        ("--context", "huge", ["invalid choice: 'huge'", "paper", "notebook", "talk", "poster"]),
+        ("--preheat", "-1", ["-1 is negative"]),
+    ],
+)
+def test_bad_options_are_refused_naming_the_choices(option, value, named):
     result = subprocess.run(
-        [sys.executable, "-m", "softmax_explorer", "--theme", "sepia"],
+        [sys.executable, "-m", "softmax_explorer", option, value],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
-    assert "invalid choice: 'sepia'" in result.stderr
-    result = subprocess.run(
-        [sys.executable, "-m", "softmax_explorer", "--preheat", "-1"],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert result.returncode == 2
+    for text in named:
+        assert text in result.stderr
 
 
-def test_preset_option_sets_every_page(tmp_path, open_page):
+def test_preset_theme_and_context_options_set_every_page(tmp_path, open_page):
+    import seaborn as sns
+
+    from softmax_explorer.figures.style import DPI, PANEL_SIZE
     from softmax_explorer.state import PRESETS
 
-    from .test_browser import link_state
+    from .test_browser import link_state, panel
 
-    server = start_app(tmp_path, "--preset=hot", "--theme=dark")
+    server = start_app(tmp_path, "--preset=hot", "--theme=dark", "--context=talk")
     try:
-        page, log = open_page(server.url)
+        page, log = open_page(server.url, viewport=(1920, 1080))
         assert link_state(page) == PRESETS["hot"].state
         assert page.locator("body.theme-dark").count() == 1
+        # a projector's wide screen shows the talk context's larger figures at their own size
+        fonts = [sns.plotting_context(c)["font.size"] for c in ("talk", "notebook")]
+        width = panel(page, "bars").bounding_box()["width"]
+        assert width == pytest.approx(PANEL_SIZE[0] * DPI * fonts[0] / fonts[1], abs=1)
         page2, _ = open_page(f"{server.url}?preset=cold")  # the URL wins
         assert link_state(page2) == PRESETS["cold"].state
         assert log.console_errors == []

@@ -1,0 +1,141 @@
+"""The dashboard where students run it: real JupyterLab 4 and Notebook 7 servers on loopback,
+the explorer notebook run in them, its sliders moved by the keyboard, its theme followed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.page import link_state, panel, settled_pixels, wait_for_change, wait_for_dashboard
+from harness.server import Server, running, start
+
+from .conftest import PAGE_TIMEOUT_MS, ROOT
+
+pytestmark = pytest.mark.browser
+
+#: Per application: its own start page (what it shows with no notebook of ours) and the
+#: notebook's address.
+APPS = {"lab": ("lab", "lab/tree/explorer.ipynb"), "notebook": ("tree", "notebooks/explorer.ipynb")}
+
+
+def _jupyter(app: str, root: Path) -> Server:
+    """``jupyter lab`` or ``jupyter notebook`` serving ``root``, with settings of its own."""
+    command = [
+        sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
+        "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+        f"--ServerApp.root_dir={root}",
+    ]  # fmt: skip
+    env = {
+        "JUPYTER_CONFIG_DIR": str(root / ".config"),
+        "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(root / ".workspaces"),
+    }
+    return start(command, root, timeout=120, **env)
+
+
+@pytest.fixture(scope="module", params=list(APPS))
+def jupyter(request, tmp_path_factory) -> Iterator[tuple[str, Server]]:
+    root = tmp_path_factory.mktemp(request.param)
+    shutil.copy(ROOT / "notebooks" / "explorer.ipynb", root)
+    with running(_jupyter(request.param, root)) as server:
+        yield request.param, server
+
+
+def _open(browser, url: str, viewport=(1920, 1080)):
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(url)
+    return context, page, errors
+
+
+def _own_errors(browser, server: Server, start_page: str) -> set[str]:
+    """The errors the application's own page logs, with no notebook of ours open."""
+    context, page, errors = _open(browser, server.url + start_page)
+    try:
+        page.wait_for_selector(".jp-DirListing-content")
+        page.wait_for_timeout(3000)
+        return set(errors)
+    finally:
+        context.close()
+
+
+def _run_notebook(page) -> None:
+    page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
+    page.keyboard.press("Shift+Enter")
+    wait_for_dashboard(page)
+
+
+def _background(page, name: str) -> float:
+    """The luminance of a panel's top-left corner: its figure's background."""
+    rgb = panel(page, name).evaluate("(c) => [...c.getContext('2d').getImageData(2, 2, 1, 1).data]")
+    return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
+
+
+def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser):
+    app, server = jupyter
+    start_page, notebook = APPS[app]
+    expected = _own_errors(browser, server, start_page)
+    context, page, errors = _open(browser, server.url + notebook)
+    try:
+        _run_notebook(page)
+        if app == "lab":  # beside the file browser, the sliders and the bars are seen together
+            assert page.locator(".jp-FileBrowser").is_visible()
+        boxes = [
+            page.locator(s).bounding_box()
+            for s in (
+                ".softmax-explorer-theta-1 .noUi-handle",
+                ".softmax-explorer-panel-bars canvas",
+            )
+        ]
+        for box in boxes:
+            assert box["y"] >= 0
+            assert box["y"] + box["height"] <= 1080
+            assert box["x"] + box["width"] <= 1920
+        assert boxes[1]["x"] > boxes[0]["x"] + boxes[0]["width"]  # beside, not below
+        bars = settled_pixels(page, "bars")
+        page.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
+        page.keyboard.press("ArrowRight")
+        wait_for_change(page, "bars", bars)
+        assert link_state(page).theta[0] == pytest.approx(0.35)
+        assert set(errors) <= expected, set(errors) - expected
+    finally:
+        context.close()
+
+
+def _choose_theme(page, theme: str) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text="Settings").click()
+    page.locator(".lm-Menu-itemLabel", has_text="Theme").first.hover()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(f"^{theme}$")).click()
+
+
+@pytest.mark.parametrize("jupyter", ["lab"], indirect=True)
+def test_the_panels_follow_jupyterlabs_theme_and_back(jupyter, browser):
+    _app, server = jupyter
+    context, page, _errors = _open(browser, server.url + APPS["lab"][1])
+    try:
+        _run_notebook(page)
+        assert _background(page, "bars") > 0.9
+        _choose_theme(page, "JupyterLab Dark")
+        page.wait_for_selector("body[data-jp-theme-light='false']", state="attached")
+        page.wait_for_function(
+            "(() => { const c = document.querySelector('.softmax-explorer-panel-bars canvas');"
+            " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data; return d[0] < 60; })()"
+        )
+        assert _background(page, "jacobian") < 0.2
+        _choose_theme(page, "JupyterLab Light")
+        page.wait_for_selector("body[data-jp-theme-light='true']", state="attached")
+        page.wait_for_function(
+            "(() => { const c = document.querySelector('.softmax-explorer-panel-bars canvas');"
+            " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data; return d[0] > 230; })()"
+        )
+    finally:
+        context.close()

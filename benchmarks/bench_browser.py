@@ -107,7 +107,8 @@ CanvasRenderingContext2D.prototype.drawImage = function (...args) {
 new MutationObserver((records) => {
   for (const r of records) {
     const node = r.target.nodeType === 3 ? r.target.parentElement : r.target;
-    if (!inTarget(node)) continue;
+    // the plot's text for screen readers is not on screen: it changes once the hand pauses
+    if (!inTarget(node) || node.closest('.softmax-explorer-description')) continue;
     const imgs = [...r.addedNodes].filter((n) => n.tagName === 'IMG' ||
         (n.querySelector && n.querySelector('img')));
     if (imgs.length) {

@@ -50,12 +50,23 @@ def _equation(latex: str) -> str:
     return _breakable(first, *(f"= {part}" for part in rest))
 
 
+def _html_num(value: float, digits: int = 4) -> str:
+    """A number as HTML text (``5.977×10<sup>−8</sup>``), as `_num` writes it for LaTeX."""
+    text = _num(value, digits)
+    if text.startswith(("\\", "-\\")):  # NaN and infinities
+        text = {r"\mathrm{NaN}": "NaN", r"\infty": "∞", r"-\infty": "−∞"}[text]
+    mantissa, _, exponent = text.partition(r" \times 10^")
+    if exponent:
+        text = f"{mantissa}×10<sup>{exponent.strip('{}')}</sup>"
+    return text.replace("-", "\N{MINUS SIGN}")
+
+
 def _vector(lead: str, values) -> str:
-    """``lead [v_1, ..., v_n]``, breakable after each comma."""
-    *front, last = [_num(v) for v in values]
-    pieces = [f"{v}," for v in front] + [f"{last}]"]
-    pieces[0] = f"{lead} [{pieces[0]}"
-    return _breakable(*pieces)
+    """``lead [v_1, ..., v_n]``, the numbers as text.
+
+    Text wraps at any comma and costs no typesetting pass per number.
+    """
+    return f"{lead} [{', '.join(_html_num(v) for v in values)}]"
 
 
 def _factors(exact: float, factors: list[float], value: float, digits: int = 4) -> list[str]:
@@ -107,8 +118,8 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     lines = [
         "<b>Softmax</b> "
         + _breakable(r"g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},", r"z_i = \dfrac{x_i \theta_i}{T}"),
-        _vector("z =", z),
-        _vector("g =", g),
+        _vector("<i>z</i> =", z),
+        _vector("<i>g</i> =", g),
         f"<b>Jacobian entry</b> {_equation(entry_value(results, *entry)[0])}",
     ]
     if results.loss is not None and results.loss_grad is not None:
@@ -119,7 +130,7 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
                 rf"C = -\sum_j t_j \log g_j = -\log g_{{{t + INDEX_BASE}}} = {_num(results.loss)}"
             ),
             _vector(
-                r"\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) =",
+                _breakable(r"\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) ="),
                 results.loss_grad,
             ),
         ]

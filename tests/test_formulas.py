@@ -70,3 +70,10 @@ def test_the_panel_names_entries_and_the_target_from_one():
     assert r"-\log g_{3}" in text
     assert "(from 1)" in text
     assert "(0-based)" not in text
+
+
+def test_vectors_are_text_that_wraps_with_powers_of_ten_and_minus_signs():
+    text = formula_html(compute(PRESETS["overflow"].state))
+    assert "<i>g</i> = [1, 4.54×10<sup>−5</sup>, 0, 0]" in text
+    text = formula_html(compute(State(target=2)))
+    assert "[0.06604, 0.2919, −0.8161, 0.266]" in text  # dC/dtheta, with U+2212

@@ -96,6 +96,7 @@ function render({ model, el }) {
   // for screen readers: the plot is an image with a name and a description of its numbers
   const description = document.createElement("p");
   description.id = `softmax-explorer-description-${Math.random().toString(36).slice(2)}`;
+  description.className = "softmax-explorer-description";
   description.style.cssText =
     "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);margin:0";
   el.appendChild(description);

@@ -87,7 +87,7 @@ class Dashboard:
         context: str = "notebook",
     ) -> None:
         self.look = Look(theme, context)
-        self.theme, self.dpi = theme, dpi
+        self.dpi = dpi
         self._rc = self.look.rc
         self.results = results
         self.figures: dict[str, Figure] = {}
@@ -105,6 +105,11 @@ class Dashboard:
                 self._build(name, results)
                 fig.canvas.draw_idle()
         self.figures["jacobian"].canvas.mpl_connect("button_press_event", self._on_press)
+
+    @property
+    def theme(self) -> str:
+        """The theme the panels are drawn in."""
+        return self.look.theme
 
     def _attach(self, name: str, panel: Panel) -> None:
         self.panels[name] = panel
@@ -126,7 +131,7 @@ class Dashboard:
         if theme == self.theme:
             return
         self.look = Look(theme, self.look.context)
-        self.theme, self._rc = theme, self.look.rc
+        self._rc = self.look.rc
         with mpl.rc_context(self._rc):
             for name, fig in self.figures.items():
                 fig.set_facecolor(self._rc["figure.facecolor"])

@@ -83,9 +83,9 @@ class JacobianPanel(_Heatmap):
         jac = np.asarray(results.jacobian, dtype=np.float64)
         m = self.image.get_clim()[1]  # refresh_static set it to `limits`
         self.image.set_data(jac)
-        fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
         if not self.cells:
             return
+        fmt = "{:.2f}" if m >= 0.05 else "{:.0e}"
         # dark text on a light cell, light text on a dark one
         shade = self.image.to_rgba(jac.ravel())[:, :3] @ (0.2126, 0.7152, 0.0722)
         for cell, value, light in zip(self.cells, jac.ravel(), shade > 0.45, strict=True):

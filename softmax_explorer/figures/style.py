@@ -27,6 +27,8 @@ __all__ = ["CONTEXTS", "DPI", "PANEL_SIZE", "THEMES", "Look", "scaled", "theme_r
 
 PANEL_SIZE = (5.2, 3.7)  # inches, in the "notebook" context; 468 x 333 px at the default dpi
 DPI = 90
+#: The font size the figures' own sizes (points, linewidths) are given for.
+_NOTEBOOK_FONT = sns.plotting_context("notebook")["font.size"]
 
 # What a dark page needs that seaborn's light "ticks" style does not give.
 _DARK_RC = {
@@ -69,7 +71,7 @@ def theme_rc(theme: str = "light", context: str = "notebook") -> dict:
 
 def scaled(size: float) -> float:
     """A size given in the "notebook" context (points), in the current context's rcParams."""
-    return size * mpl.rcParams["font.size"] / sns.plotting_context("notebook")["font.size"]
+    return size * mpl.rcParams["font.size"] / _NOTEBOOK_FONT
 
 
 @dataclass(frozen=True)
@@ -99,8 +101,7 @@ class Look:
     @property
     def scale(self) -> float:
         """The context's sizes relative to the "notebook" context's."""
-        font = sns.plotting_context(self.context)["font.size"]
-        return font / sns.plotting_context("notebook")["font.size"]
+        return sns.plotting_context(self.context)["font.size"] / _NOTEBOOK_FONT
 
     def size(self, inches: tuple[float, float]) -> tuple[float, float]:
         """A figure size given for the "notebook" context, in this context."""

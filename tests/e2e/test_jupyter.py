@@ -3,6 +3,7 @@ the explorer notebook run in them, its sliders moved by the keyboard, its theme 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from harness.page import link_state, panel, settled_pixels, wait_for_change, wait_for_dashboard
-from harness.server import Server, running, start
+from harness.page import link_state, settled_pixels, wait_for_change, wait_for_dashboard
+from harness.server import Server, fetch, running, start, wait_until
 
 from .conftest import PAGE_TIMEOUT_MS, ROOT
 
@@ -68,16 +69,25 @@ def _own_errors(browser, server: Server, start_page: str) -> set[str]:
         context.close()
 
 
-def _run_notebook(page) -> None:
+def _run_notebook(page, server: Server) -> None:
+    """Run the notebook's cell once its kernel is up and idle (a key pressed while the page is
+    still starting its session can be lost)."""
+
+    def idle() -> bool:
+        sessions = json.loads(fetch(server.url + "api/sessions", timeout=10))
+        return any(s["kernel"]["execution_state"] == "idle" for s in sessions)
+
+    wait_until(idle, 120, "the notebook's kernel to be idle")
     page.locator(".jp-CodeCell .jp-InputArea-editor").first.click()
     page.keyboard.press("Shift+Enter")
     wait_for_dashboard(page)
 
 
-def _background(page, name: str) -> float:
-    """The luminance of a panel's top-left corner: its figure's background."""
-    rgb = panel(page, name).evaluate("(c) => [...c.getContext('2d').getImageData(2, 2, 1, 1).data]")
-    return (0.2126 * rgb[0] + 0.7152 * rgb[1] + 0.0722 * rgb[2]) / 255
+#: Whether every panel's top-left pixel (its figure's background) passes ``test`` on ``d``.
+_EVERY_PANEL_IS = (
+    "[...document.querySelectorAll('.softmax-explorer-canvas canvas')].every((c) => {{"
+    " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data; return {test}; }})"
+)
 
 
 def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser):
@@ -86,7 +96,7 @@ def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser)
     expected = _own_errors(browser, server, start_page)
     context, page, errors = _open(browser, server.url + notebook)
     try:
-        _run_notebook(page)
+        _run_notebook(page, server)
         if app == "lab":  # beside the file browser, the sliders and the bars are seen together
             assert page.locator(".jp-FileBrowser").is_visible()
         boxes = [
@@ -122,20 +132,14 @@ def test_the_panels_follow_jupyterlabs_theme_and_back(jupyter, browser):
     _app, server = jupyter
     context, page, _errors = _open(browser, server.url + APPS["lab"][1])
     try:
-        _run_notebook(page)
-        assert _background(page, "bars") > 0.9
+        _run_notebook(page, server)
+        assert page.evaluate(_EVERY_PANEL_IS.format(test="d[0] > 230"))
         _choose_theme(page, "JupyterLab Dark")
         page.wait_for_selector("body[data-jp-theme-light='false']", state="attached")
-        page.wait_for_function(
-            "(() => { const c = document.querySelector('.softmax-explorer-panel-bars canvas');"
-            " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data; return d[0] < 60; })()"
-        )
-        assert _background(page, "jacobian") < 0.2
+        # each panel is its own widget, repainted as its message arrives: wait for all five
+        page.wait_for_function(_EVERY_PANEL_IS.format(test="d[0] < 60"))
         _choose_theme(page, "JupyterLab Light")
         page.wait_for_selector("body[data-jp-theme-light='true']", state="attached")
-        page.wait_for_function(
-            "(() => { const c = document.querySelector('.softmax-explorer-panel-bars canvas');"
-            " const d = c.getContext('2d').getImageData(2, 2, 1, 1).data; return d[0] > 230; })()"
-        )
+        page.wait_for_function(_EVERY_PANEL_IS.format(test="d[0] > 230"))
     finally:
         context.close()

@@ -156,6 +156,15 @@ class Measured:
         return float(np.percentile(self.steps_ms, 90)) if self.steps_ms else float("nan")
 
 
+def write_notebook(path: Path, code: str) -> Path:
+    """A one-cell notebook of ``code`` for the stock Python kernel, at ``path``."""
+    nb = new_notebook(cells=[new_code_cell(code.strip())])
+    spec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = spec
+    nbformat.write(nb, path)
+    return path
+
+
 @contextmanager
 def serve(command: list[str], workdir: Path):
     """A Voila server (ours or plain) on a free loopback port: ``(url, pid)``; stopped on exit."""
@@ -262,15 +271,8 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
 
     results: list[Measured] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-browser-"))
-    floor_nb, seed_nb = workdir / "floor.ipynb", workdir / "seed.ipynb"
-    for path, code in ((floor_nb, FLOOR), (seed_nb, SEED)):
-        nb = new_notebook(cells=[new_code_cell(code.strip())])
-        nb.metadata["kernelspec"] = {
-            "name": "python3",
-            "display_name": "Python 3",
-            "language": "python",
-        }
-        nbformat.write(nb, path)
+    floor_nb = write_notebook(workdir / "floor.ipynb", FLOOR)
+    seed_nb = write_notebook(workdir / "seed.ipynb", SEED)
     ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
     apps = [
         ("floor", plain_voila(floor_nb), "", ".bench-slider .noUi-handle",

@@ -12,6 +12,7 @@ import os
 import sys
 from importlib.resources import files
 
+from .classroom import ClassroomKernelManager, default_max_kernels, kernel_transport
 from .looks import CONTEXTS, THEMES
 from .state import PRESETS
 
@@ -32,10 +33,9 @@ EXTENSIONS = (
 #: so every update's step sweep (arrays of several hundred kB at n = 32) would fault in fresh
 #: pages again; kept instead, they cost a few MB per kernel.
 KERNEL_MALLOC = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=67108864"
-#: Seconds after a page takes a preheated kernel before the pool starts its replacement (Voila's
-#: default is 1 s): long enough that the replacement's start does not compete with the page
-#: that took the kernel while it is still loading.
-REFILL_DELAY = 5
+#: Seconds without a page arriving before the pool replaces the kernels pages took: a class
+#: arriving at once is not slowed by kernels started for the next class.
+REFILL_QUIET = 5
 
 
 def _positive(text: str) -> int:
@@ -82,7 +82,20 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         type=_positive,
         default=0,
         metavar="N",
-        help="keep N kernels started and imported ahead of visitors (faster page opens)",
+        help="keep N kernels started and imported ahead of visitors (faster page opens). A "
+        f"kernel a page takes is replaced once no page has arrived for {REFILL_QUIET} s, so N "
+        "students can arrive at once, each served by a ready kernel",
+    )
+    cap = default_max_kernels()
+    parser.add_argument(
+        "--max-kernels",
+        type=_positive,
+        default=cap,
+        metavar="N",
+        help="most kernels alive at once, pooled ones included; a page beyond them gets a "
+        '"class is full" page (HTTP 503, Retry-After) and starts nothing, until a page closes '
+        f"(default {cap or 'no limit'}: this machine's memory at 250 MB per session; 0 for no "
+        "limit)",
     )
     parser.add_argument(
         "--cull-after",
@@ -91,7 +104,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         metavar="SECONDS",
         help="shut down a kernel whose page has been closed for this long (default 300)",
     )
-    return parser.parse_known_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if args.max_kernels and args.preheat > args.max_kernels:
+        parser.error(f"--preheat {args.preheat} is more than --max-kernels {args.max_kernels}")
+    return args, extra
 
 
 def notebook_path() -> str:
@@ -115,6 +131,11 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         f"--MappingKernelManager.cull_idle_timeout={args.cull_after}",
         f"--MappingKernelManager.cull_interval={max(1, min(60, args.cull_after // 2 or 1))}",
         "--MappingKernelManager.cull_connected=False",
+        f"--VoilaConfiguration.multi_kernel_manager_class={ClassroomKernelManager.__module__}."
+        f"{ClassroomKernelManager.__name__}",
+        f"--ClassroomKernelManager.max_kernels={args.max_kernels}",
+        f"--ClassroomKernelManager.refill_quiet={REFILL_QUIET}",
+        f"--KernelManager.transport={kernel_transport()}",
     ]
     if args.no_browser:
         argv.append("--no-browser")
@@ -122,7 +143,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         argv += [
             "--preheat_kernel=True",
             f"--pool_size={args.preheat}",
-            f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
+            "--VoilaKernelManager.fill_delay=0",
         ]
     return argv + extra
 
@@ -140,13 +161,12 @@ def main(argv: list[str] | None = None) -> None:
     if args.preset:
         os.environ["SOFTMAX_EXPLORER_PRESET"] = args.preset
     os.environ.setdefault("GLIBC_TUNABLES", KERNEL_MALLOC)  # read when a kernel starts
-    from voila.app import Voila
-
     from . import voila_fixes
+    from .voila_app import ExplorerVoila
 
     fixes = voila_fixes.apply()
     print(f"softmax-explorer: serving at http://{args.host}:{args.port}/", flush=True)
-    Voila.launch_instance(argv=build_argv(args, [*fixes, *extra]))
+    ExplorerVoila.launch_instance(argv=build_argv(args, [*fixes, *extra]))
 
 
 if __name__ == "__main__":

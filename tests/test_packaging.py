@@ -57,7 +57,8 @@ LAYERS = {
 }
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results", "canvas",
-    "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "cli",
+    "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "classroom",
+    "voila_app", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 

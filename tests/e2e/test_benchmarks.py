@@ -70,3 +70,21 @@ def test_random_actions_script(chromium_path):
     out = run("random_actions.py", "--actions", "8")
     assert "8 actions" in out
     assert "console errors: 0, page errors: 0, kernel tracebacks: 0" in out
+
+
+def test_flood_benchmark(tmp_path):
+    """Against a cap of 4 with 2 students working, 20 page requests start 2 kernels, no more."""
+    out_file = tmp_path / "flood.json"
+    run(
+        "bench_flood.py", "--requests", "20", "--max-kernels", "4", "--students", "2",
+        "--calm", "2", "--out", str(out_file),
+    )  # fmt: skip
+    report = json.loads(out_file.read_text())
+    assert (report["served"], report["refused"]) == (2, 18)
+    assert report["refusals"] == ["503 Retry-After=30"]
+    assert report["kernels_max"] <= 4
+    assert report["server_alive"]
+    students = report["students"]
+    assert students["lost"] == 0
+    assert students["during"]["moves"] > 0
+    assert students["each_moved_after"]

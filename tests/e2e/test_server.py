@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.server import fetch, start_app, wait_until
+from softmax_explorer.classroom import default_max_kernels
 from softmax_explorer.cli import build_argv, parse_args
 
 LOADS = 50
@@ -65,12 +66,15 @@ def test_help_explains_every_option():
         "--preset",
         "--preheat",
         "--cull-after",
+        "--max-kernels",
     ):
         assert option in out
     assert "8866" in out
     assert "127.0.0.1" in out
     assert "trusted network" in out  # binding elsewhere is explained with its risk
     assert "passed to Voila unchanged" in out
+    assert "class is full" in out
+    assert "no page has arrived for 5 s" in out
 
 
 def test_safe_defaults_and_pass_through():
@@ -85,7 +89,8 @@ def test_safe_defaults_and_pass_through():
     assert "--MappingKernelManager.cull_connected=False" in argv
     assert "--preheat_kernel=True" in argv
     assert "--pool_size=3" in argv
-    assert "--VoilaKernelManager.fill_delay=5" in argv  # refills wait until the page has loaded
+    assert "--ClassroomKernelManager.refill_quiet=5" in argv  # refills wait for a lull
+    assert f"--ClassroomKernelManager.max_kernels={default_max_kernels()}" in argv
     assert "--template=softmax" in argv
     allow = argv[argv.index("--VoilaConfiguration.file_allowlist") + 1]
     assert re.fullmatch(allow, "figure.png")
@@ -96,16 +101,18 @@ def test_safe_defaults_and_pass_through():
 
 
 @pytest.mark.parametrize(
-    ("option", "value", "named"),
+    ("options", "named"),
     [
-        ("--theme", "sepia", ["invalid choice: 'sepia'", "light", "dark"]),
-        ("--context", "huge", ["invalid choice: 'huge'", "paper", "notebook", "talk", "poster"]),
-        ("--preheat", "-1", ["-1 is negative"]),
+        (["--theme", "sepia"], ["invalid choice: 'sepia'", "light", "dark"]),
+        (["--context", "huge"], ["invalid choice: 'huge'", "paper", "notebook", "talk", "poster"]),
+        (["--preheat", "-1"], ["-1 is negative"]),
+        (["--max-kernels", "ten"], ["--max-kernels", "invalid"]),
+        (["--max-kernels", "2", "--preheat", "3"], ["--preheat 3 is more than --max-kernels 2"]),
     ],
 )
-def test_bad_options_are_refused_naming_the_choices(option, value, named):
+def test_bad_options_are_refused_naming_the_choices(options, named):
     result = subprocess.run(
-        [sys.executable, "-m", "softmax_explorer", option, value],
+        [sys.executable, "-m", "softmax_explorer", *options],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
@@ -154,7 +161,11 @@ def server_socket_nodelay(pid: int, port: int, peer_port: int) -> bool | None:
     if row is None:
         return None
     link = f"socket:[{row[9]}]"
-    fds = [fd for fd in Path(f"/proc/{pid}/fd").iterdir() if os.readlink(fd) == link]
+    fds = []
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        with contextlib.suppress(FileNotFoundError):  # closed since the listing
+            if os.readlink(fd) == link:
+                fds.append(fd)
     if not fds:
         return None
     pidfd = os.pidfd_open(pid)

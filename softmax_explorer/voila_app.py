@@ -1,0 +1,148 @@
+"""The Voila application `softmax-explorer` runs: Voila's, with a page handler that knows the cap.
+
+`ExplorerVoila` is `voila.app.Voila` with these changes, each through a method Voila's own
+subclasses override (the Voila series is pinned in pyproject.toml):
+
+- its page handler is `PageHandler`, which answers a page beyond the cap on live kernels with
+  the "class is full" page (HTTP 503, ``Retry-After``, no kernel started), serves a page from the
+  pool only when a pooled kernel is ready (otherwise the page starts its own, rather than wait
+  for a refill), logs one line per page opened or refused, and sets the XSRF cookie without
+  which the page's "shut my kernel down" beacon, sent as it closes, is refused (Voila issue
+  1458: closed pages' kernels lived until culled);
+- its kernel websocket handler is `KernelChannels`, which tells the kernel manager that a page
+  is still arriving when it connects to its kernel (pool refills wait for the arrivals to end);
+- the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
+  whatever its trust (the "not trusted" warning at every start said nothing a user can act on).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+import nbformat
+import tornado.web
+from nbformat.sign import MemorySignatureStore, NotebookNotary
+from voila.app import Voila
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
+
+from .classroom import ClassFull, ClassroomKernelManager
+
+__all__ = ["FULL_PAGE", "RETRY_AFTER", "ExplorerVoila", "KernelChannels", "PageHandler"]
+
+#: Seconds a refused page waits before it asks again (its Retry-After and its own reload).
+RETRY_AFTER = 30
+#: The "class is full" page: self-contained (no request to any host), reloads itself.
+FULL_PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="{retry}">
+<link rel="icon" href="data:,">
+<title>The class is full - softmax explorer</title>
+<style>
+  body {{ font: 18px/1.5 system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em;
+         color: #222; background: #fff; }}
+  @media (prefers-color-scheme: dark) {{ body {{ color: #ddd; background: #111; }} }}
+</style>
+</head>
+<body>
+<main>
+<h1>The class is full</h1>
+<p>All {cap} places on this server are taken. This page tries again in {retry} seconds; a place
+frees as soon as someone closes their page.</p>
+</main>
+</body>
+</html>
+"""
+
+
+class PageHandler(TornadoVoilaHandler):
+    """Voila's page handler, with the cap on live kernels and a log line per page."""
+
+    @property
+    def classroom(self) -> ClassroomKernelManager:
+        """The server's kernel manager."""
+        return self.kernel_manager
+
+    def _pooled_ready(self, notebook: str) -> bool:
+        """Whether the pool's next kernel has started and run the notebook."""
+        pool = getattr(self.kernel_manager, "_pools", {}).get(notebook, ())
+        if not pool or not pool[0].done():
+            return False
+        return not pool[0].cancelled() and pool[0].exception() is None
+
+    def should_use_rendered_notebook(self, notebook_data: dict, pool_size: int, *args: Any) -> bool:
+        """Voila's rule, and a ready pooled kernel (a page never waits for a refill)."""
+        if not super().should_use_rendered_notebook(notebook_data, pool_size, *args):
+            return False
+        return self._pooled_ready(self.notebook_path)
+
+    @tornado.web.authenticated
+    async def get(self, path: str | None = None) -> None:
+        """The dashboard's page, or the "class is full" page when no kernel may start."""
+        km = self.classroom
+        km.page_arrived()
+        _ = self.xsrf_token  # sets the cookie that the shutdown beacon sent on unload must carry
+        pooled = bool(self.notebook_path) and self._pooled_ready(self.notebook_path)
+        if not pooled and km.full():
+            self._refuse(km.live(), km.max_kernels)
+            return
+        self.log.info(
+            "softmax-explorer: page opened (%s kernel, %d of %s live)",
+            "pooled" if pooled else "new",
+            km.live() + (0 if pooled else 1),
+            km.max_kernels or "unlimited",
+        )
+        try:
+            await super().get(path)
+        except ClassFull as full:  # another page took the last place first
+            self._refuse(full.live, full.cap)
+
+    def _log(self) -> None:
+        """Tornado's access line, except for a refusal (`_refuse` logs its own)."""
+        if self.get_status() != 503:
+            super()._log()
+
+    def _refuse(self, live: int, cap: int) -> None:
+        self.log.warning(
+            "softmax-explorer: page refused, the class is full (%d of %d kernels live)", live, cap
+        )
+        self.set_status(503, "The class is full")
+        self.set_header("Retry-After", str(RETRY_AFTER))
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(FULL_PAGE.format(cap=cap, retry=RETRY_AFTER))
+
+
+class KernelChannels(VoilaKernelWebsocketHandler):
+    """Voila's kernel websocket; a page connecting to its kernel is still arriving."""
+
+    async def open(self, *args: Any, **kwargs: Any) -> None:
+        """Note the arrival, then Voila's ``open``."""
+        self.kernel_manager.page_arrived()
+        await super().open(*args, **kwargs)
+
+
+class ExplorerVoila(Voila):
+    """Voila with `PageHandler` and the app notebook trusted."""
+
+    def init_settings(self) -> dict:
+        """Voila's settings; then the app notebook is signed by a notary kept in memory."""
+        settings = super().init_settings()
+        if self.notebook_path:
+            manager = self.contents_manager
+            manager.notary = NotebookNotary(
+                parent=manager, store_factory=MemorySignatureStore, secret=secrets.token_bytes(32)
+            )
+            manager.notary.sign(nbformat.read(self.notebook_path, as_version=4))
+        return settings
+
+    def init_handlers(self) -> list:
+        """Voila's handlers, with `PageHandler` and `KernelChannels` for its own two."""
+        ours = {TornadoVoilaHandler: PageHandler, VoilaKernelWebsocketHandler: KernelChannels}
+        return [
+            (route[0], ours.get(route[1], route[1]), *route[2:])
+            for route in super().init_handlers()
+        ]

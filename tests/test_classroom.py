@@ -1,0 +1,153 @@
+"""The kernel manager's cap and refill policy, with kernel starts that only count (no processes)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+
+from softmax_explorer import classroom
+from softmax_explorer.classroom import ClassFull, ClassroomKernelManager
+
+POOLED = {"env": {"VOILA_PREHEAT": "True"}}
+
+
+@pytest.fixture
+def starts(monkeypatch) -> list[float]:
+    """Replace the real kernel start by one that records when it was asked and takes 50 ms."""
+    started: list[float] = []
+
+    async def start(self, **kwargs):
+        started.append(time.monotonic())
+        kernel_id = f"k{len(started)}"
+        await asyncio.sleep(0.05)
+        self._kernels[kernel_id] = object()
+        return kernel_id
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", start)
+    monkeypatch.setattr(classroom, "REFILL_POLL", 0.01)
+    return started
+
+
+def manager(**traits) -> ClassroomKernelManager:
+    km = ClassroomKernelManager(**traits)
+    km.list_kernel_ids = lambda: list(km._kernels)  # the counting starts above
+    return km
+
+
+def test_pages_start_kernels_up_to_the_cap_then_are_refused(starts):
+    async def run():
+        km = manager(max_kernels=3)
+        ids = await asyncio.gather(*(km.start_kernel() for _ in range(3)))
+        with pytest.raises(ClassFull) as refused:
+            await km.start_kernel()
+        return ids, refused.value, km.live()
+
+    ids, refused, live = asyncio.run(run())
+    assert len(set(ids)) == 3
+    assert live == 3
+    assert (refused.status_code, refused.live, refused.cap) == (503, 3, 3)
+    assert len(starts) == 3  # the refused page started nothing
+
+
+def test_starts_in_flight_count_against_the_cap(starts):
+    async def run():
+        km = manager(max_kernels=2)
+        first = asyncio.ensure_future(km.start_kernel())
+        second = asyncio.ensure_future(km.start_kernel())
+        await asyncio.sleep(0.01)  # both started, neither finished
+        assert km.live() == 2
+        assert km.full()
+        with pytest.raises(ClassFull):
+            await km.start_kernel()
+        await asyncio.gather(first, second)
+
+    asyncio.run(run())
+
+
+def test_no_cap_when_max_kernels_is_zero(starts):
+    async def run():
+        km = manager(max_kernels=0)
+        await asyncio.gather(*(km.start_kernel() for _ in range(5)))
+        return km.full()
+
+    assert asyncio.run(run()) is False
+
+
+def test_a_refill_waits_until_pages_stop_arriving(starts):
+    quiet = 0.3
+
+    async def run():
+        km = manager(refill_quiet=quiet)
+        arrivals = []
+        refill = asyncio.ensure_future(km.start_kernel(**POOLED))
+        for _ in range(8):  # a page every 0.1 s for 0.8 s
+            km.page_arrived()
+            arrivals.append(time.monotonic())
+            await asyncio.sleep(0.1)
+        await refill
+        return arrivals
+
+    arrivals = asyncio.run(run())
+    assert len(starts) == 1
+    assert starts[0] >= arrivals[-1] + quiet  # not one refill while pages were arriving
+
+
+def test_a_refill_waits_for_room_under_the_cap(starts):
+    async def run():
+        km = manager(max_kernels=1, refill_quiet=0)
+        await km.start_kernel()  # a page holds the only place
+        refill = asyncio.ensure_future(km.start_kernel(**POOLED))
+        await asyncio.sleep(0.2)
+        assert len(starts) == 1  # the refill has not started
+        km._kernels.clear()  # the page closes
+        await refill
+        return km.live()
+
+    assert asyncio.run(run()) == 1
+    assert len(starts) == 2
+
+
+def test_refills_start_at_most_one_per_core(starts, monkeypatch):
+    monkeypatch.setattr(classroom.os, "cpu_count", lambda: 2)
+
+    async def run():
+        km = manager(refill_quiet=0)
+        await asyncio.gather(*(km.start_kernel(**POOLED) for _ in range(4)))
+
+    asyncio.run(run())
+    # two start together, the next two only once those are done (50 ms each)
+    assert starts[1] - starts[0] < 0.03
+    assert starts[2] - starts[0] >= 0.045
+
+
+def test_a_waiting_refill_gives_up_when_the_server_stops(starts, monkeypatch):
+    async def no_kernels(self, now=False):
+        return None
+
+    monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_all", no_kernels)
+
+    async def run():
+        km = manager(refill_quiet=60)
+        km.page_arrived()
+        refill = asyncio.ensure_future(km.start_kernel(**POOLED))
+        await asyncio.sleep(0.05)
+        await km.shutdown_all()
+        with pytest.raises(RuntimeError, match="shutting down"):
+            await asyncio.wait_for(refill, 1)
+
+    asyncio.run(run())
+    assert starts == []
+
+
+@pytest.mark.parametrize(("memory", "expected"), [(24 * 1024, 94), (2048, 4), (1100, 1), (None, 0)])
+def test_the_default_cap_follows_the_memory(monkeypatch, memory, expected):
+    monkeypatch.setattr(classroom, "memory_mb", lambda: memory)
+    assert classroom.default_max_kernels() == expected
+
+
+def test_the_memory_read_is_this_machines_or_its_limit():
+    memory = classroom.memory_mb()
+    assert memory is None or 256 <= memory <= 2**24

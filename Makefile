@@ -13,6 +13,7 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m harness.chromium
+	$(BIN)/python -m harness.proxy
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

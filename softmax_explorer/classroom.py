@@ -7,10 +7,11 @@ pool on top of it, so every kernel start, the pool's and the pages', passes thro
 
 - A page's kernel start beyond `max_kernels` live kernels (pooled ones count) raises
   `ClassFull`; the page handler turns that into the "class is full" page.
-- A pool refill waits until no page has arrived (been requested, or connected to its kernel)
-  for `refill_quiet` seconds and there is room under the cap, and at most one refill per core
-  starts at a time: a class arriving at once is served from the pool and by its own pages'
-  kernels, never behind kernels started to replace the ones it took.
+- A pool refill waits until every page requested has connected to its kernel (or given up for
+  `LOADING_TIMEOUT` s), no page has been requested or connected for `refill_quiet` seconds and
+  there is room under the cap; at most one refill per core starts at a time. A class arriving
+  at once is served from the pool and by its own pages' kernels, never behind kernels started
+  to replace the ones it took.
 
 Its kernels talk to the server over IPC sockets in the server's private connection directory
 where the platform has them (`kernel_transport`), so that no kernel listens on a TCP port.
@@ -22,6 +23,7 @@ import asyncio
 import math
 import os
 import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -34,16 +36,23 @@ __all__ = [
     "ClassroomKernelManager",
     "default_max_kernels",
     "kernel_transport",
+    "memory_limit_mb",
     "memory_mb",
 ]
 
 #: Memory to plan for one open session (its kernel and its share of the server), in MB: the
 #: sizing rule of docs/deployment.md.
 SESSION_MB = 250
-#: Memory kept for the server and the rest of the machine, in MB.
+#: Memory kept for the server and the rest of the machine, in MB, when the machine is ours.
 RESERVED_MB = 1024
+#: Memory kept for the server, in MB, under a memory limit of its own (a container's, a
+#: JupyterHub user's).
+SERVER_MB = 200
 #: How often a waiting refill looks again, in seconds.
 REFILL_POLL = 0.25
+#: Seconds after which a page requested but never connected to its kernel (a page fetched by a
+#: script, a tab closed while loading) no longer holds refills back.
+LOADING_TIMEOUT = 60
 
 
 class ClassFull(HTTPError):
@@ -55,18 +64,24 @@ class ClassFull(HTTPError):
         self.cap = cap
 
 
-def memory_mb() -> int | None:
-    """The memory this process may use, in MB: its cgroup's limit if it has one, else the RAM.
+def memory_limit_mb() -> int | None:
+    """The server's own memory limit in MB: its cgroup's, or JupyterHub's ``MEM_LIMIT``; or None.
 
-    None where neither can be read (not Linux or macOS).
+    A JupyterHub spawner sets ``MEM_LIMIT`` (bytes) for the user's server, and spawners that
+    enforce it (systemd, Docker, Kubernetes) put the server in a cgroup of that size.
     """
-    limit = Path("/sys/fs/cgroup/memory.max")  # cgroup v2: a container's or a spawner's limit
     try:
-        text = limit.read_text().strip()
+        text = Path("/sys/fs/cgroup/memory.max").read_text().strip()  # cgroup v2
     except OSError:
         text = "max"
-    if text.isdigit():
-        return int(text) // 2**20
+    limits = [int(text) // 2**20] if text.isdigit() else []
+    if os.environ.get("MEM_LIMIT", "").isdigit():
+        limits.append(int(os.environ["MEM_LIMIT"]) // 2**20)
+    return min(limits, default=None)
+
+
+def memory_mb() -> int | None:
+    """The machine's memory in MB; None where it cannot be read (not Linux or macOS)."""
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
     except (AttributeError, ValueError, OSError):
@@ -74,10 +89,14 @@ def memory_mb() -> int | None:
 
 
 def default_max_kernels() -> int:
-    """The live kernels this machine's memory holds at `SESSION_MB` each, `RESERVED_MB` kept.
+    """The kernels the memory holds at `SESSION_MB` each.
 
-    At least 1; 0 (no cap) where the memory cannot be read.
+    Under a limit of its own (`memory_limit_mb`) the server keeps `SERVER_MB` of it; on the
+    whole machine (`memory_mb`), `RESERVED_MB`. At least 1; 0 (no cap) where neither can be read.
     """
+    limit = memory_limit_mb()
+    if limit is not None:
+        return max(1, (limit - SERVER_MB) // SESSION_MB)
     memory = memory_mb()
     if memory is None:
         return 0
@@ -101,19 +120,35 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
     refill_quiet = Float(
         5.0,
         config=True,
-        help="Seconds without a page arriving before a pooled kernel taken by a page is replaced.",
+        help="Seconds without a page requested or connected before a pooled kernel taken by a "
+        "page is replaced (and not before every page requested has connected).",
     )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._starting = 0
         self._last_page = -math.inf
+        self._loading: deque[float] = deque()  # request times of pages not yet connected
         self._closing = False
         self._refills = asyncio.Semaphore(os.cpu_count() or 1)
 
-    def page_arrived(self) -> None:
-        """Note a page's request or its kernel connection now (refills wait `refill_quiet`)."""
+    def page_requested(self) -> None:
+        """Note a page served now: it is loading until it connects to its kernel."""
         self._last_page = time.monotonic()
+        self._loading.append(self._last_page)
+
+    def page_connected(self) -> None:
+        """Note a page's connection to its kernel now: the oldest page loading has arrived."""
+        self._last_page = time.monotonic()
+        if self._loading:
+            self._loading.popleft()
+
+    def arriving(self) -> bool:
+        """Whether pages are loading, or were requested or connected in `refill_quiet` s."""
+        now = time.monotonic()
+        while self._loading and now - self._loading[0] > LOADING_TIMEOUT:
+            self._loading.popleft()
+        return bool(self._loading) or now - self._last_page < self.refill_quiet
 
     def live(self) -> int:
         """Kernels alive or starting."""
@@ -142,11 +177,11 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         return await self._start(**kwargs)
 
     async def _lull(self) -> None:
-        """Return once no page has arrived for `refill_quiet` s and the cap has room."""
+        """Return once no page is `arriving` and the cap has room."""
         while True:
             if self._closing:
                 raise RuntimeError("the server is shutting down")
-            if time.monotonic() - self._last_page >= self.refill_quiet and not self.full():
+            if not self.arriving() and not self.full():
                 return
             await asyncio.sleep(REFILL_POLL)
 

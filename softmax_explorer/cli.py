@@ -83,8 +83,9 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         default=0,
         metavar="N",
         help="keep N kernels started and imported ahead of visitors (faster page opens). A "
-        f"kernel a page takes is replaced once no page has arrived for {REFILL_QUIET} s, so N "
-        "students can arrive at once, each served by a ready kernel",
+        "kernel a page takes is replaced once the pages being opened have connected and no "
+        f"page has arrived for {REFILL_QUIET} s, so N students can arrive at once, each served "
+        "by a ready kernel",
     )
     cap = default_max_kernels()
     parser.add_argument(
@@ -94,7 +95,8 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         metavar="N",
         help="most kernels alive at once, pooled ones included; a page beyond them gets a "
         '"class is full" page (HTTP 503, Retry-After) and starts nothing, until a page closes '
-        f"(default {cap or 'no limit'}: this machine's memory at 250 MB per session; 0 for no "
+        f"(default {cap or 'no limit'}: this machine's memory, or the server's memory limit, at "
+        "250 MB per session; 0 for no "
         "limit)",
     )
     parser.add_argument(

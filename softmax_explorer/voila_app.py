@@ -9,8 +9,8 @@ subclasses override (the Voila series is pinned in pyproject.toml):
   for a refill), logs one line per page opened or refused, and sets the XSRF cookie without
   which the page's "shut my kernel down" beacon, sent as it closes, is refused (Voila issue
   1458: closed pages' kernels lived until culled);
-- its kernel websocket handler is `KernelChannels`, which tells the kernel manager that a page
-  is still arriving when it connects to its kernel (pool refills wait for the arrivals to end);
+- its kernel websocket handler is `KernelChannels`, which tells the kernel manager when a page
+  has connected to its kernel (pool refills wait until the pages requested have arrived);
 - the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
   whatever its trust (the "not trusted" warning at every start said nothing a user can act on).
 """
@@ -68,7 +68,10 @@ class PageHandler(TornadoVoilaHandler):
         return self.kernel_manager
 
     def _pooled_ready(self, notebook: str) -> bool:
-        """Whether the pool's next kernel has started and run the notebook."""
+        """Whether the pool's next kernel has started.
+
+        A page served by it waits at most for its notebook to finish, never for a kernel start.
+        """
         pool = getattr(self.kernel_manager, "_pools", {}).get(notebook, ())
         if not pool or not pool[0].done():
             return False
@@ -84,12 +87,12 @@ class PageHandler(TornadoVoilaHandler):
     async def get(self, path: str | None = None) -> None:
         """The dashboard's page, or the "class is full" page when no kernel may start."""
         km = self.classroom
-        km.page_arrived()
         _ = self.xsrf_token  # sets the cookie that the shutdown beacon sent on unload must carry
         pooled = bool(self.notebook_path) and self._pooled_ready(self.notebook_path)
         if not pooled and km.full():
             self._refuse(km.live(), km.max_kernels)
             return
+        km.page_requested()
         self.log.info(
             "softmax-explorer: page opened (%s kernel, %d of %s live)",
             "pooled" if pooled else "new",
@@ -117,11 +120,11 @@ class PageHandler(TornadoVoilaHandler):
 
 
 class KernelChannels(VoilaKernelWebsocketHandler):
-    """Voila's kernel websocket; a page connecting to its kernel is still arriving."""
+    """Voila's kernel websocket; a page connecting to its kernel has arrived."""
 
     async def open(self, *args: Any, **kwargs: Any) -> None:
         """Note the arrival, then Voila's ``open``."""
-        self.kernel_manager.page_arrived()
+        self.kernel_manager.page_connected()
         await super().open(*args, **kwargs)
 
 

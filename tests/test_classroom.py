@@ -83,8 +83,9 @@ def test_a_refill_waits_until_pages_stop_arriving(starts):
         km = manager(refill_quiet=quiet)
         arrivals = []
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
-        for _ in range(8):  # a page every 0.1 s for 0.8 s
-            km.page_arrived()
+        for _ in range(8):  # a page every 0.1 s for 0.8 s, each connected at once
+            km.page_requested()
+            km.page_connected()
             arrivals.append(time.monotonic())
             await asyncio.sleep(0.1)
         await refill
@@ -93,6 +94,39 @@ def test_a_refill_waits_until_pages_stop_arriving(starts):
     arrivals = asyncio.run(run())
     assert len(starts) == 1
     assert starts[0] >= arrivals[-1] + quiet  # not one refill while pages were arriving
+
+
+def test_a_refill_waits_until_every_page_requested_has_connected(starts):
+    async def run():
+        km = manager(refill_quiet=0.05)
+        for _ in range(3):
+            km.page_requested()
+        refill = asyncio.ensure_future(km.start_kernel(**POOLED))
+        for _ in range(3):
+            await asyncio.sleep(0.3)  # each page takes longer than the quiet time to connect
+            assert starts == []
+            km.page_connected()
+        connected = time.monotonic()
+        await refill
+        return connected
+
+    connected = asyncio.run(run())
+    assert len(starts) == 1
+    assert starts[0] >= connected + 0.05
+
+
+def test_a_page_that_never_connects_holds_refills_back_for_a_while_only(starts, monkeypatch):
+    monkeypatch.setattr(classroom, "LOADING_TIMEOUT", 0.3)
+
+    async def run():
+        km = manager(refill_quiet=0)
+        km.page_requested()  # fetched by a script, never connected
+        requested = time.monotonic()
+        await km.start_kernel(**POOLED)
+        return requested
+
+    requested = asyncio.run(run())
+    assert starts[0] >= requested + 0.3
 
 
 def test_a_refill_waits_for_room_under_the_cap(starts):
@@ -131,7 +165,7 @@ def test_a_waiting_refill_gives_up_when_the_server_stops(starts, monkeypatch):
 
     async def run():
         km = manager(refill_quiet=60)
-        km.page_arrived()
+        km.page_requested()
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
         await asyncio.sleep(0.05)
         await km.shutdown_all()
@@ -142,12 +176,25 @@ def test_a_waiting_refill_gives_up_when_the_server_stops(starts, monkeypatch):
     assert starts == []
 
 
-@pytest.mark.parametrize(("memory", "expected"), [(24 * 1024, 94), (2048, 4), (1100, 1), (None, 0)])
-def test_the_default_cap_follows_the_memory(monkeypatch, memory, expected):
+@pytest.mark.parametrize(
+    ("limit", "memory", "expected"),
+    [(None, 24 * 1024, 94), (None, 2048, 4), (None, 1100, 1), (None, None, 0),
+     (1024, 24 * 1024, 3), (512, None, 1)],
+)  # fmt: skip
+def test_the_default_cap_follows_the_memory(monkeypatch, limit, memory, expected):
+    monkeypatch.setattr(classroom, "memory_limit_mb", lambda: limit)
     monkeypatch.setattr(classroom, "memory_mb", lambda: memory)
     assert classroom.default_max_kernels() == expected
 
 
-def test_the_memory_read_is_this_machines_or_its_limit():
+def test_jupyterhubs_memory_limit_is_the_servers(monkeypatch):
+    monkeypatch.setenv("MEM_LIMIT", str(2**30))
+    assert classroom.memory_limit_mb() <= 1024
+    monkeypatch.delenv("MEM_LIMIT")
+    limit = classroom.memory_limit_mb()
+    assert limit is None or limit >= 256
+
+
+def test_the_machines_memory_is_read():
     memory = classroom.memory_mb()
     assert memory is None or 256 <= memory <= 2**24

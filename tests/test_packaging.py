@@ -58,7 +58,7 @@ LAYERS = {
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results", "canvas",
     "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "classroom",
-    "voila_app", "cli",
+    "voila_app", "jupyter_proxy", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 
@@ -129,3 +129,16 @@ def test_the_numerics_import_and_run_without_plotting_widgets_or_pandas():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_deployments_land_on_the_proxied_app():
+    """deploy/jupyterhub's hub config and Helm values open softmax_explorer.jupyter_proxy.PATH."""
+    from softmax_explorer.jupyter_proxy import PATH
+
+    deploy = ROOT / "deploy" / "jupyterhub"
+    values = yaml.safe_load((deploy / "values.yaml").read_text())
+    assert values["singleuser"]["defaultUrl"] == f"/{PATH}"
+    assert f'c.Spawner.default_url = "/{PATH}"' in (deploy / "jupyterhub_config.py").read_text()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    servers = project["entry-points"]["jupyter_serverproxy_servers"]
+    assert servers == {"softmax": "softmax_explorer.jupyter_proxy:server"}

@@ -88,3 +88,16 @@ def test_flood_benchmark(tmp_path):
     assert students["lost"] == 0
     assert students["during"]["moves"] > 0
     assert students["each_moved_after"]
+
+
+@pytest.mark.browser
+def test_arrival_benchmark(tmp_path, chromium_path):
+    out_file = tmp_path / "arrival.json"
+    run("bench_arrival.py", "--arrivals", "1", "3", "--repeats", "1", "--out", str(out_file))
+    report = json.loads(out_file.read_text())
+    assert [b["arrivals"] for b in report["bursts"]] == [1, 3]
+    for burst in report["bursts"]:
+        assert burst["kernels_started_during"] == 0  # every student served by a pooled kernel
+        assert burst["probe_s"] > 0
+        assert burst["server_kernels_cpu_per_arrival_s"] > 0
+    assert len(report["browser"]["ours"]) == len(report["browser"]["floor"]) == 1

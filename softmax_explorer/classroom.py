@@ -131,6 +131,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         self._loading: deque[float] = deque()  # request times of pages not yet connected
         self._closing = False
         self._refills = asyncio.Semaphore(os.cpu_count() or 1)
+        self._in_order = asyncio.Lock()  # FIFO: refills begin in the order the pool asked
 
     def page_requested(self) -> None:
         """Note a page served now: it is loading until it connects to its kernel."""
@@ -169,12 +170,15 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             For a refill still waiting when the server shuts down.
         """
         if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True":
-            async with self._refills:
-                await self._lull()
-                return await self._start(**kwargs)
+            async with self._refills:  # at most one start per core
+                async with self._in_order:  # in the pool's order, so that its next is first
+                    await self._lull()
+                    self._starting += 1
+                return await self._counted_start(**kwargs)
         if self.full():
             raise ClassFull(self.live(), self.max_kernels)
-        return await self._start(**kwargs)
+        self._starting += 1  # counted before the first await: checks and starts do not race
+        return await self._counted_start(**kwargs)
 
     async def _lull(self) -> None:
         """Return once no page is `arriving` and the cap has room."""
@@ -185,8 +189,8 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
                 return
             await asyncio.sleep(REFILL_POLL)
 
-    async def _start(self, **kwargs: Any) -> str:
-        self._starting += 1  # counted before the first await: checks and starts do not race
+    async def _counted_start(self, **kwargs: Any) -> str:
+        """Start a kernel already counted in ``_starting``."""
         try:
             return await super().start_kernel(**kwargs)
         finally:

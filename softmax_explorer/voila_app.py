@@ -12,11 +12,14 @@ subclasses override (the Voila series is pinned in pyproject.toml):
 - its kernel websocket handler is `KernelChannels`, which tells the kernel manager when a page
   has connected to its kernel (pool refills wait until the pages requested have arrived);
 - the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
-  whatever its trust (the "not trusted" warning at every start said nothing a user can act on).
+  whatever its trust (the "not trusted" warning at every start said nothing a user can act on);
+- Tornado's warning at the first page that the kernel websocket's ping timeout exceeds its
+  interval is dropped (`PingSettingsNotice`).
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -29,7 +32,14 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .classroom import ClassFull, ClassroomKernelManager
 
-__all__ = ["FULL_PAGE", "RETRY_AFTER", "ExplorerVoila", "KernelChannels", "PageHandler"]
+__all__ = [
+    "FULL_PAGE",
+    "RETRY_AFTER",
+    "ExplorerVoila",
+    "KernelChannels",
+    "PageHandler",
+    "PingSettingsNotice",
+]
 
 #: Seconds a refused page waits before it asks again (its Retry-After and its own reload).
 RETRY_AFTER = 30
@@ -128,8 +138,28 @@ class KernelChannels(VoilaKernelWebsocketHandler):
         await super().open(*args, **kwargs)
 
 
+class PingSettingsNotice(logging.Filter):
+    """Drops Tornado's "websocket_ping_timeout cannot be longer than ..." warning.
+
+    jupyter_server gives its websocket handlers a ping interval and timeout in milliseconds and
+    sends the pings itself (jupyter_server issue 1612); Tornado 6.5+ reads the same values as
+    seconds and warns that the timeout (90000) exceeds the interval (30000). Nothing a user can
+    change; the pings work. Making the two equal would let jupyter_server close a healthy
+    connection whose pong came a moment late.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """False for that warning only."""
+        return "websocket_ping_timeout" not in record.getMessage()
+
+
 class ExplorerVoila(Voila):
-    """Voila with `PageHandler` and the app notebook trusted."""
+    """Voila with `PageHandler`, `KernelChannels`, the app notebook trusted, a quiet log."""
+
+    def start(self) -> None:
+        """Voila's start, with `PingSettingsNotice` on Tornado's log."""
+        logging.getLogger("tornado.general").addFilter(PingSettingsNotice())
+        super().start()
 
     def init_settings(self) -> dict:
         """Voila's settings; then the app notebook is signed by a notary kept in memory."""

@@ -14,13 +14,22 @@ from softmax_explorer.classroom import ClassFull, ClassroomKernelManager
 POOLED = {"env": {"VOILA_PREHEAT": "True"}}
 
 
+class Starts(list):
+    """When each kernel start was asked, and its ``tag`` keyword in ``tags``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list = []
+
+
 @pytest.fixture
-def starts(monkeypatch) -> list[float]:
+def starts(monkeypatch) -> Starts:
     """Replace the real kernel start by one that records when it was asked and takes 50 ms."""
-    started: list[float] = []
+    started = Starts()
 
     async def start(self, **kwargs):
         started.append(time.monotonic())
+        started.tags.append(kwargs.get("tag"))
         kernel_id = f"k{len(started)}"
         await asyncio.sleep(0.05)
         self._kernels[kernel_id] = object()
@@ -155,6 +164,25 @@ def test_refills_start_at_most_one_per_core(starts, monkeypatch):
     # two start together, the next two only once those are done (50 ms each)
     assert starts[1] - starts[0] < 0.03
     assert starts[2] - starts[0] >= 0.045
+
+
+def test_refills_begin_in_the_order_the_pool_asked(starts, monkeypatch):
+    """The pool hands out its first kernel first: that one must be the first to start."""
+    monkeypatch.setattr(classroom.os, "cpu_count", lambda: 4)  # all four wait for the lull
+
+    async def run():
+        km = manager(max_kernels=1, refill_quiet=0)
+        await km.start_kernel(tag="page")
+        refills = [asyncio.ensure_future(km.start_kernel(**POOLED, tag=t)) for t in range(4)]
+        for started in range(2, 6):
+            await asyncio.sleep(0.1)
+            km._kernels.clear()  # the one place frees
+            while len(starts) < started:
+                await asyncio.sleep(0.01)
+        await asyncio.gather(*refills)
+
+    asyncio.run(run())
+    assert starts.tags == ["page", 0, 1, 2, 3]
 
 
 def test_a_waiting_refill_gives_up_when_the_server_stops(starts, monkeypatch):

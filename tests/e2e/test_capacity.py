@@ -65,5 +65,5 @@ def test_a_full_class_is_told_so_and_the_open_pages_keep_working(tmp_path, brows
     assert text.count("softmax-explorer: page opened (pooled kernel") == 3
     assert text.count("softmax-explorer: page refused, the class is full (2 of 2") == 2
     # nothing a user cannot act on, and no second line per refusal
-    for noise in ("not trusted", "without encryption", "503 GET", "Traceback"):
+    for noise in ("not trusted", "without encryption", "websocket_ping", "503 GET", "Traceback"):
         assert noise not in text

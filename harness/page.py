@@ -106,8 +106,11 @@ def act(page, rng: random.Random) -> str:
             "[class*='softmax-explorer-theta-']" if kind == "theta" else f".softmax-explorer-{kind}"
         )
         handles = page.locator(f"{name} .noUi-handle")
-        try:  # the slider may vanish meanwhile (a pending change of n): the hand moves on
-            handles.nth(rng.randrange(handles.count())).focus(timeout=5000)
+        # the sliders may vanish meanwhile (their box is rebuilt for a new n): the hand waits
+        # for them to come back, or moves on
+        try:
+            handles.first.wait_for(timeout=5000)
+            handles.nth(rng.randrange(max(1, handles.count()))).focus(timeout=5000)
         except PlaywrightTimeout:
             return f"{kind} (vanished)"
         key = rng.choice(["ArrowRight", "ArrowLeft", "PageUp", "PageDown", "Home", "End"])

@@ -13,6 +13,7 @@ import sys
 from importlib.resources import files
 
 from .classroom import ClassroomKernelManager, default_max_kernels, kernel_transport
+from .lesson import LESSONS, LessonError, load_lesson
 from .looks import CONTEXTS, THEMES
 from .state import PRESETS
 
@@ -72,10 +73,17 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         help="size of the figures' text and lines (seaborn's plotting contexts; default "
         "notebook, talk for a projector)",
     )
-    parser.add_argument(
+    start = parser.add_mutually_exclusive_group()
+    start.add_argument(
         "--preset",
         choices=sorted(PRESETS),
         help="state every page starts in (a URL's ?preset= still wins)",
+    )
+    start.add_argument(
+        "--lesson",
+        metavar="NAME_OR_FILE",
+        help=f"a lesson every page starts at, with Previous and Next: a shipped one "
+        f"({', '.join(LESSONS)}) or a lesson file (JSON); ?lesson={LESSONS[0]}&step=4 opens a step",
     )
     parser.add_argument(
         "--preheat",
@@ -110,6 +118,19 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     if args.max_kernels and args.preheat > args.max_kernels:
         parser.error(f"--preheat {args.preheat} is more than --max-kernels {args.max_kernels}")
     return args, extra
+
+
+def _lesson_source(lesson: str) -> str:
+    """A lesson's name, or its file's absolute path (the kernels run elsewhere).
+
+    A problem with it is printed here and shown on every page, which then opens without it.
+    """
+    source = lesson if lesson in LESSONS else os.path.abspath(lesson)
+    try:
+        load_lesson(source)
+    except LessonError as err:
+        print(f"softmax-explorer: the lesson is not shown: {err}", file=sys.stderr, flush=True)
+    return source
 
 
 def notebook_path() -> str:
@@ -162,6 +183,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     if args.preset:
         os.environ["SOFTMAX_EXPLORER_PRESET"] = args.preset
+    if args.lesson:
+        os.environ["SOFTMAX_EXPLORER_LESSON"] = _lesson_source(args.lesson)
     os.environ.setdefault("GLIBC_TUNABLES", KERNEL_MALLOC)  # read when a kernel starts
     from . import voila_fixes
     from .voila_app import ExplorerVoila

@@ -3,14 +3,14 @@
 Voila hands each page's request to its kernel as CGI-style environment variables
 (``QUERY_STRING``, ``VOILA_REQUEST_URL``); a preheated kernel gets them only when a page asks
 for it, through ``voila.utils.get_query_string``. The `softmax-explorer` command passes its own
-options as ``SOFTMAX_EXPLORER_THEME``, ``SOFTMAX_EXPLORER_CONTEXT`` and
-``SOFTMAX_EXPLORER_PRESET``.
+options as ``SOFTMAX_EXPLORER_THEME``, ``SOFTMAX_EXPLORER_CONTEXT``, ``SOFTMAX_EXPLORER_PRESET``
+and ``SOFTMAX_EXPLORER_LESSON``.
 """
 
 from __future__ import annotations
 
 import os
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit, urlunsplit
 
 from .app.explorer import Explorer
 
@@ -42,9 +42,10 @@ def served_explorer() -> Explorer:
     theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
     context = os.environ.get("SOFTMAX_EXPLORER_CONTEXT", "notebook")
     preset = os.environ.get("SOFTMAX_EXPLORER_PRESET", "")
-    explorer = Explorer(theme=theme, context=context)
+    lesson = os.environ.get("SOFTMAX_EXPLORER_LESSON") or None
+    explorer = Explorer(theme=theme, context=context, lesson=lesson)
     query = _request_query()
-    if preset and "preset=" not in query:
+    if preset and not {"preset", "lesson"} & set(parse_qs(query.lstrip("?"))):
         query = f"preset={preset}&{query}"
     explorer.set_link_base(_link_base())
     if query.strip("?&"):

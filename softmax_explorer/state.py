@@ -19,6 +19,7 @@ __all__ = [
     "DTYPES",
     "INDEX_BASE",
     "LIMITS",
+    "LINK_FIELDS",
     "PRESETS",
     "WRT_CHOICES",
     "Preset",
@@ -269,6 +270,11 @@ class State:
                 else _whole("target", raw["target"]) - INDEX_BASE
             )
         return state.replace(**changes)
+
+
+#: The fields of a share link's query (`State.to_query`, `State.from_query`): a preset to start
+#: from, n, and the state's own fields.
+LINK_FIELDS: tuple[str, ...] = ("preset", "n", *(f.name for f in fields(State)))
 
 
 def _short(value: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ from softmax_explorer.cli import KERNEL_MALLOC
 # main() with Voila's launch replaced by printing what a kernel would inherit
 LAUNCH = """
 from unittest import mock
+import json
 import os
 from voila.app import Voila
 from softmax_explorer import cli
@@ -57,3 +59,42 @@ def test_a_users_own_malloc_settings_are_kept():
 def test_the_malloc_settings_spare_the_sweep_its_page_faults():
     """With them an update touches few fresh pages (about 1,300 with glibc's defaults)."""
     assert float(_run(FAULTS, GLIBC_TUNABLES=KERNEL_MALLOC)) < 200
+
+
+# main() with a lesson, printing what the pages' kernels would be told
+LESSON_LAUNCH = """
+from unittest import mock
+import os, sys
+from voila.app import Voila
+from softmax_explorer import cli
+lesson = lambda **kw: print(os.environ["SOFTMAX_EXPLORER_LESSON"])
+with mock.patch.object(Voila, "launch_instance", lesson):
+    cli.main(["--no-browser", "--lesson", sys.argv[1]])
+"""
+
+
+def _launch_with_lesson(lesson: str, cwd) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", LESSON_LAUNCH, lesson],
+        capture_output=True, text=True, check=True, timeout=120, cwd=cwd,
+    )  # fmt: skip
+
+
+def test_a_shipped_lesson_is_passed_by_name_and_a_file_by_its_absolute_path(tmp_path):
+    assert _launch_with_lesson("seed", tmp_path).stdout.splitlines()[-1] == "seed"
+    step = {"title": "a", "text": "b", "state": {"preset": "hot"}}
+    (tmp_path / "week3.json").write_text(json.dumps({"title": "W", "steps": [step]}))
+    result = _launch_with_lesson("week3.json", tmp_path)
+    assert result.stdout.splitlines()[-1] == str(tmp_path / "week3.json")
+    assert result.stderr == ""
+
+
+def test_an_invalid_lesson_is_reported_at_start_and_the_server_still_starts(tmp_path):
+    step = {"title": "a", "text": "b", "state": {"h": "small"}}
+    (tmp_path / "bad.json").write_text(json.dumps({"title": "W", "steps": [step, step]}))
+    result = _launch_with_lesson("bad.json", tmp_path)
+    assert result.stdout.splitlines()[-1] == str(tmp_path / "bad.json")  # launched all the same
+    assert (
+        f"softmax-explorer: the lesson is not shown: {tmp_path / 'bad.json'}: step 1, state: "
+        "h: 'small' is not a number" in result.stderr
+    )

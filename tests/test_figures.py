@@ -17,6 +17,7 @@ from matplotlib.text import Text
 import softmax_explorer as se
 from softmax_explorer.figures import DPI, PANELS, Dashboard, nice_limit
 from softmax_explorer.figures.dashboard import _add_panel
+from softmax_explorer.figures.describe import describe
 from softmax_explorer.figures.style import PANEL_SIZE, Look
 from softmax_explorer.results import SWEEP_STEPS, compute
 from softmax_explorer.state import PRESETS, State
@@ -248,8 +249,14 @@ def test_overflow_preset_says_why():
     assert warning.get_visible()
     assert "exp(800) overflows float64" in warning.get_text().replace("\n", " ")
     assert [t.get_text() for t in dash.panels["bars"].values][:2] == ["NaN", "NaN"]
+    # and says it to a screen reader too
+    described = describe(compute(PRESETS["overflow"].state))["bars"]
+    assert described.startswith("g = nan, nan, 0, 0 for classes 1 to 4. exp(800) overflows")
     dash.update(compute(PRESETS["overflow"].state.replace(stable=True)))
     assert not warning.get_visible()
+    assert (
+        "overflow" not in describe(compute(PRESETS["overflow"].state.replace(stable=True)))["bars"]
+    )
     assert dash.panels["bars"].heights[0] == pytest.approx(
         se.softmax([800, 790, 3, 2], [1, 1, 0.9, 0.5])[0]
     )

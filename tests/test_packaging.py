@@ -47,6 +47,7 @@ LAYERS = {
     "model": {"numpy"},
     "gradcheck": {"numpy", "pandas"},
     "state": set(),
+    "lesson": set(),
     "looks": set(),
     "results": {"numpy", "pandas"},
     "canvas": {"numpy", "matplotlib"},
@@ -56,8 +57,8 @@ LAYERS = {
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results", "canvas",
-    "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "classroom",
+    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "lesson", "looks", "results",
+    "canvas", "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "classroom",
     "voila_app", "jupyter_proxy", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"

@@ -160,7 +160,10 @@ CONTROLS: tuple[Control, ...] = (
         options={"value": 0, "min": 0, "max": 10**6, "step": 1, "interval": 200,
                  "show_repeat": False, "style": {}, "layout": W.Layout(width="auto")},
     ),
-    Control("reset_button", W.Button, "Reset", "Back to the preset (or the seed's values)"),
+    Control(
+        "reset_button", W.Button, "Reset",
+        "Back to the preset, the lesson's step or the seed's values",
+    ),
 )  # fmt: skip
 
 

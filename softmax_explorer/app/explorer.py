@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,11 +18,13 @@ import ipywidgets as W
 from ..canvas.widget import PanelCanvas
 from ..figures import PANELS, Dashboard
 from ..figures.describe import NAMES, describe, describe_losses
+from ..lesson import Lesson, LessonError, load_lesson, open_link
 from ..results import Results
 from ..state import PRESETS, State, StateError, parse_values
 from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
+from .lesson_view import LessonView
 from .safe import from_browser, guarded, slider_rounding
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
@@ -49,6 +52,10 @@ class Explorer:
         scaled down to the columns the page has).
     link_base : str, optional
         The URL the share link starts with (the app's address when served).
+    lesson : Lesson, str or path, optional
+        A lesson to step through: a `Lesson`, the name of a shipped one (``"seed"``) or a lesson
+        file; the dashboard starts at its step 1 (unless ``state`` or ``query`` say otherwise).
+        An invalid one shows its message and the dashboard without it.
 
     Attributes
     ----------
@@ -58,8 +65,8 @@ class Explorer:
         The controls (``explorer.controls["temperature"]``, ``explorer.controls.thetas``).
     dashboard : Dashboard
         The panels.
-    formula, export, link, status
-        The formula panel, the export buttons, the share link and the status line.
+    formula, export, link, status, lesson_view
+        The formula panel, the export buttons, the share link, the status line and the lesson.
 
     Examples
     --------
@@ -74,12 +81,21 @@ class Explorer:
         theme: str | None = None,
         link_base: str = "",
         context: str = "notebook",
+        lesson: Lesson | str | os.PathLike | None = None,
     ) -> None:
-        start = state or State()
+        self.status = StatusLine()
+        self.lesson: Lesson | None = None
+        self.step = 0
+        problem = ""
+        if lesson is not None:
+            try:
+                self.lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+            except LessonError as err:
+                problem = f"Lesson not shown: {err}"
+        start = state or (self.lesson.step(1).state if self.lesson else State())
         if query:  # build in the link's state; an invalid link is reported after the build
             with contextlib.suppress(StateError):
                 start = State.from_query(query)
-        self.status = StatusLine()
         self.controller = Controller(start, schedule=lambda cb: call_soon(self._guard(cb)))
         self.controls = Controls(
             self._guard(self._on_control), self._guard(self._on_theta), self._on_rejected
@@ -88,6 +104,7 @@ class Explorer:
         self.export = ExportView(self._exported, self.status.show)
         self.link = ShareLink(link_base)
         self.link.widget.on_rejected = self._on_rejected
+        self.lesson_view = LessonView(self._guard(self.show_step))
         self.dashboard = Dashboard(
             self.controller.results(), theme=theme or "light", context=context, canvas=PanelCanvas
         )
@@ -100,11 +117,15 @@ class Explorer:
         self.controller.on_refusal(self._refused)
         self.widget = self._layout()
         self.dashboard.canvases["trace"].description = describe_losses([])
+        if self.lesson:
+            self._set_step(self.lesson, 1)
         # the first render goes through the same path as every later one
         if query:
             self.apply_query(query)
         else:
             self.controller.show(start)
+        if problem:
+            self.status.show(problem)
 
     def _guard(self, callback):
         return guarded(callback, self.status.show)
@@ -144,7 +165,8 @@ class Explorer:
         controls = W.VBox([self.controls.box, self.export.box], layout=W.Layout(flex="0 0 auto"))
         main = W.HBox([controls, plots], layout=W.Layout(flex_flow="row wrap"))
         root = W.VBox(
-            [self.status.widget, main, self.link.widget, self.host], layout=W.Layout(width="100%")
+            [self.status.widget, self.lesson_view.box, main, self.link.widget, self.host],
+            layout=W.Layout(width="100%"),
         )
         root.add_class("softmax-explorer")
         return root
@@ -179,17 +201,45 @@ class Explorer:
     def apply_query(self, query: str) -> bool:
         """Show the state of a share link's query string (``preset=cold&n=6``, ...).
 
-        An invalid one shows its message and the defaults. Returns whether it was applied.
+        ``lesson=seed&step=4`` opens a lesson's step (see `softmax_explorer.lesson.open_link`).
+        An invalid one shows its message and the defaults (the lesson's step, in a lesson).
+        Returns whether it was applied.
         """
         try:
-            state = State.from_query(query)
-        except StateError as err:
-            self.status.show(f"Link not applied: {err}. Showing the defaults.")
-            self.controller.show(State())
+            lesson, number, state = open_link(query, self.lesson)
+        except (LessonError, StateError) as err:
+            shown = "lesson's step" if self.lesson else "defaults"
+            self.status.show(f"Link not applied: {err}. Showing the {shown}.")
+            self.controller.show(self._step_state())
             return False
+        if lesson is not None:
+            self._set_step(lesson, number)
         self.controls.select_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
         self.status.show("")
         return self.controller.show(state)
+
+    def show_step(self, number: int) -> None:
+        """Show step ``number`` (from 1, as the page counts) of the lesson, in its state."""
+        if self.lesson is None:
+            self.status.show("No lesson is open: start with Explorer(lesson='seed').")
+            return
+        try:
+            step = self.lesson.step(number)
+        except LessonError as err:
+            self.status.show(str(err))
+            return
+        self._set_step(self.lesson, number)
+        self.controls.select_preset("")
+        self._restart(step.state)
+
+    def _set_step(self, lesson: Lesson, number: int) -> None:
+        self.lesson, self.step = lesson, number
+        self.lesson_view.show(lesson, number)
+        self.link.set_step(lesson.query(number), lesson.step(number).state)
+
+    def _step_state(self) -> State:
+        """The lesson step's state, or the defaults without a lesson."""
+        return self.lesson.step(self.step).state if self.lesson else State()
 
     def set_link_base(self, base: str) -> None:
         """The address the share link starts with (the served page's URL)."""
@@ -241,7 +291,7 @@ class Explorer:
     def _on_reset_button(self, _change: None) -> None:
         self.controls["play"].playing = False
         name = self.controls["preset"].value
-        self._restart(PRESETS[name].state if name else State())
+        self._restart(PRESETS[name].state if name else self._step_state())
 
     def _clear_losses(self) -> None:
         self.controller.clear_losses()

@@ -193,11 +193,16 @@ class ExportView:
 
 
 class ShareLink:
-    """The link that reopens the current state: ``base + "?" + state.to_query()``."""
+    """The link that reopens the current state: ``base + "?" + state.to_query()``.
+
+    In a lesson it begins with the step's query (``lesson=seed&step=4``), which alone is the
+    link while the step's own state is shown.
+    """
 
     def __init__(self, base: str = "") -> None:
         self.base = base
         self._state: State | None = None
+        self._step: tuple[str, State] | None = None
         self.widget = Text(
             description="share link", style={"description_width": "110px"},
             layout=W.Layout(width="100%"),
@@ -211,7 +216,15 @@ class ShareLink:
         if self._state is not None:
             self.show(self._state)
 
+    def set_step(self, query: str, state: State) -> None:
+        """Links begin with a lesson step's ``query``; its ``state`` is the step's own."""
+        self._step = (query, state)
+
     def show(self, state: State) -> None:
         """The link of ``state``."""
         self._state = state
-        self.widget.value = f"{self.base}?{state.to_query()}"
+        query = state.to_query()
+        if self._step is not None:
+            step_query, step_state = self._step
+            query = step_query if state == step_state else f"{step_query}&{query}"
+        self.widget.value = f"{self.base}?{query}"

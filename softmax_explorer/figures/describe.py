@@ -33,6 +33,8 @@ def describe(results: Results) -> dict[str, str]:
     bars = f"g = {g} for classes {INDEX_BASE} to {s.n - 1 + INDEX_BASE}."
     if results.loss is not None:
         bars += f" Target class {s.target + INDEX_BASE}, loss C = {results.loss:.4g}."
+    if results.overflow:  # the warning drawn over the bars
+        bars += f" {results.overflow}."
     jac = np.asarray(results.jacobian, dtype=float)
     top = np.unravel_index(int(np.argmax(jac)), jac.shape)
     low = np.unravel_index(int(np.argmin(jac)), jac.shape)

@@ -64,6 +64,7 @@ def test_help_explains_every_option():
         "--theme",
         "--context",
         "--preset",
+        "--lesson",
         "--preheat",
         "--cull-after",
         "--max-kernels",
@@ -76,6 +77,7 @@ def test_help_explains_every_option():
     words = " ".join(out.split())  # argparse wraps the help at the terminal's width
     assert "class is full" in words
     assert "no page has arrived for 5 s" in words
+    assert "a shipped one (seed) or a lesson file (JSON); ?lesson=seed&step=4 opens a step" in words
 
 
 def test_safe_defaults_and_pass_through():
@@ -109,6 +111,7 @@ def test_safe_defaults_and_pass_through():
         (["--preheat", "-1"], ["-1 is negative"]),
         (["--max-kernels", "ten"], ["--max-kernels", "invalid"]),
         (["--max-kernels", "2", "--preheat", "3"], ["--preheat 3 is more than --max-kernels 2"]),
+        (["--lesson", "seed", "--preset", "hot"], ["--preset: not allowed with argument --lesson"]),
     ],
 )
 def test_bad_options_are_refused_naming_the_choices(options, named):

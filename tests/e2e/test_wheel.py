@@ -20,6 +20,7 @@ pytestmark = pytest.mark.browser
 #: What the app needs at run time besides its Python modules.
 DATA = [
     "softmax_explorer/app.ipynb",
+    "softmax_explorer/lessons/seed.json",
     "softmax_explorer/canvas/static/panel_canvas.js",
     "softmax_explorer/share/voila/templates/softmax/index.html.j2",
     "softmax_explorer/share/kernels/softmax-explorer/kernel.json",

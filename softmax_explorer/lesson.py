@@ -1,0 +1,238 @@
+r"""Lessons: a story a teacher steps through, each step a state, a short text and a question.
+
+A lesson is a JSON file::
+
+    {"title": "The seed notebook, retold",
+     "steps": [{"title": "The model", "state": {"preset": "seed"},
+                "text": "The bars show $g_i = e^{z_i}/\\sum_j e^{z_j}$ ...",
+                "question": "Before you move θ₁ up: which bars will grow?"}, ...]}
+
+A step's ``state`` holds share-link fields (`softmax_explorer.state.LINK_FIELDS`: ``preset``,
+``n``, ``x``, ``theta``, ``temperature``, ... with ``target`` numbered as the page shows the
+classes); ``question`` is optional, and ``$...$`` in a text is typeset as math. Steps are
+numbered from 1, as the page shows them (``step 4 of 9``, ``?lesson=seed&step=4``). The lessons
+that ship with the package are in `LESSONS`. Only the standard library and `state` are imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from .state import LINK_FIELDS, State, StateError
+
+__all__ = ["LESSONS", "Lesson", "LessonError", "Step", "load_lesson", "open_link"]
+
+_SHIPPED = files("softmax_explorer") / "lessons"
+#: The names of the lessons that ship with the package (``seed``: the seed notebook, retold).
+LESSONS: tuple[str, ...] = tuple(
+    sorted(p.name.removesuffix(".json") for p in _SHIPPED.iterdir() if p.name.endswith(".json"))
+)
+#: The largest lesson file read (bytes): a lesson is a few pages of text.
+MAX_BYTES = 1_000_000
+_LESSON_KEYS = {"title": True, "steps": True}  # key: required
+_STEP_KEYS = {"title": True, "text": True, "state": True, "question": False}
+
+
+class LessonError(ValueError):
+    """A lesson that cannot be shown; the message names the file, the step and the field."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step of a lesson.
+
+    Attributes
+    ----------
+    title, text : str
+        Its heading and what it says (``$...$`` is math).
+    state : State
+        The state it shows.
+    question : str or None
+        What it asks the class before they change anything.
+    """
+
+    title: str
+    text: str
+    state: State
+    question: str | None = None
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A titled sequence of steps.
+
+    Attributes
+    ----------
+    name : str
+        How a share link names it (``?lesson=seed``): a shipped lesson's name, or a file's stem.
+    title : str
+        Its heading.
+    steps : tuple of Step
+        ``steps[0]`` is step 1.
+    """
+
+    name: str
+    title: str
+    steps: tuple[Step, ...]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def step(self, number: int) -> Step:
+        """Step ``number``, counted from 1.
+
+        Raises
+        ------
+        LessonError
+            If there is no such step.
+        """
+        if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self):
+            raise LessonError(f"step: {number!r} is not a step of this lesson (1..{len(self)})")
+        return self.steps[number - 1]
+
+    def query(self, number: int) -> str:
+        """The share link's query of step ``number``: ``lesson=seed&step=4``."""
+        self.step(number)
+        return urlencode({"lesson": self.name, "step": number})
+
+    @classmethod
+    def from_dict(cls, data: Any, name: str, source: str | None = None) -> Lesson:
+        """A lesson from parsed JSON; ``source`` (default ``name``) begins any error message.
+
+        Raises
+        ------
+        LessonError
+            Naming the step (from 1) and the field that is wrong.
+        """
+        where = source or name
+        fields_ = _checked(data, _LESSON_KEYS, where)
+        title = _text(fields_, "title", where)
+        steps = fields_["steps"]
+        if not isinstance(steps, list) or not steps:
+            raise LessonError(f"{where}: steps: expected a list of steps, got {steps!r:.60}")
+        return cls(
+            name, title, tuple(_step(s, f"{where}: step {k}") for k, s in enumerate(steps, 1))
+        )
+
+
+def _checked(data: Any, keys: dict[str, bool], where: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise LessonError(f"{where}: expected a JSON object, got {type(data).__name__}")
+    unknown = sorted(set(data) - set(keys))
+    if unknown:
+        raise LessonError(
+            f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(keys)}"
+        )
+    missing = [key for key, required in keys.items() if required and key not in data]
+    if missing:
+        raise LessonError(f"{where}: {', '.join(missing)} missing")
+    return data
+
+
+def _text(data: dict[str, Any], key: str, where: str) -> str:
+    value = data[key]
+    if not isinstance(value, str) or not value.strip():
+        raise LessonError(f"{where}: {key}: expected some text, got {value!r:.60}")
+    return value.strip()
+
+
+def _step(data: Any, where: str) -> Step:
+    fields_ = _checked(data, _STEP_KEYS, where)
+    question = _text(fields_, "question", where) if "question" in fields_ else None
+    return Step(
+        _text(fields_, "title", where),
+        _text(fields_, "text", where),
+        _state(fields_["state"], f"{where}, state"),
+        question,
+    )
+
+
+def _state(data: Any, where: str) -> State:
+    """A state from share-link fields given as JSON values (lists for x and theta)."""
+    if not isinstance(data, dict):
+        raise LessonError(f"{where}: expected share-link fields, got {data!r:.60}")
+    unknown = sorted(set(data) - set(LINK_FIELDS))
+    if unknown:
+        raise LessonError(
+            f"{where}: unknown field(s) {', '.join(unknown)}; expected some of "
+            f"{', '.join(LINK_FIELDS)}"
+        )
+    try:
+        return State.from_query(urlencode({k: _link_value(v) for k, v in data.items()}))
+    except StateError as err:
+        raise LessonError(f"{where}: {err}") from None
+
+
+def _link_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "none"
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def load_lesson(source: str | os.PathLike) -> Lesson:
+    """A shipped lesson by name (see `LESSONS`), or a lesson file.
+
+    Raises
+    ------
+    LessonError
+        If the file cannot be read or is not a valid lesson; the message names the file, the
+        step and the field.
+    """
+    if isinstance(source, str) and source in LESSONS:
+        name, path, where = source, _SHIPPED / f"{source}.json", source
+    else:
+        path = Path(source)
+        name, where = path.stem, str(source)
+        if not path.is_file():
+            raise LessonError(
+                f"lesson {where!r}: no such file, and not a shipped lesson ({', '.join(LESSONS)})"
+            )
+        if path.stat().st_size > MAX_BYTES:
+            raise LessonError(f"{where}: larger than {MAX_BYTES // 1000} kB: not a lesson")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as err:
+        raise LessonError(f"{where}: cannot be read ({err})") from None
+    except json.JSONDecodeError as err:
+        raise LessonError(f"{where}: not valid JSON: {err}") from None
+    return Lesson.from_dict(data, name, where)
+
+
+def open_link(query: str, lesson: Lesson | None = None) -> tuple[Lesson | None, int, State]:
+    """The lesson, step (from 1; 0 without a lesson) and state a share link's query opens.
+
+    ``lesson=NAME`` names a shipped lesson, or ``lesson`` (the one already shown, which may come
+    from a file); never a path. ``step`` defaults to 1. The step's state is shown unless the
+    query has state fields too (a state changed since the step was opened).
+
+    Raises
+    ------
+    LessonError, StateError
+        For an unknown lesson, a step it does not have, or an invalid state.
+    """
+    raw = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
+    if "lesson" not in raw:
+        return None, 0, State.from_query(query)
+    name = raw["lesson"]
+    if lesson is None or lesson.name != name:
+        if name not in LESSONS:
+            known = sorted({*LESSONS, *([lesson.name] if lesson else [])})
+            raise LessonError(f"lesson: {name!r} is not one of {', '.join(known)}")
+        lesson = load_lesson(name)
+    try:
+        number = int(raw.get("step", "1"))
+    except ValueError:
+        raise LessonError(f"step: {raw['step']!r} is not a whole number") from None
+    step = lesson.step(number)
+    state = State.from_query(query) if set(raw) & set(LINK_FIELDS) else step.state
+    return lesson, number, state

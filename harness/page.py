@@ -91,6 +91,14 @@ def wait_for_link(page, predicate, timeout_ms: int = 30_000) -> State:
     )  # fmt: skip
 
 
+def bars_follow_a_key(page, key: str = "ArrowRight") -> bytes:
+    """Press ``key`` on the first theta slider; the bars' pixels once they have changed."""
+    before = settled_pixels(page, "bars")
+    page.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
+    page.keyboard.press(key)
+    return wait_for_change(page, "bars", before)
+
+
 X_TEXTS = ["1, 4, 3, 2", "1, two, 3", "", "1e308, 1, 1", "5, 5, 5, 5, 5, 5", "-2, 0.5, 3, 1", "nan"]
 
 

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
-from .state import LINK_FIELDS, State, StateError
+from .state import LINK_FIELDS, State, StateError, query_fields
 
 __all__ = ["LESSONS", "Lesson", "LessonError", "Step", "load_lesson", "open_link"]
 
@@ -37,6 +37,7 @@ LESSONS: tuple[str, ...] = tuple(
 MAX_BYTES = 1_000_000
 _LESSON_KEYS = {"title": True, "steps": True}  # key: required
 _STEP_KEYS = {"title": True, "text": True, "state": True, "question": False}
+_STATE_KEYS = dict.fromkeys(LINK_FIELDS, False)
 
 
 class LessonError(ValueError):
@@ -155,14 +156,7 @@ def _step(data: Any, where: str) -> Step:
 
 def _state(data: Any, where: str) -> State:
     """A state from share-link fields given as JSON values (lists for x and theta)."""
-    if not isinstance(data, dict):
-        raise LessonError(f"{where}: expected share-link fields, got {data!r:.60}")
-    unknown = sorted(set(data) - set(LINK_FIELDS))
-    if unknown:
-        raise LessonError(
-            f"{where}: unknown field(s) {', '.join(unknown)}; expected some of "
-            f"{', '.join(LINK_FIELDS)}"
-        )
+    _checked(data, _STATE_KEYS, where)
     try:
         return State.from_query(urlencode({k: _link_value(v) for k, v in data.items()}))
     except StateError as err:
@@ -220,7 +214,7 @@ def open_link(query: str, lesson: Lesson | None = None) -> tuple[Lesson | None, 
     LessonError, StateError
         For an unknown lesson, a step it does not have, or an invalid state.
     """
-    raw = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
+    raw = query_fields(query)
     if "lesson" not in raw:
         return None, 0, State.from_query(query)
     name = raw["lesson"]

@@ -10,9 +10,10 @@ and ``SOFTMAX_EXPLORER_LESSON``.
 from __future__ import annotations
 
 import os
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from .app.explorer import Explorer
+from .state import query_fields
 
 __all__ = ["served_explorer"]
 
@@ -45,7 +46,7 @@ def served_explorer() -> Explorer:
     lesson = os.environ.get("SOFTMAX_EXPLORER_LESSON") or None
     explorer = Explorer(theme=theme, context=context, lesson=lesson)
     query = _request_query()
-    if preset and not {"preset", "lesson"} & set(parse_qs(query.lstrip("?"))):
+    if preset and not {"preset", "lesson"} & set(query_fields(query)):
         query = f"preset={preset}&{query}"
     explorer.set_link_base(_link_base())
     if query.strip("?&"):

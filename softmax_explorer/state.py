@@ -25,6 +25,7 @@ __all__ = [
     "Preset",
     "State",
     "StateError",
+    "query_fields",
 ]
 
 #: The numbering a person reads. The Python API counts classes from 0, as numpy does; the page,
@@ -237,7 +238,7 @@ class State:
         ``target`` is a class number as the page shows it (from `INDEX_BASE`).
         Unknown keys (``voila-*`` and the like, which servers add) are ignored.
         """
-        raw = {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
+        raw = query_fields(query)
         state = cls()
         if "preset" in raw:
             name = raw["preset"]
@@ -270,6 +271,11 @@ class State:
                 else _whole("target", raw["target"]) - INDEX_BASE
             )
         return state.replace(**changes)
+
+
+def query_fields(query: str) -> dict[str, str]:
+    """A URL query string's fields, the last value of each (``?`` in front or not)."""
+    return {k: v[-1] for k, v in parse_qs(query.lstrip("?"), keep_blank_values=True).items()}
 
 
 #: The fields of a share link's query (`State.to_query`, `State.from_query`): a preset to start

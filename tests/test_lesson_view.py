@@ -26,7 +26,7 @@ def shown_text(explorer) -> str:
 
 def test_a_lesson_starts_at_step_one_with_its_text_and_a_short_link(explorer):
     view = explorer.lesson_view
-    assert explorer.step == 1
+    assert explorer.lesson_view.number == 1
     assert explorer.state == SEED.step(1).state
     assert explorer.controller.renders == 1
     assert view.box.layout.display == "flex"
@@ -55,7 +55,7 @@ def test_next_and_previous_walk_the_steps_in_their_states(explorer):
     assert explorer.controller.losses
     for number in range(2, len(SEED) + 1):
         view.next.click()
-        assert explorer.step == number
+        assert explorer.lesson_view.number == number
         assert explorer.state == SEED.step(number).state
         assert view.counter.value == f"step {number} of 9"
         assert explorer.link.widget.value == f"?lesson=seed&step={number}"
@@ -67,7 +67,7 @@ def test_next_and_previous_walk_the_steps_in_their_states(explorer):
         explorer.dashboard.panels["bars"].heights, explorer.controller.results().g
     )
     view.previous.click()
-    assert explorer.step == 8
+    assert explorer.lesson_view.number == 8
     assert explorer.state.scheme == "forward"
 
 
@@ -78,7 +78,7 @@ def test_a_changed_state_keeps_the_step_in_its_link_and_reopens_there(explorer):
     assert link.startswith("?lesson=seed&step=6&")
     assert "stable" not in link  # stable=True is the default
     other = Explorer(query=link[1:])
-    assert (other.step, other.state) == (6, SEED.step(6).state.replace(stable=True))
+    assert (other.lesson_view.number, other.state) == (6, SEED.step(6).state.replace(stable=True))
     assert other.lesson_view.counter.value == "step 6 of 9"
     assert other.link.widget.value == link
 
@@ -90,29 +90,29 @@ def test_reset_returns_to_the_steps_state_and_a_preset_to_the_preset(explorer):
     assert explorer.state == SEED.step(5).state
     explorer.controls["preset"].value = "hot"
     assert explorer.state == PRESETS["hot"].state
-    assert explorer.step == 5
+    assert explorer.lesson_view.number == 5
     explorer.controls["reset_button"].click()
     assert explorer.state == PRESETS["hot"].state
 
 
 def test_a_link_to_a_step_opens_it_and_a_bad_one_says_why(explorer):
     assert explorer.apply_query("lesson=seed&step=7")
-    assert (explorer.step, explorer.state) == (7, SEED.step(7).state)
+    assert (explorer.lesson_view.number, explorer.state) == (7, SEED.step(7).state)
     assert not explorer.apply_query("lesson=seed&step=12")
     status = html.unescape(explorer.status.widget.value)
     assert "Link not applied: step: 12 is not a step of this lesson (1..9)" in status
     assert "Showing the lesson's step" in status
-    assert (explorer.step, explorer.state) == (7, SEED.step(7).state)
+    assert (explorer.lesson_view.number, explorer.state) == (7, SEED.step(7).state)
     assert not explorer.apply_query("lesson=../../etc/passwd")
     assert "is not one of seed" in html.unescape(explorer.status.widget.value)
     explorer.show_step(0)
     assert "0 is not a step of this lesson" in explorer.status.widget.value
-    assert explorer.step == 7
+    assert explorer.lesson_view.number == 7
 
 
 def test_a_link_opens_a_lesson_in_a_panel_built_without_one():
     explorer = Explorer(query="lesson=seed&step=3")
-    assert (explorer.step, explorer.state.wrt) == (3, "x")
+    assert (explorer.lesson_view.number, explorer.state.wrt) == (3, "x")
     assert explorer.lesson_view.box.layout.display == "flex"
     explorer.show_step(4)
     assert explorer.link.widget.value == "?lesson=seed&step=4"

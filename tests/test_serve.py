@@ -29,9 +29,12 @@ def page(monkeypatch):
 
 
 def test_a_served_lesson_starts_at_step_one_or_the_urls_step(page):
-    assert (page("", lesson="seed").step, page("", lesson="seed").state) == (1, SEED.step(1).state)
+    assert (page("", lesson="seed").lesson_view.number, page("", lesson="seed").state) == (
+        1,
+        SEED.step(1).state,
+    )
     explorer = page("lesson=seed&step=3", lesson="seed")
-    assert (explorer.step, explorer.state) == (3, SEED.step(3).state)
+    assert (explorer.lesson_view.number, explorer.state) == (3, SEED.step(3).state)
     assert explorer.link.widget.value == "http://127.0.0.1:8866/?lesson=seed&step=3"
 
 

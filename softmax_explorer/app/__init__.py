@@ -3,6 +3,8 @@
 - `controller`: the state, the coalescing of pending changes and the results cache (no widgets);
 - `controls`: every control declared once, and the column that builds, observes and syncs them;
 - `views`: the status line, the formula panel, the export buttons and the share link;
+- `lesson_view`: a lesson's step over the panels, with Previous and Next;
+- `layout`: the controls beside the two-column grid of plots;
 - `safe`: widgets that refuse what a browser should not send, callbacks that never raise;
 - `explorer`: `Explorer`, which composes them with the figures' `Dashboard`.
 

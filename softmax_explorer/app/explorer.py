@@ -11,27 +11,24 @@ import contextlib
 import io
 import os
 from typing import Any
-from urllib.parse import parse_qs
 
 import ipywidgets as W
 
 from ..canvas.widget import PanelCanvas
-from ..figures import PANELS, Dashboard
-from ..figures.describe import NAMES, describe, describe_losses
+from ..figures import Dashboard
+from ..figures.describe import describe, describe_losses
 from ..lesson import Lesson, LessonError, load_lesson, open_link
 from ..results import Results
-from ..state import PRESETS, State, StateError, parse_values
+from ..state import PRESETS, State, StateError, parse_values, query_fields
 from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
+from .layout import arrange
 from .lesson_view import LessonView
 from .safe import from_browser, guarded, slider_rounding
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
 __all__ = ["Explorer"]
-
-#: The narrowest column (px) a panel is scaled down to before the plots go below the controls.
-MIN_COLUMN = 300
 
 
 class Explorer:
@@ -66,7 +63,8 @@ class Explorer:
     dashboard : Dashboard
         The panels.
     formula, export, link, status, lesson_view
-        The formula panel, the export buttons, the share link, the status line and the lesson.
+        The formula panel, the export buttons, the share link, the status line and the lesson
+        (``lesson_view.lesson``, ``lesson_view.number``: the lesson and the step shown).
 
     Examples
     --------
@@ -84,15 +82,13 @@ class Explorer:
         lesson: Lesson | str | os.PathLike | None = None,
     ) -> None:
         self.status = StatusLine()
-        self.lesson: Lesson | None = None
-        self.step = 0
-        problem = ""
+        opened, problem = None, ""
         if lesson is not None:
             try:
-                self.lesson = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
+                opened = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
             except LessonError as err:
                 problem = f"Lesson not shown: {err}"
-        start = state or (self.lesson.step(1).state if self.lesson else State())
+        start = state or (opened.step(1).state if opened else State())
         if query:  # build in the link's state; an invalid link is reported after the build
             with contextlib.suppress(StateError):
                 start = State.from_query(query)
@@ -115,10 +111,14 @@ class Explorer:
         self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
         self.controller.on_refusal(self._refused)
-        self.widget = self._layout()
+        self.widget = arrange(
+            self.dashboard.canvases, self.formula.box, [self.controls.box, self.export.box],
+            above=[self.status.widget, self.lesson_view.box],
+            below=[self.link.widget, self.host],
+        )  # fmt: skip
         self.dashboard.canvases["trace"].description = describe_losses([])
-        if self.lesson:
-            self._set_step(self.lesson, 1)
+        if opened:
+            self._set_step(opened, 1)
         # the first render goes through the same path as every later one
         if query:
             self.apply_query(query)
@@ -138,38 +138,10 @@ class Explorer:
         """The state shown."""
         return self.controller.state
 
-    def _layout(self) -> W.VBox:
-        """The controls beside a two-column grid: the four panels, the formulas and the trace.
-
-        The grid takes the width left beside the controls, its columns up to the figures' own
-        width and down to `MIN_COLUMN` (the canvases scale to fit); narrower than that, it goes
-        below the controls.
-        """
-        canvases = self.dashboard.canvases
-        for name, canvas in canvases.items():
-            canvas.add_class(f"softmax-explorer-panel-{name}")
-            canvas.label = NAMES[name]
-        widest = max(canvas.width for canvas in canvases.values())
-        gap = 4
-        plots = W.GridBox(
-            [*(canvases[name] for name in PANELS), self.formula.box, canvases["trace"]],
-            layout=W.Layout(
-                grid_template_columns="repeat(2, minmax(0, 1fr))",
-                grid_gap=f"{gap}px",
-                flex="1 1 0",
-                min_width=f"{2 * MIN_COLUMN + gap}px",
-                max_width=f"{2 * widest + gap}px",
-            ),
-        )
-        plots.add_class("softmax-explorer-plots")
-        controls = W.VBox([self.controls.box, self.export.box], layout=W.Layout(flex="0 0 auto"))
-        main = W.HBox([controls, plots], layout=W.Layout(flex_flow="row wrap"))
-        root = W.VBox(
-            [self.status.widget, self.lesson_view.box, main, self.link.widget, self.host],
-            layout=W.Layout(width="100%"),
-        )
-        root.add_class("softmax-explorer")
-        return root
+    @property
+    def lesson(self) -> Lesson | None:
+        """The lesson shown, if any."""
+        return self.lesson_view.lesson
 
     # --- what the page shows for a state ------------------------------------------------------
 
@@ -210,11 +182,11 @@ class Explorer:
         except (LessonError, StateError) as err:
             shown = "lesson's step" if self.lesson else "defaults"
             self.status.show(f"Link not applied: {err}. Showing the {shown}.")
-            self.controller.show(self._step_state())
+            self.controller.show(self.lesson_view.state or State())
             return False
         if lesson is not None:
             self._set_step(lesson, number)
-        self.controls.select_preset(parse_qs(query.lstrip("?")).get("preset", [""])[-1])
+        self.controls.select_preset(query_fields(query).get("preset", ""))
         self.status.show("")
         return self.controller.show(state)
 
@@ -233,13 +205,8 @@ class Explorer:
         self._restart(step.state)
 
     def _set_step(self, lesson: Lesson, number: int) -> None:
-        self.lesson, self.step = lesson, number
         self.lesson_view.show(lesson, number)
-        self.link.set_step(lesson.query(number), lesson.step(number).state)
-
-    def _step_state(self) -> State:
-        """The lesson step's state, or the defaults without a lesson."""
-        return self.lesson.step(self.step).state if self.lesson else State()
+        self.link.set_step(lesson.query(number), self.lesson_view.state)
 
     def set_link_base(self, base: str) -> None:
         """The address the share link starts with (the served page's URL)."""
@@ -291,7 +258,7 @@ class Explorer:
     def _on_reset_button(self, _change: None) -> None:
         self.controls["play"].playing = False
         name = self.controls["preset"].value
-        self._restart(PRESETS[name].state if name else self._step_state())
+        self._restart(PRESETS[name].state if name else self.lesson_view.state or State())
 
     def _clear_losses(self) -> None:
         self.controller.clear_losses()

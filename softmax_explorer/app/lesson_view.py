@@ -1,7 +1,7 @@
 """`LessonView`: a lesson's step over the dashboard: its title, text and question, and buttons.
 
-Hidden until a lesson is shown. It shows a step and reports which step the class asked for;
-the `Explorer` changes the state. Imports ipywidgets.
+Hidden until a lesson is shown. It holds the lesson and the step shown, and reports which step
+the class asked for; the `Explorer` changes the state. Imports ipywidgets.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable
 import ipywidgets as W
 
 from ..lesson import Lesson
+from ..state import State
 
 __all__ = ["LessonView"]
 
@@ -28,9 +29,17 @@ class LessonView:
     ----------
     on_step : callable
         ``on_step(number)`` when a button asks for step ``number`` (from 1).
+
+    Attributes
+    ----------
+    lesson : Lesson or None
+        The lesson shown.
+    number : int
+        The step shown, from 1 (0 without a lesson).
     """
 
     def __init__(self, on_step: Callable[[int], None]) -> None:
+        self.lesson: Lesson | None = None
         self.number = 0
         self.heading = W.HTML()
         self.counter = W.Label()
@@ -55,7 +64,7 @@ class LessonView:
     def show(self, lesson: Lesson, number: int) -> None:
         """Show step ``number`` (from 1) of ``lesson``."""
         step = lesson.step(number)
-        self.number = number
+        self.lesson, self.number = lesson, number
         self.counter.value = f"step {number} of {len(lesson)}"
         self.heading.value = f"<b>{html.escape(lesson.title)}</b>: {html.escape(step.title)}"
         question = (
@@ -68,3 +77,8 @@ class LessonView:
         self.previous.disabled = number <= 1
         self.next.disabled = number >= len(lesson)
         self.box.layout.display = "flex"
+
+    @property
+    def state(self) -> State | None:
+        """The state of the step shown (None without a lesson)."""
+        return self.lesson.step(self.number).state if self.lesson else None

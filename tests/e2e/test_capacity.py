@@ -6,7 +6,7 @@ import urllib.error
 
 import pytest
 
-from harness.page import link_state, settled_pixels, wait_for_change
+from harness.page import bars_follow_a_key, link_state
 from harness.server import fetch, running, start_app, wait_until
 from softmax_explorer.state import PRESETS
 
@@ -48,10 +48,7 @@ def test_a_full_class_is_told_so_and_the_open_pages_keep_working(tmp_path, brows
         assert {pid for pid, _, _ in server.kernels()} == held  # no kernel started for them
 
         # the open pages keep working
-        bars = settled_pixels(first, "bars")
-        first.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
-        first.keyboard.press("ArrowRight")
-        wait_for_change(first, "bars", bars)
+        bars_follow_a_key(first)
         assert log.console_errors == []
         assert log.page_errors == []
 

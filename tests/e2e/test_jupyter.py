@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.page import link_state, settled_pixels, wait_for_change, wait_for_dashboard
+from harness.page import (
+    bars_follow_a_key,
+    link_state,
+    wait_for_dashboard,
+)
 from harness.server import Server, fetch, running, start, wait_until
 
 from .conftest import PAGE_TIMEOUT_MS, ROOT
@@ -111,10 +115,7 @@ def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser)
             assert box["y"] + box["height"] <= 1080
             assert box["x"] + box["width"] <= 1920
         assert boxes[1]["x"] > boxes[0]["x"] + boxes[0]["width"]  # beside, not below
-        bars = settled_pixels(page, "bars")
-        page.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
-        page.keyboard.press("ArrowRight")
-        wait_for_change(page, "bars", bars)
+        bars_follow_a_key(page)
         assert link_state(page).theta[0] == pytest.approx(0.35)
         assert set(errors) <= expected, set(errors) - expected
     finally:

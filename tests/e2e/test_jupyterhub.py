@@ -18,7 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from harness.page import link_state, settled_pixels, wait_for_change, wait_for_dashboard
+from harness.page import (
+    bars_follow_a_key,
+    link_state,
+    wait_for_dashboard,
+)
 from harness.proxy import find_proxy
 from harness.server import free_port, running, start, wait_until
 
@@ -128,10 +132,7 @@ def test_students_on_jupyterhub_each_get_their_own_dashboard(hub, browser):
     for user, page in pages.items():
         assert page.url.startswith(f"{hub.url}user/{user}/softmax/app/")
         assert link_state(page).n == 4
-        bars = settled_pixels(page, "bars")
-        page.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
-        page.keyboard.press("ArrowRight")
-        wait_for_change(page, "bars", bars)
+        bars_follow_a_key(page)
         assert len(user_kernels(user)) >= 1, f"no kernel for {user}"
 
     # one student cannot open another's server

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from harness.page import panel_pixels, settled_pixels, wait_for_change
+from harness.page import bars_follow_a_key, settled_pixels, wait_for_change
 from harness.server import running, start_app
 from softmax_explorer.lesson import load_lesson, open_link
 
@@ -101,10 +101,7 @@ def test_an_invalid_lesson_file_is_named_on_the_page_and_the_app_works(tmp_path,
             "week3.json: step 2, state: dtype: 'float16' is not one of float64, float32" in status
         )
         assert not page.locator(".softmax-explorer-lesson").is_visible()
-        before = panel_pixels(page, "bars")
-        page.locator(".softmax-explorer-theta-1 .noUi-handle").focus()
-        page.keyboard.press("ArrowRight")
-        wait_for_change(page, "bars", before)
+        bars_follow_a_key(page)
         assert log.console_errors == []
         assert log.page_errors == []
         assert "week3.json: step 2" in server.log_text()  # said at start, in the terminal

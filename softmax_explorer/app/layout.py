@@ -1,0 +1,55 @@
+"""The dashboard's arrangement: the controls beside a two-column grid of the plots.
+
+The grid takes the width left beside the controls, its columns up to the figures' own width and
+down to `MIN_COLUMN` (the canvases scale to fit); narrower than that, it goes below the controls.
+Imports ipywidgets.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from ..canvas.widget import PanelCanvas
+from ..figures import PANELS
+from ..figures.describe import NAMES
+
+__all__ = ["MIN_COLUMN", "arrange"]
+
+#: The narrowest column (px) a panel is scaled down to before the plots go below the controls.
+MIN_COLUMN = 300
+_GAP = 4  # px between the grid's cells
+
+
+def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget) -> W.GridBox:
+    """The four panels, the formulas and the trace, two by two; each canvas named for the page."""
+    for name, canvas in canvases.items():
+        canvas.add_class(f"softmax-explorer-panel-{name}")
+        canvas.label = NAMES[name]
+    widest = max(canvas.width for canvas in canvases.values())
+    plots = W.GridBox(
+        [*(canvases[name] for name in PANELS), formulas, canvases["trace"]],
+        layout=W.Layout(
+            grid_template_columns="repeat(2, minmax(0, 1fr))",
+            grid_gap=f"{_GAP}px",
+            flex="1 1 0",
+            min_width=f"{2 * MIN_COLUMN + _GAP}px",
+            max_width=f"{2 * widest + _GAP}px",
+        ),
+    )
+    plots.add_class("softmax-explorer-plots")
+    return plots
+
+
+def arrange(
+    canvases: dict[str, PanelCanvas],
+    formulas: W.Widget,
+    controls: list[W.Widget],
+    above: list[W.Widget],
+    below: list[W.Widget],
+) -> W.VBox:
+    """The page's root: ``above``, the ``controls`` column beside the plots, then ``below``."""
+    column = W.VBox(controls, layout=W.Layout(flex="0 0 auto"))
+    main = W.HBox([column, _plots(canvases, formulas)], layout=W.Layout(flex_flow="row wrap"))
+    root = W.VBox([*above, main, *below], layout=W.Layout(width="100%"))
+    root.add_class("softmax-explorer")
+    return root

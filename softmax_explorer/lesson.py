@@ -5,13 +5,17 @@ A lesson is a JSON file::
     {"title": "The seed notebook, retold",
      "steps": [{"title": "The model", "state": {"preset": "seed"},
                 "text": "The bars show $g_i = e^{z_i}/\\sum_j e^{z_j}$ ...",
-                "question": "Before you move θ₁ up: which bars will grow?"}, ...]}
+                "question": "Before you move θ₁ up: which bars will grow?",
+                "predict": "gains_most"}, ...]}
 
 A step's ``state`` holds share-link fields (`softmax_explorer.state.LINK_FIELDS`: ``preset``,
 ``n``, ``x``, ``theta``, ``temperature``, ... with ``target`` numbered as the page shows the
-classes); ``question`` is optional, and ``$...$`` in a text is typeset as math. Steps are
+classes); ``question`` is optional, and ``$...$`` in a text is typeset as math. ``predict``,
+optional, is a kind of question (a key of `softmax_explorer.questions.QUESTIONS`) the class
+answers before the step's next change is shown ("predict, then reveal"). Steps are
 numbered from 1, as the page shows them (``step 4 of 9``, ``?lesson=seed&step=4``). The lessons
-that ship with the package are in `LESSONS`. Only the standard library and `state` are imported.
+that ship with the package are in `LESSONS`. Beyond the standard library, only `state` and the
+names of the questions are imported.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from .questions import QUESTIONS
 from .state import LINK_FIELDS, State, StateError, query_fields
 
 __all__ = ["LESSONS", "Lesson", "LessonError", "Step", "load_lesson", "open_link"]
@@ -36,7 +41,7 @@ LESSONS: tuple[str, ...] = tuple(
 #: The largest lesson file read (bytes): a lesson is a few pages of text.
 MAX_BYTES = 1_000_000
 _LESSON_KEYS = {"title": True, "steps": True}  # key: required
-_STEP_KEYS = {"title": True, "text": True, "state": True, "question": False}
+_STEP_KEYS = {"title": True, "text": True, "state": True, "question": False, "predict": False}
 _STATE_KEYS = dict.fromkeys(LINK_FIELDS, False)
 
 
@@ -56,12 +61,15 @@ class Step:
         The state it shows.
     question : str or None
         What it asks the class before they change anything.
+    predict : str or None
+        The kind of question the class answers before its next change is shown.
     """
 
     title: str
     text: str
     state: State
     question: str | None = None
+    predict: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,11 +154,18 @@ def _text(data: dict[str, Any], key: str, where: str) -> str:
 def _step(data: Any, where: str) -> Step:
     fields_ = _checked(data, _STEP_KEYS, where)
     question = _text(fields_, "question", where) if "question" in fields_ else None
+    predict = fields_.get("predict")
+    if predict is not None and (not isinstance(predict, str) or predict not in QUESTIONS):
+        raise LessonError(
+            f"{where}: predict: {predict!r} is not a kind of question; "
+            f"expected one of {', '.join(QUESTIONS)}"
+        )
     return Step(
         _text(fields_, "title", where),
         _text(fields_, "text", where),
         _state(fields_["state"], f"{where}, state"),
         question,
+        predict,
     )
 
 

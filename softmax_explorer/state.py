@@ -179,6 +179,35 @@ class State:
         target = self.target if self.target is not None and self.target < n else None
         return replace(self, x=x, theta=theta, target=target)
 
+    def between(self, other: State, t: float) -> State:
+        """The state a fraction ``0 <= t <= 1`` of the way to ``other`` (an animation's frame).
+
+        x, theta and the learning rate move linearly, T and h geometrically (as their sliders
+        do); the other fields are ``other``'s from the first frame.
+
+        Raises
+        ------
+        StateError
+            If the two have different numbers of classes.
+        """
+        if other.n != self.n:
+            raise StateError(f"n: {self.n} and {other.n} classes have no states between them")
+
+        def linear(a, b):
+            return tuple(u + t * (v - u) for u, v in zip(a, b, strict=True))
+
+        def geometric(a, b):
+            return a * (b / a) ** t
+
+        return replace(
+            other,
+            x=linear(self.x, other.x),
+            theta=linear(self.theta, other.theta),
+            learning_rate=linear((self.learning_rate,), (other.learning_rate,))[0],
+            temperature=geometric(self.temperature, other.temperature),
+            h=geometric(self.h, other.h),
+        )
+
     # --- serialisation -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:

@@ -50,6 +50,28 @@ def test_bars_hold_the_softmax_and_the_target():
     assert bars.ax.get_ylim() == (0, 1)
 
 
+def test_the_bars_before_a_change_are_outlined_over_the_new_ones():
+    dash = Dashboard(compute(SEED))
+    bars = dash.panels["bars"]
+    rgba(dash.figures["bars"])  # a full draw: the updates below are blits
+    assert bars.before_heights is None
+    dash.update(compute(SEED.replace(theta=(0.3, 0.1, 1.5, 0.5))))
+    seed_g = se.softmax(SEED.x, SEED.theta)
+    dash.show_before(seed_g)
+    np.testing.assert_allclose(bars.before_heights, seed_g, rtol=1e-15)
+    outline, filled = (p.get_path().vertices.reshape(4, 5, 2) for p in (bars.before, bars.bars))
+    np.testing.assert_array_equal(outline[:, :, 0], filled[:, :, 0])  # the same columns
+    assert not bars.before.get_fill()
+    outlined = rgba(dash.figures["bars"], draw=False)
+    dash.show_before(None)
+    assert bars.before_heights is None
+    cleared = rgba(dash.figures["bars"], draw=False)
+    # the outline of the old g3 = 0.728 is drawn inside the new bar 3 (0.942): pixels differ
+    assert (outlined != cleared).any()
+    dash.show_before(np.ones(5) / 5)  # another number of classes: no outline
+    assert bars.before_heights is None
+
+
 @pytest.mark.parametrize("wrt", ["theta", "x"])
 def test_heatmaps_hold_the_jacobian_and_the_errors(wrt):
     state = State(wrt=wrt, scheme="forward", h=1e-5, temperature=1.3)

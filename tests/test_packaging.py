@@ -47,9 +47,10 @@ LAYERS = {
     "model": {"numpy"},
     "gradcheck": {"numpy", "pandas"},
     "state": set(),
-    "lesson": set(),
     "looks": set(),
     "results": {"numpy", "pandas"},
+    "questions": {"numpy"},
+    "lesson": set(),
     "canvas": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib", "seaborn"},
     "formulas": {"numpy"},
@@ -57,9 +58,9 @@ LAYERS = {
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "lesson", "looks", "results",
-    "canvas", "figures", "formulas", "app.controller", "canvas.widget", "app", "serve", "classroom",
-    "voila_app", "jupyter_proxy", "cli",
+    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results",
+    "questions", "lesson", "canvas", "figures", "formulas", "app.controller", "canvas.widget",
+    "app", "serve", "classroom", "voila_app", "jupyter_proxy", "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 

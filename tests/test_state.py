@@ -173,3 +173,17 @@ def test_presets_show_what_they_say():
     negative = results["negative"]
     assert np.argmin(negative.g) == np.argmax(negative.state.x)
     assert min(negative.state.theta) < 0
+
+
+def test_between_moves_the_numbers_and_takes_the_other_fields_at_once():
+    old = State(temperature=0.1, h=1e-8)
+    new = State(theta=(0.3, 0.1, 1.5, 0.5), temperature=10.0, h=1e-2, dtype="float32")
+    half = old.between(new, 0.5)
+    assert half.theta == pytest.approx((0.3, 0.1, 1.2, 0.5))
+    assert half.temperature == pytest.approx(1.0)  # geometric, as the log slider moves
+    assert half.h == pytest.approx(1e-5)
+    assert half.dtype == "float32"
+    assert old.between(new, 0) == old.replace(dtype="float32")
+    assert old.between(new, 1).temperature == pytest.approx(10.0)
+    with pytest.raises(StateError, match="no states between"):
+        old.between(old.resized(5), 0.5)

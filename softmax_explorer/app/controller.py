@@ -17,7 +17,7 @@ from ..model import descent_step
 from ..results import Results, compute
 from ..state import State, StateError
 
-__all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller"]
+__all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller", "call_later", "call_soon"]
 
 #: The theta sliders' range, which gradient descent stays in.
 THETA_RANGE = (-3.0, 3.0)
@@ -31,6 +31,14 @@ def call_soon(callback: Callable[[], None]) -> None:
     """Run ``callback`` once the event loop is free, or now if none runs (plain Python)."""
     try:
         asyncio.get_running_loop().call_soon(callback)
+    except RuntimeError:
+        callback()
+
+
+def call_later(delay: float, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after ``delay`` seconds on the event loop, or now if none runs."""
+    try:
+        asyncio.get_running_loop().call_later(delay, callback)
     except RuntimeError:
         callback()
 

@@ -18,13 +18,14 @@ from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
 from ..lesson import Lesson, LessonError, load_lesson, open_link
-from ..results import Results
+from ..results import Results, compute
 from ..state import PRESETS, State, StateError, parse_values, query_fields
 from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
 from .layout import arrange
 from .lesson_view import LessonView
+from .predict import Predict
 from .safe import from_browser, guarded, slider_rounding
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
@@ -65,6 +66,8 @@ class Explorer:
     formula, export, link, status, lesson_view
         The formula panel, the export buttons, the share link, the status line and the lesson
         (``lesson_view.lesson``, ``lesson_view.number``: the lesson and the step shown).
+    predict : Predict
+        "Predict, then reveal" (``predict.view.on``: its checkbox).
 
     Examples
     --------
@@ -101,6 +104,8 @@ class Explorer:
         self.link = ShareLink(link_base)
         self.link.widget.on_rejected = self._on_rejected
         self.lesson_view = LessonView(self._guard(self.show_step))
+        self.predict = Predict(compute, self._guard(self._frame), self._guard(self._reveal))
+        self.predict.view.on.on_rejected = self.predict.view.kind.on_rejected = self._on_rejected
         self.dashboard = Dashboard(
             self.controller.results(), theme=theme or "light", context=context, canvas=PanelCanvas
         )
@@ -113,7 +118,7 @@ class Explorer:
         self.controller.on_refusal(self._refused)
         self.widget = arrange(
             self.dashboard.canvases, self.formula.box, [self.controls.box, self.export.box],
-            above=[self.status.widget, self.lesson_view.box],
+            above=[self.status.widget, self.lesson_view.box, self.predict.view.box],
             below=[self.link.widget, self.host],
         )  # fmt: skip
         self.dashboard.canvases["trace"].description = describe_losses([])
@@ -123,7 +128,7 @@ class Explorer:
         if query:
             self.apply_query(query)
         else:
-            self.controller.show(start)
+            self._jump(start)
         if problem:
             self.status.show(problem)
 
@@ -146,12 +151,26 @@ class Explorer:
     # --- what the page shows for a state ------------------------------------------------------
 
     def _show(self, results: Results, hand_moving: bool) -> None:
+        if self.predict.hold(self.dashboard.results, results):  # shown once the class answers
+            self.controls.sync(results.state)
+            self.link.show(results.state)
+            return
+        self._draw(results, hand_moving)
+
+    def _draw(self, results: Results, hand_moving: bool, before: Results | None = None) -> None:
         self.dashboard.update(results)  # the plots first: they are what the hand is waiting for
+        self.dashboard.show_before(None if before is None else before.g_shown)
         self.controls.sync(results.state)
         self.controls.show_loss(results.loss)
         self.controls.show_x_error("")
         self.link.show(results.state)
         self.formula.show(results, later=hand_moving)
+
+    def _frame(self, results: Results) -> None:
+        self.dashboard.update(results)
+
+    def _reveal(self, new: Results, old: Results) -> None:
+        self._draw(new, hand_moving=False, before=old)
 
     def _describe(self, results: Results) -> None:
         """The plots' descriptions for screen readers (with the formulas: once the hand pauses)."""
@@ -182,13 +201,13 @@ class Explorer:
         except (LessonError, StateError) as err:
             shown = "lesson's step" if self.lesson else "defaults"
             self.status.show(f"Link not applied: {err}. Showing the {shown}.")
-            self.controller.show(self.lesson_view.state or State())
+            self._jump(self.lesson_view.state or State())
             return False
         if lesson is not None:
             self._set_step(lesson, number)
         self.controls.select_preset(query_fields(query).get("preset", ""))
         self.status.show("")
-        return self.controller.show(state)
+        return self._jump(state)
 
     def show_step(self, number: int) -> None:
         """Show step ``number`` (from 1, as the page counts) of the lesson, in its state."""
@@ -268,7 +287,16 @@ class Explorer:
         """Show ``state`` as a new start: a new descent, no message."""
         self._clear_losses()
         self.status.show("")
-        self.controller.show(state)
+        self._jump(state)
+
+    def _jump(self, state: State) -> bool:
+        """Show ``state`` without a prediction; a lesson step's own state arms its question."""
+        with self.predict.passing():
+            shown = self.controller.show(state)
+        step = self.lesson_view.step
+        if step is not None and step.predict and step.state == state:
+            self.predict.ask_next(step.predict)
+        return shown
 
     def _on_n(self, change: dict) -> None:
         try:

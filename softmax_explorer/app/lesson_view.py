@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
-from ..lesson import Lesson
+from ..lesson import Lesson, Step
 from ..state import State
 
 __all__ = ["LessonView"]
@@ -79,6 +79,11 @@ class LessonView:
         self.box.layout.display = "flex"
 
     @property
+    def step(self) -> Step | None:
+        """The step shown (None without a lesson)."""
+        return self.lesson.step(self.number) if self.lesson else None
+
+    @property
     def state(self) -> State | None:
         """The state of the step shown (None without a lesson)."""
-        return self.lesson.step(self.number).state if self.lesson else None
+        return self.step.state if self.lesson else None

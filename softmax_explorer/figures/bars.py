@@ -1,4 +1,7 @@
-"""The softmax bars: g per class, value labels, the 1/n line, the target outline, the loss."""
+"""The softmax bars: g per class, value labels, the 1/n line, the target outline, the loss.
+
+And, after a revealed prediction, a faint outline of the bars before the change.
+"""
 
 from __future__ import annotations
 
@@ -48,6 +51,11 @@ class BarsPanel(ResultsPanel):
             linestyle="--", zorder=3, visible=False,
         )  # fmt: skip
         ax.add_patch(self.outline)
+        self.before = PathPatch(
+            _bar_path(np.zeros(n)), fill=False, edgecolor=self.colours["muted"],
+            linewidth=scaled(1.5), alpha=0.7, zorder=3, visible=False,
+        )  # fmt: skip
+        ax.add_patch(self.before)
         self.uniform = ax.axhline(
             1 / n, color=self.colours["muted"], linestyle=":", linewidth=scaled(1.5), zorder=1
         )
@@ -77,7 +85,26 @@ class BarsPanel(ResultsPanel):
             fontsize=scaled(9), color=self.colours["muted"],
         )  # fmt: skip
         sns.despine(ax=ax)
-        self.animated += [self.bars, self.outline, *self.values, self.warning, self.heading]
+        self.animated += [
+            self.bars,
+            self.before,
+            self.outline,
+            *self.values,
+            self.warning,
+            self.heading,
+        ]
+
+    def show_before(self, g: np.ndarray | None) -> None:
+        """Outline bars of heights ``g`` (the state before a change), or hide the outline."""
+        if g is not None:
+            g = np.asarray(g, dtype=np.float64)
+            self.before.set_path(_bar_path(np.where(np.isfinite(g), g, 0.0)))
+        self.before.set_visible(g is not None)
+
+    @property
+    def before_heights(self) -> np.ndarray | None:
+        """The outlined heights, or None when no outline is shown."""
+        return self.before.get_path().vertices[2::5, 1] if self.before.get_visible() else None
 
     def data_key(self, results: Results) -> object:
         s = results.state

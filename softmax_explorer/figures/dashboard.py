@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -170,6 +171,20 @@ class Dashboard:
                     changed.append(name)
         self.results = results
         return changed
+
+    def show_before(self, g: np.ndarray | None = None) -> None:
+        """Outline bars of heights ``g`` (the probabilities before a change); None hides it.
+
+        The outline stays until the next call; a new number of classes removes it.
+        """
+        bars = self.panels["bars"]
+        if g is not None and len(g) != bars.n:
+            g = None
+        if g is None and bars.before_heights is None:
+            return
+        with mpl.rc_context(self._rc):
+            bars.show_before(g)
+            self._blitters["bars"].blit()
 
     def show_losses(self, losses: Sequence[float]) -> bool:
         """Show the losses of a descent in the trace panel; returns whether it changed."""

@@ -28,6 +28,7 @@ from numpy.typing import ArrayLike, NDArray
 from .inputs import product, target_distribution, validated
 from .special import (
     log_softmax_last,
+    logsumexp,
     shifted_last,
     softmax_and_complement_last,
     softmax_last,
@@ -43,6 +44,7 @@ __all__ = [
     "log_softmax",
     "logits",
     "softmax",
+    "theta_for_probability",
 ]
 
 Wrt = Literal["theta", "x", "z", "temperature"]
@@ -369,3 +371,45 @@ def descent_step(
         raise ValueError(f"learning_rate must be > 0, got {learning_rate}")
     theta = model.theta - learning_rate * model.cross_entropy_grad(target, "theta")
     return np.clip(theta, *bounds)
+
+
+def theta_for_probability(
+    model: Model,
+    k: int,
+    p: float,
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+) -> float:
+    """The ``theta_k`` that gives class ``k`` the probability ``p``, x, T and the rest fixed.
+
+    ``g_k = p`` when ``z_k = log(p / (1 - p)) + logsumexp_{j != k} z_j``, and
+    ``theta_k = T z_k / x_k``; computed in float64 with the log-sum-exp, so it is exact for
+    any ``p`` a float can hold.
+
+    Parameters
+    ----------
+    model : Model
+        The current point.
+    k : int
+        The class (0-based).
+    p : float
+        The probability wanted, ``0 < p < 1``.
+    bounds : (float, float), optional
+        Where theta is clipped to (the dashboard's slider range).
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not strictly between 0 and 1, ``k`` is not a class, or ``x_k = 0`` (then
+        ``theta_k`` does not change ``g``).
+    """
+    n = model.n
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 0 <= k < n:
+        raise ValueError(f"class {k!r} does not exist (0..{n - 1})")
+    if not 0 < p < 1:
+        raise ValueError(f"p must be strictly between 0 and 1, got {p}")
+    x_k = float(model.x[k])
+    if x_k == 0:
+        raise ValueError(f"x{k + 1} is 0: theta{k + 1} does not change the probabilities")
+    others = np.delete(np.asarray(model.z, dtype=np.float64), k)
+    z_k = np.log(p) - np.log1p(-p) + float(logsumexp(others))
+    return float(np.clip(model.temperature * z_k / x_k, *bounds))

@@ -18,9 +18,10 @@ from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
 from ..lesson import Lesson, LessonError, load_lesson, open_link
+from ..model import theta_for_probability
 from ..results import Results, compute
 from ..state import PRESETS, State, StateError, parse_values, query_fields
-from .controller import Controller, call_soon
+from .controller import THETA_RANGE, Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
 from .layout import arrange
@@ -113,6 +114,8 @@ class Explorer:
         if theme is None:
             self.host.observe(self._guard(self._on_page_theme), "theme")
         self.dashboard.on_cell_click(self._guard(self.formula.select))
+        self.dashboard.on_bar(self._guard(self._on_bar))
+        self.dashboard.on_step(self._guard(self._on_step))
         self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
         self.controller.on_refusal(self._refused)
@@ -248,9 +251,11 @@ class Explorer:
         first = str(error).split(". ")[0]
         self.status.show(f"Ignored a value for {name}: {first}.")
 
-    def _change(self, change: dict | None, **fields: Any) -> None:
-        """Ask for the base state with ``fields``; a refusal's message resets the controls."""
-        coalesce = change is not None and from_browser(change)
+    def _change(self, coalesce: bool, **fields: Any) -> None:
+        """Ask for the base state with ``fields``; a refusal's message resets the controls.
+
+        ``coalesce``: the change came from a hand in the browser (see `Controller.show`).
+        """
         message = self.controller.change(coalesce=coalesce, **fields)
         self.status.show(message)
         if message:
@@ -260,14 +265,14 @@ class Explorer:
         theta = list(self.controller.base.theta)
         if not slider_rounding(change, theta[k]):
             theta[k] = change["new"]
-            self._change(change, theta=tuple(theta))
+            self._change(from_browser(change), theta=tuple(theta))
 
     def _on_control(self, control: Control, change: dict | None) -> None:
         handler = getattr(self, f"_on_{control.name}", None)
         if handler is not None:
             handler(change)
         elif not slider_rounding(change, getattr(self.controller.base, control.state_field)):
-            self._change(change, **{control.state_field: change["new"]})
+            self._change(from_browser(change), **{control.state_field: change["new"]})
 
     def _on_preset(self, change: dict) -> None:
         if change["new"]:
@@ -326,7 +331,30 @@ class Explorer:
 
     def _on_target(self, change: dict) -> None:
         self._clear_losses()
-        self._change(change, target=None if change["new"] == NO_TARGET else change["new"])
+        self._change(
+            from_browser(change), target=None if change["new"] == NO_TARGET else change["new"]
+        )
+
+    def _on_bar(self, k: int, to: float | None = None, by: int = 0) -> None:
+        """A bar dragged to probability ``to``, or nudged ``by`` one theta slider step."""
+        base = self.controller.base
+        if to is not None:
+            try:
+                value = theta_for_probability(self.controller.results(base).model, k, to)
+            except ValueError as err:
+                self.status.show(f"Not applied: {err}.")
+                return
+        else:
+            value = base.theta[k] + by * self.controls.thetas[k].step
+        theta = list(base.theta)
+        theta[k] = min(max(value, THETA_RANGE[0]), THETA_RANGE[1])
+        self._change(True, theta=tuple(theta))
+
+    def _on_step(self, to: float | None = None, by: int = 0) -> None:
+        """The step line dragged to ``to``, or nudged ``by`` one step of the h slider."""
+        slider = self.controls["h"]
+        h = to if to is not None else self.controller.base.h * slider.base ** (by * slider.step)
+        self._change(True, h=min(max(h, slider.base**slider.min), slider.base**slider.max))
 
     def _on_step_button(self, _change: None) -> None:
         self.descend()

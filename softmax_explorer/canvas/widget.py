@@ -3,8 +3,10 @@
 The kernel records what the figure draws (`DisplayListCanvas`) and sends the commands; the
 browser replays them on an HTML canvas (``static/panel_canvas.js``, an anywidget module). An
 update costs the kernel a few milliseconds of recording instead of rasterising and PNG-encoding
-the figure, and the canvas is sharp at any device pixel ratio. Mouse presses come back as
-matplotlib ``button_press_event``s, so ``figure.canvas.mpl_connect`` works as usual.
+the figure, and the canvas is sharp at any device pixel ratio. Pointer presses, drags and
+releases and the arrow keys on a focused plot come back as matplotlib events
+(``button_press_event``, ``motion_notify_event``, ``button_release_event``,
+``key_press_event``), so ``figure.canvas.mpl_connect`` works as usual.
 """
 
 from __future__ import annotations
@@ -17,13 +19,22 @@ from typing import Any
 import anywidget
 import ipywidgets as W
 import traitlets
-from matplotlib.backend_bases import MouseEvent
+from matplotlib.backend_bases import KeyEvent, MouseEvent
 from matplotlib.figure import Figure
 
 from .figure_canvas import DisplayListCanvas
 from .renderer import Command
 
 __all__ = ["PanelCanvas"]
+
+#: The browser's messages and the matplotlib events they become; the keys a focused plot sends.
+_EVENTS = {
+    "button_press": "button_press_event",
+    "motion_notify": "motion_notify_event",
+    "button_release": "button_release_event",
+    "key_press": "key_press_event",
+}
+_KEYS = ("left", "right", "up", "down")
 
 
 class PanelCanvas(anywidget.AnyWidget):
@@ -63,16 +74,25 @@ class PanelCanvas(anywidget.AnyWidget):
             self.foreground = json.dumps(foreground, allow_nan=False)
 
     def _on_browser_message(self, _widget, content: Any, _buffers) -> None:
-        """A mouse press from the browser: checked, then a matplotlib event (else ignored)."""
-        if not isinstance(content, dict) or content.get("event") != "button_press":
+        """A pointer or key event from the browser: checked, then a matplotlib event."""
+        if not isinstance(content, dict):
+            return
+        name = _EVENTS.get(content.get("event"))
+        if name == "key_press_event":
+            if content.get("key") in _KEYS:
+                event = KeyEvent(name, self.canvas, content["key"])
+                self.canvas.callbacks.process(name, event)
             return
         x, y, button = content.get("x"), content.get("y"), content.get("button")
         numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (x, y))
-        if not numbers or not (math.isfinite(x) and math.isfinite(y)) or button not in (1, 2, 3):
+        if name is None or not numbers or not (math.isfinite(x) and math.isfinite(y)):
+            return
+        if name != "motion_notify_event" and button not in (1, 2, 3):
             return
         if 0 <= x <= self.width and 0 <= y <= self.height:
-            event = MouseEvent("button_press_event", self.canvas, x, self.height - y, button)
-            self.canvas.callbacks.process(event.name, event)
+            button = None if name == "motion_notify_event" else button
+            event = MouseEvent(name, self.canvas, x, self.height - y, button)
+            self.canvas.callbacks.process(name, event)
 
     def set_state(self, sync_data: dict) -> None:
         """Ignore state sent by a browser: the kernel owns all of this widget's state."""

@@ -18,10 +18,13 @@ from .panel import ResultsPanel
 from .style import scaled
 from .ticks import class_ticks, sub, text_size
 
-__all__ = ["BarsPanel"]
+__all__ = ["BAR_WIDTH", "BarsPanel"]
+
+#: A bar's width, in classes.
+BAR_WIDTH = 0.62
 
 
-def _bar_path(heights: np.ndarray, width: float = 0.62) -> MplPath:
+def _bar_path(heights: np.ndarray, width: float = BAR_WIDTH) -> MplPath:
     """Bars of ``heights`` at 0, 1, ..., n - 1 as one path of closed rectangles."""
     n = len(heights)
     corners = np.empty((n, 5, 2))
@@ -56,6 +59,11 @@ class BarsPanel(ResultsPanel):
             linewidth=scaled(1.5), alpha=0.7, zorder=3, visible=False,
         )  # fmt: skip
         ax.add_patch(self.before)
+        # the bar the arrow keys move: a caret under it, once a key or a drag has chosen one
+        (self.selected,) = ax.plot(
+            [0], [0], marker="^", markersize=scaled(9), color=self.text_colour, clip_on=False,
+            zorder=5, visible=False,
+        )  # fmt: skip
         self.uniform = ax.axhline(
             1 / n, color=self.colours["muted"], linestyle=":", linewidth=scaled(1.5), zorder=1
         )
@@ -88,6 +96,7 @@ class BarsPanel(ResultsPanel):
         self.animated += [
             self.bars,
             self.before,
+            self.selected,
             self.outline,
             *self.values,
             self.warning,
@@ -100,6 +109,10 @@ class BarsPanel(ResultsPanel):
             g = np.asarray(g, dtype=np.float64)
             self.before.set_path(_bar_path(np.where(np.isfinite(g), g, 0.0)))
         self.before.set_visible(g is not None)
+
+    def show_selected(self, k: int) -> None:
+        """Mark bar ``k`` (0-based) as the one the arrow keys move."""
+        self.selected.set(xdata=[k], visible=True)
 
     @property
     def before_heights(self) -> np.ndarray | None:

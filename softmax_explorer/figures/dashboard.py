@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from ..results import Results
 from .bars import BarsPanel
 from .blit import Blitter
+from .handles import Handles
 from .heatmaps import ErrorPanel, JacobianPanel
 from .panel import Panel
 from .steps import StepsPanel
@@ -96,6 +97,7 @@ class Dashboard:
         self.panels: dict[str, Panel] = {}
         self._blitters: dict[str, Blitter] = {}
         self._on_cell: list[Callable[[int, int], None]] = []
+        self._wishes: dict[str, list[Callable[..., None]]] = {"bar": [], "step": []}
         self._losses: list[float] = []
         with mpl.rc_context(self._rc):
             for name in (*PANELS, "trace"):
@@ -106,6 +108,9 @@ class Dashboard:
                 self._build(name, results)
                 fig.canvas.draw_idle()
         self.figures["jacobian"].canvas.mpl_connect("button_press_event", self._on_press)
+        self.handles = Handles(
+            self.figures, self.panels.get, self._wish("bar"), self._wish("step"), self._select
+        )
 
     @property
     def theme(self) -> str:
@@ -195,6 +200,32 @@ class Dashboard:
     def on_cell_click(self, callback: Callable[[int, int], None]) -> None:
         """Call ``callback(i, k)`` when a Jacobian cell is clicked (0-based row and column)."""
         self._on_cell.append(callback)
+
+    def on_bar(self, callback: Callable[..., None]) -> None:
+        """Call ``callback(k, to=p)`` for a drag of bar ``k`` (0-based) to probability ``p``.
+
+        And ``callback(k, by=+1 or -1)`` when the Up or Down key nudges it.
+        """
+        self._wishes["bar"].append(callback)
+
+    def on_step(self, callback: Callable[..., None]) -> None:
+        """Call ``callback(to=h)`` for a drag of the step line to ``h``.
+
+        And ``callback(by=+1 or -1)`` when the Right or Left key nudges it.
+        """
+        self._wishes["step"].append(callback)
+
+    def _wish(self, name: str) -> Callable[..., None]:
+        def wish(*args, **kwargs) -> None:
+            for callback in self._wishes[name]:
+                callback(*args, **kwargs)
+
+        return wish
+
+    def _select(self, k: int) -> None:
+        with mpl.rc_context(self._rc):
+            self.panels["bars"].show_selected(k)
+            self._blitters["bars"].blit()
 
     def _on_press(self, event) -> None:
         if event.inaxes is not self.panels["jacobian"].ax or event.xdata is None:

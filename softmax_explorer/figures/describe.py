@@ -13,10 +13,12 @@ __all__ = ["NAMES", "describe", "describe_losses"]
 
 #: The accessible name of each panel.
 NAMES = {
-    "bars": "Softmax probability of each class",
+    "bars": "Softmax probability of each class (drag a bar, or Left and Right to choose one "
+    "and Up and Down to move its θ)",
     "jacobian": "Jacobian of the softmax, as a heatmap",
     "error": "Finite-difference error of each Jacobian entry, as a heatmap",
-    "steps": "Error against step size for each finite-difference scheme",
+    "steps": "Error against step size for each finite-difference scheme (drag the dashed step "
+    "line, or Left and Right to move it)",
     "trace": "Cross-entropy along gradient descent",
 }
 

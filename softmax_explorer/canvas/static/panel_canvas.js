@@ -168,10 +168,39 @@ function render({ model, el }) {
     ["change:height", queue], ["change:label", describe], ["change:description", describe],
   ];
   for (const [event, listener] of listeners) model.on(event, listener);
-  canvas.addEventListener("mousedown", (event) => {
+  // pointer presses, drags and releases, and arrow keys on the focused plot, in figure pixels
+  function where(event) {
     const box = canvas.getBoundingClientRect();
-    model.send({ event: "button_press", x: (event.clientX - box.left) / scale,
-                 y: (event.clientY - box.top) / scale, button: event.button + 1 });
+    return { x: (event.clientX - box.left) / scale, y: (event.clientY - box.top) / scale };
+  }
+  let dragging = null;
+  let moved = null;
+  canvas.addEventListener("pointerdown", (event) => {
+    dragging = event.pointerId;
+    canvas.setPointerCapture(event.pointerId);
+    model.send({ event: "button_press", ...where(event), button: event.button + 1 });
+  });
+  canvas.addEventListener("pointermove", (event) => {
+    if (event.pointerId !== dragging) return;
+    if (!moved) requestAnimationFrame(() => { model.send(moved); moved = null; });
+    moved = { event: "motion_notify", ...where(event) }; // one message per frame: the latest
+  });
+  const release = (event) => {
+    if (event.pointerId !== dragging) return;
+    dragging = null;
+    model.send({ event: "button_release", ...where(event), button: event.button + 1 });
+  };
+  canvas.addEventListener("pointerup", release);
+  canvas.addEventListener("pointercancel", release);
+  const KEYS = { ArrowLeft: "left", ArrowRight: "right", ArrowUp: "up", ArrowDown: "down" };
+  canvas.tabIndex = 0;
+  canvas.setAttribute("data-lm-suppress-shortcuts", ""); // Notebook 7: the arrows are ours
+  canvas.addEventListener("keydown", (event) => {
+    const key = KEYS[event.key];
+    if (!key || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    event.stopPropagation();
+    model.send({ event: "key_press", key });
   });
   // a new column width repaints at the next frame (not inside the observer's own callback)
   const resized = new ResizeObserver(() => {

@@ -211,6 +211,7 @@ def test_the_readmes_example_lesson_is_a_valid_lesson(tmp_path):
         State().resized(6).replace(temperature=20.0, target=1),
     ]
     assert "$\\arg\\max$" in lesson.step(1).text
+    assert lesson.step(1).predict == "sharper"
     bad = json.loads(example)
     bad["steps"][1]["state"]["temperature"] = 0
     path.write_text(json.dumps(bad))

@@ -9,6 +9,7 @@ not judged: the question may then be left out, and is asserted only where the an
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import mpmath as mp
 import numpy as np
@@ -370,3 +371,8 @@ def test_directions_are_up_down_or_no_change():
     same = compute(State(target=2, h=1e-5))
     assert _answer("loss", old, same) == "no change"
     assert DIRECTIONS == ("up", "down", "no change")
+
+
+def test_the_readme_names_every_kind_of_question():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    assert all(f"(`{name}`)" in readme for name in QUESTIONS)

@@ -9,6 +9,12 @@ to finish them.
 The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH`` that
 the CLI sets; a Voila without it runs the notebook in any Python kernel.
 
+scipy is kept out of that import: seaborn imports ``scipy.stats`` (more than a CPU second, some
+40% of the whole import) only for the kernel density estimates it draws, which the app never
+asks for, and uses its own copy of ``gaussian_kde`` without scipy. If seaborn cannot be imported
+that way, the import is simply repeated with scipy. Either way, scipy can be imported as usual
+afterwards.
+
 Python's cyclic garbage collector is paused until that import is done: the start and the import
 create some 150,000 objects that live as long as the kernel, which full collections would scan
 while the page waits. They are then frozen (`gc.freeze`), so that later collections skip them.
@@ -25,6 +31,8 @@ from ipykernel.kernelapp import IPKernelApp
 
 #: What the served notebook imports first.
 EARLY_IMPORT = "softmax_explorer.serve"
+#: What that import leaves out (see the module's docstring).
+LEFT_OUT = "scipy"
 
 
 def main() -> None:
@@ -39,10 +47,30 @@ def main() -> None:
 def _import_early() -> None:
     """Import `EARLY_IMPORT`, then freeze what exists and let the collector run again."""
     try:
-        importlib.import_module(EARLY_IMPORT)
+        import_without(EARLY_IMPORT, LEFT_OUT)
     finally:
         gc.freeze()
         gc.enable()
+
+
+def import_without(module: str, left_out: str) -> None:
+    """Import ``module`` with the package ``left_out`` made unimportable meanwhile.
+
+    If ``module`` cannot do without it, the import is repeated with it (a failed import leaves
+    no half-run module behind). ``left_out`` is importable again afterwards.
+    """
+    if left_out in sys.modules:  # imported already: nothing to leave out
+        importlib.import_module(module)
+        return
+    sys.modules[left_out] = None  # importing it, or any of its modules, raises ImportError
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        del sys.modules[left_out]
+        importlib.import_module(module)
+    finally:
+        if left_out in sys.modules and sys.modules[left_out] is None:
+            del sys.modules[left_out]
 
 
 if __name__ == "__main__":

@@ -59,5 +59,37 @@ def test_the_app_is_imported_without_being_asked(client):
     assert evaluate(kc, PROBE) == "True"
     # what the start and the import created is frozen: later collections skip it
     assert int(evaluate(kc, "__import__('gc').get_freeze_count()")) > 50_000
+    # seaborn came without scipy (its KDE is never drawn), and scipy still imports
+    assert evaluate(kc, "'scipy' in __import__('sys').modules") == "False"
+    assert evaluate(kc, "'seaborn' in __import__('sys').modules") == "True"
+    assert evaluate(kc, "float(__import__('scipy.stats').stats.norm.cdf(0))") == "0.5"
     # and the kernel works as any other: a statement runs, its output comes back
     assert evaluate(kc, "sum(range(10))") == "45"
+
+
+@pytest.fixture
+def modules(tmp_path, monkeypatch):
+    """A package ``optional_dep`` and two modules: one that can do without it, one that can't."""
+    (tmp_path / "optional_dep").mkdir()
+    (tmp_path / "optional_dep" / "__init__.py").write_text("VALUE = 1\n")
+    (tmp_path / "can_do_without.py").write_text(
+        "try:\n    import optional_dep\n    WITH = True\nexcept ImportError:\n    WITH = False\n"
+    )
+    (tmp_path / "needs_it.py").write_text("import optional_dep\nWITH = True\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    yield
+    for name in ("optional_dep", "can_do_without", "needs_it"):
+        sys.modules.pop(name, None)
+
+
+def test_import_without_leaves_the_package_out_and_importable_after(modules):
+    softmax_explorer.kernel.import_without("can_do_without", "optional_dep")
+    assert sys.modules["can_do_without"].WITH is False
+    assert "optional_dep" not in sys.modules
+    assert __import__("optional_dep").VALUE == 1
+
+
+def test_import_without_imports_with_it_when_the_module_needs_it(modules):
+    softmax_explorer.kernel.import_without("needs_it", "optional_dep")
+    assert sys.modules["needs_it"].WITH is True
+    assert sys.modules["optional_dep"].VALUE == 1

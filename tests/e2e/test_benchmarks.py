@@ -29,6 +29,16 @@ def test_figures_benchmark():
     assert "| n | recorded (app) | Agg in place | Agg rebuilt |" in out
 
 
+def test_kernel_benchmark(tmp_path):
+    out_file = tmp_path / "kernel.json"
+    out = run("bench_kernel.py", "--repeats", "1", "--out", str(out_file))
+    medians = json.loads(out_file.read_text())["medians"]
+    assert list(medians) == ["floor", "stock + app", "ours + app"]
+    for measured in medians.values():
+        assert 0 < measured["cpu_ready_s"] <= measured["cpu_s"]
+    assert "| kernel | CPU s ready | CPU s after the app |" in out
+
+
 @pytest.mark.browser
 def test_browser_benchmark(tmp_path, chromium_path):
     out_file = tmp_path / "browser.json"

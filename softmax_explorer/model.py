@@ -373,12 +373,7 @@ def descent_step(
     return np.clip(theta, *bounds)
 
 
-def theta_for_probability(
-    model: Model,
-    k: int,
-    p: float,
-    bounds: tuple[float, float] = (-np.inf, np.inf),
-) -> float:
+def theta_for_probability(model: Model, k: int, p: float) -> float:
     """The ``theta_k`` that gives class ``k`` the probability ``p``, x, T and the rest fixed.
 
     ``g_k = p`` when ``z_k = log(p / (1 - p)) + logsumexp_{j != k} z_j``, and
@@ -393,8 +388,6 @@ def theta_for_probability(
         The class (0-based).
     p : float
         The probability wanted, ``0 < p < 1``.
-    bounds : (float, float), optional
-        Where theta is clipped to (the dashboard's slider range).
 
     Raises
     ------
@@ -412,4 +405,4 @@ def theta_for_probability(
         raise ValueError(f"x{k + 1} is 0: theta{k + 1} does not change the probabilities")
     others = np.delete(np.asarray(model.z, dtype=np.float64), k)
     z_k = np.log(p) - np.log1p(-p) + float(logsumexp(others))
-    return float(np.clip(model.temperature * z_k / x_k, *bounds))
+    return float(model.temperature * z_k / x_k)

@@ -167,6 +167,16 @@ def test_reset_presets_links_and_a_new_n_are_never_held(explorer):
     assert explorer.predict.question is None
 
 
+def test_a_new_n_while_a_change_is_held_is_shown_at_once(explorer):
+    from_browser(explorer.controls.thetas[2], 1.5)
+    assert explorer.predict.question is not None
+    from_browser(explorer.controls["n"], 5)
+    assert explorer.dashboard.results.state == explorer.state
+    assert explorer.state.n == 5
+    assert explorer.predict.question is None
+    assert "no single answer" in verdict(explorer)
+
+
 def test_a_lesson_step_asks_its_question_about_its_next_change_only():
     panel = Explorer(lesson="seed")
     assert panel.lesson.step(1).predict == "gains_most"

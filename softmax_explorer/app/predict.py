@@ -143,11 +143,9 @@ class Predict:
             shown, self._heading_to = self._heading_to, None
             self._generation += 1
         if self._held is not None:
-            old = self._held[0]
-            if new.state.n != old.state.n:  # no question compares different sizes
+            self._held = (self._held[0], new)
+            if new.state.n != shown.state.n:  # no question compares different sizes: shown now
                 self.answer(None)
-                return True
-            self._held = (old, new)
             return True
         if self._passing or not self.on or new.state == shown.state:
             return False

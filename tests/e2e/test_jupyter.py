@@ -15,7 +15,9 @@ import pytest
 from harness.page import (
     bars_follow_a_key,
     link_state,
+    panel,
     wait_for_dashboard,
+    wait_for_link,
 )
 from harness.server import Server, fetch, running, start, wait_until
 
@@ -117,6 +119,10 @@ def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser)
         assert boxes[1]["x"] > boxes[0]["x"] + boxes[0]["width"]  # beside, not below
         bars_follow_a_key(page)
         assert link_state(page).theta[0] == pytest.approx(0.35)
+        # the focused bars take the arrow keys too (in Notebook 7, before its command mode)
+        panel(page, "bars").focus()
+        page.keyboard.press("ArrowUp")
+        wait_for_link(page, lambda state: state.theta[0] == pytest.approx(0.40))
         assert set(errors) <= expected, set(errors) - expected
     finally:
         context.close()

@@ -164,24 +164,24 @@ def _textbook_fails(results: Results) -> bool:
 # --- the kinds --------------------------------------------------------------------------------
 
 
-@_kind("gains_most", "Which class gains most?", "x theta temperature")
-def _gains_most(old, new):
-    gain = _f64(new.g) - _f64(old.g)
-    k = _single(gain)
-    if k is None or gain[k] <= 0:
-        return None
-    because = f"g{k + INDEX_BASE} goes from {old.g[k]:.3f} to {new.g[k]:.3f} (+{gain[k]:.3f})."
-    return "Which class's probability gains most?", _classes(new.state.n), k, because
+def _most_moved(sign: int) -> Asker:
+    """The class whose probability moves most up (``sign`` 1) or down (-1)."""
+    verb = "gains" if sign > 0 else "loses"
+
+    def asker(old, new):
+        change = _f64(new.g) - _f64(old.g)
+        k = _single(sign * change)
+        if k is None or sign * change[k] <= 0:
+            return None
+        a = k + INDEX_BASE
+        because = f"g{a} goes from {old.g[k]:.3f} to {new.g[k]:.3f} ({change[k]:+.3f})."
+        return f"Which class's probability {verb} most?", _classes(new.state.n), k, because
+
+    return asker
 
 
-@_kind("loses_most", "Which class loses most?", "x theta temperature")
-def _loses_most(old, new):
-    gain = _f64(new.g) - _f64(old.g)
-    k = _single(gain, largest=False)
-    if k is None or gain[k] >= 0:
-        return None
-    because = f"g{k + INDEX_BASE} goes from {old.g[k]:.3f} to {new.g[k]:.3f} ({gain[k]:.3f})."
-    return "Which class's probability loses most?", _classes(new.state.n), k, because
+_kind("gains_most", "Which class gains most?", "x theta temperature")(_most_moved(1))
+_kind("loses_most", "Which class loses most?", "x theta temperature")(_most_moved(-1))
 
 
 @_kind("top_class", "Which class will be most probable?", "x theta temperature")

@@ -9,6 +9,7 @@ import pytest
 
 from softmax_explorer import Explorer
 from softmax_explorer.app.controller import THETA_RANGE
+from softmax_explorer.app.safe import from_browser
 from softmax_explorer.figures.handles import P_RANGE
 from softmax_explorer.finite_diff import STEP_RANGE
 from softmax_explorer.model import Model, theta_for_probability
@@ -181,3 +182,64 @@ def test_left_and_right_move_the_step_by_one_slider_step(explorer):
     key(explorer, "steps", "up")  # not a step key
     assert explorer.state.h == pytest.approx(SEED.h * slider.base ** (-slider.step))
     assert slider.value == pytest.approx(explorer.state.h)
+
+
+# --- what the sliders send back while a handle moves ----------------------------------------
+
+
+def snapped(slider, value: float) -> float:
+    """``value`` on the browser slider's grid, as its noUiSlider reports it (off by a few ulp)."""
+    if hasattr(slider, "base"):
+        exponent = math.log(value, slider.base)
+        steps = round((exponent - slider.min) / slider.step)
+        return slider.base ** (slider.min + steps * slider.step) * (1 + 4e-16)
+    steps = round((value - slider.min) / slider.step)
+    return slider.min + steps * slider.step * (1 + 4e-16)
+
+
+def set_by_kernel(slider) -> list[float]:
+    """The values the kernel sets on ``slider`` from now on, in order."""
+    values = []
+    slider.observe(lambda c: None if from_browser(c) else values.append(c["new"]), "value")
+    return values
+
+
+@pytest.mark.parametrize(
+    ("panel", "slider", "path"),
+    [
+        ("bars", lambda c: c.thetas[2], [(2, p) for p in (0.7, 0.62, 0.55, 0.47, 0.4, 0.33)]),
+        ("steps", lambda c: c["h"], [(h, 1e-8) for h in (1e-6, 3e-6, 1e-5, 4e-5, 2e-4, 1e-3)]),
+    ],
+)
+def test_late_echoes_of_a_drag_leave_the_dragged_state(explorer, panel, slider, path):
+    """The browser answers every value the kernel set during a drag, after the drag ended."""
+    slider = slider(explorer.controls)
+    kernel_set = set_by_kernel(slider)
+    send(explorer, panel, "button_press", *path[0])
+    for point in path[1:]:
+        send(explorer, panel, "motion_notify", *point)
+    send(explorer, panel, "button_release", *path[-1])
+    dragged = explorer.state
+    assert len(kernel_set) == len(path)
+    for value in kernel_set:  # each snapped to the grid, most more than half a step from the end
+        slider.set_state({"value": snapped(slider, value)})
+    assert explorer.state == dragged
+    # a hand then moves the slider one step from where it stands, and back
+    for hand in (1, -1):
+        stands = slider.value
+        if hasattr(slider, "base"):
+            slider.set_state({"value": stands * slider.base ** (hand * slider.step)})
+        else:
+            slider.set_state({"value": stands + hand * slider.step})
+        assert explorer.state != dragged
+        assert explorer.state.replace(theta=dragged.theta, h=dragged.h) == dragged
+
+
+def test_a_hand_can_go_back_to_a_value_the_kernel_set(explorer):
+    """0.5 from the kernel has no echo (on the grid); the hand goes to 0.55 and back to 0.5."""
+    slider = explorer.controls.thetas[0]
+    explorer.apply_query("theta=0.5,0.1,0.9,0.5")
+    slider.set_state({"value": 0.55})
+    assert explorer.state.theta[0] == 0.55
+    slider.set_state({"value": 0.5})
+    assert explorer.state.theta[0] == 0.5

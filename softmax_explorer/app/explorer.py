@@ -27,7 +27,7 @@ from .host import HostPage
 from .layout import arrange
 from .lesson_view import LessonView
 from .predict import Predict
-from .safe import from_browser, guarded, slider_rounding
+from .safe import browser_echo, from_browser, guarded
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
 __all__ = ["Explorer"]
@@ -263,7 +263,7 @@ class Explorer:
 
     def _on_theta(self, k: int, change: dict) -> None:
         theta = list(self.controller.base.theta)
-        if not slider_rounding(change, theta[k]):
+        if not browser_echo(change):
             theta[k] = change["new"]
             self._change(from_browser(change), theta=tuple(theta))
 
@@ -271,7 +271,7 @@ class Explorer:
         handler = getattr(self, f"_on_{control.name}", None)
         if handler is not None:
             handler(change)
-        elif not slider_rounding(change, getattr(self.controller.base, control.state_field)):
+        elif not browser_echo(change):
             self._change(from_browser(change), **{control.state_field: change["new"]})
 
     def _on_preset(self, change: dict) -> None:

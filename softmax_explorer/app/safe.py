@@ -1,8 +1,9 @@
 """Widgets that never raise on what a browser sends, and callbacks that never raise either.
 
 A browser can send any value through the widget protocol; the widgets here put it back to the
-kernel's value and report it instead (`safe`). A callback that fails logs the error and shows
-one line (`guarded`). Imports ipywidgets.
+kernel's value and report it instead (`safe`); the sliders tell a hand from their own echo of a
+value the kernel set (`SliderEchoes`). A callback that fails logs the error and shows one line
+(`guarded`). Imports ipywidgets.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+from collections import deque
 from collections.abc import Callable
 from typing import Any
 
@@ -22,12 +24,13 @@ __all__ = [
     "FloatLogSlider",
     "FloatSlider",
     "Play",
+    "SliderEchoes",
     "Text",
     "ToggleButtons",
+    "browser_echo",
     "from_browser",
     "guarded",
     "safe",
-    "slider_rounding",
 ]
 
 log = logging.getLogger("softmax_explorer.app")
@@ -69,16 +72,6 @@ def safe(cls: type[W.Widget]) -> type[W.Widget]:
     return Safe
 
 
-BoundedIntText = safe(W.BoundedIntText)
-Checkbox = safe(W.Checkbox)
-Dropdown = safe(W.Dropdown)
-FloatLogSlider = safe(W.FloatLogSlider)
-FloatSlider = safe(W.FloatSlider)
-Play = safe(W.Play)
-Text = safe(W.Text)
-ToggleButtons = safe(W.ToggleButtons)
-
-
 def guarded(callback: Callable, report: Callable[[str], None]) -> Callable:
     """``callback``, made never to raise.
 
@@ -102,18 +95,83 @@ def from_browser(change: dict) -> bool:
     return bool(getattr(change.get("owner"), "_property_lock", None))
 
 
-def slider_rounding(change: dict, current: object) -> bool:
-    """Whether a browser's new slider value is only the slider snapping ``current`` to its grid.
+class SliderEchoes:
+    """Tells a hand on a browser's slider from the slider sending back what the kernel set.
 
-    A slider shows the state's value rounded to its step and sends that back; a hand on the
-    slider moves at least one whole step. Within half a step, the state keeps its exact value.
+    The browser's slider snaps every value the kernel sets to its step grid and sends the
+    snapped value back, one message per value, in order, and often after the kernel has moved
+    on: while a bar is dragged or a change is animated, several are on their way at once. A hand
+    moves the slider by whole steps from where it stands. So a browser's value within half a step
+    of a value the kernel set since the browser's last answer is an echo; anything else is a hand,
+    and the slider stands at it from then on.
+
+    Parameters
+    ----------
+    slider : ipywidgets.FloatSlider or ipywidgets.FloatLogSlider
+        Watched from now on; its present value is the first one the browser may send back.
+    keep : int
+        How many values set by the kernel wait for their echo at most.
     """
-    widget, new = change["owner"], change["new"]
-    step = getattr(widget, "step", None)
-    if not from_browser(change) or not step or not isinstance(current, float):
-        return False
-    if isinstance(widget, W.FloatLogSlider):
-        if new <= 0 or current <= 0:
+
+    def __init__(self, slider: W.FloatSlider | W.FloatLogSlider, keep: int = 64) -> None:
+        self.slider = slider
+        self._set: deque[float] = deque([slider.value], maxlen=keep)
+        slider.observe(self._on_value, "value")
+
+    def _on_value(self, change: dict) -> None:
+        if not from_browser(change):
+            self._set.append(change["new"])
+
+    def _steps(self, a: float, b: float) -> float:
+        """How many slider steps lie between values ``a`` and ``b``."""
+        slider = self.slider
+        if isinstance(slider, W.FloatLogSlider):
+            if a <= 0 or b <= 0:
+                return math.inf
+            return abs(math.log(a / b, slider.base)) / slider.step
+        return abs(a - b) / slider.step
+
+    def is_echo(self, change: dict) -> bool:
+        """Whether the browser's new value in ``change`` only sends back one the kernel set.
+
+        Call it once for each change of the slider's value.
+        """
+        new = change["new"]
+        if not from_browser(change) or not isinstance(new, float):
             return False
-        return abs(math.log(new / current, widget.base)) <= step / 2
-    return abs(new - current) <= step / 2
+        for i, value in enumerate(self._set):
+            if self._steps(new, value) <= 0.5:
+                for _ in range(i):
+                    self._set.popleft()  # answered before this one, or never
+                return True
+        self._set.clear()
+        self._set.append(new)
+        return False
+
+
+def echoing(cls: type[W.Widget]) -> type[W.Widget]:
+    """Slider class ``cls`` whose instances carry their `SliderEchoes` as ``echoes``."""
+
+    class Echoing(cls):
+        def __init__(self, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.echoes = SliderEchoes(self)
+
+    Echoing.__name__ = Echoing.__qualname__ = cls.__name__
+    return Echoing
+
+
+def browser_echo(change: dict) -> bool:
+    """Whether ``change`` is a slider sending back what the kernel set (see `SliderEchoes`)."""
+    echoes = getattr(change["owner"], "echoes", None)
+    return echoes is not None and echoes.is_echo(change)
+
+
+BoundedIntText = safe(W.BoundedIntText)
+Checkbox = safe(W.Checkbox)
+Dropdown = safe(W.Dropdown)
+FloatLogSlider = echoing(safe(W.FloatLogSlider))
+FloatSlider = echoing(safe(W.FloatSlider))
+Play = safe(W.Play)
+Text = safe(W.Text)
+ToggleButtons = safe(W.ToggleButtons)

@@ -6,10 +6,13 @@ import pytest
 
 from harness.page import panel_pixels, settled_pixels, wait_for_change, wait_for_link
 from harness.server import running, start_app
+from softmax_explorer import Explorer
+from softmax_explorer.state import State
 
 pytestmark = pytest.mark.browser
 
 QUESTION = ".softmax-explorer-predict-question"
+END = State().theta[0] + 10 * Explorer().controls.thetas[0].step  # theta_1 after ten steps
 
 
 def test_a_student_predicts_which_class_gains_then_sees_it(tmp_path, open_page):
@@ -26,7 +29,8 @@ def test_a_student_predicts_which_class_gains_then_sees_it(tmp_path, open_page):
         page.wait_for_function(
             "q => document.querySelector(q)?.innerText.includes('gains most')", arg=QUESTION
         )
-        moved = wait_for_link(page, lambda state: state.theta[0] > 0.35)
+        # the link follows the held change key by key: wait for the tenth
+        moved = wait_for_link(page, lambda state: state.theta[0] == pytest.approx(END))
         # the question waits for an answer: the bars still show the old state
         page.wait_for_timeout(500)
         assert panel_pixels(page, "bars") == before

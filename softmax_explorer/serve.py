@@ -18,8 +18,12 @@ from .state import query_fields
 __all__ = ["served_explorer"]
 
 
+def _preheated() -> bool:
+    return os.environ.get("VOILA_PREHEAT") == "True"
+
+
 def _request_query() -> str:
-    if os.environ.get("VOILA_PREHEAT") == "True":
+    if _preheated():
         from voila.utils import get_query_string  # waits for the page's request
 
         return get_query_string() or ""
@@ -37,14 +41,17 @@ def _link_base() -> str:
 def served_explorer() -> Explorer:
     """The Explorer for the page being served (its query string sets the state).
 
-    It is built first, so that a preheated kernel has it ready before any page asks; then the
-    page's query string (which a preheated kernel waits for) sets the state.
+    It is built first, and a preheated kernel draws its figures, so that it has the page ready
+    before any page asks; then the page's query string (which a preheated kernel waits for)
+    sets the state.
     """
     theme = os.environ.get("SOFTMAX_EXPLORER_THEME", "light")
     context = os.environ.get("SOFTMAX_EXPLORER_CONTEXT", "notebook")
     preset = os.environ.get("SOFTMAX_EXPLORER_PRESET", "")
     lesson = os.environ.get("SOFTMAX_EXPLORER_LESSON") or None
     explorer = Explorer(theme=theme, context=context, lesson=lesson)
+    if _preheated():
+        explorer.dashboard.draw_pending()  # drawn in the pool, not when a page arrives
     query = _request_query()
     if preset and not {"preset", "lesson"} & set(query_fields(query)):
         query = f"preset={preset}&{query}"

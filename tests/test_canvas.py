@@ -199,6 +199,22 @@ def test_draw_idle_waits_for_the_event_loop_and_coalesces():
     asyncio.run(in_a_kernel())
 
 
+def test_flush_events_draws_the_deferred_frame_now_and_only_once():
+    frames = []
+    canvas = DisplayListCanvas(Figure(figsize=(2, 1), dpi=50), show=lambda bg, _: frames.append(bg))
+
+    async def in_a_kernel():
+        canvas.draw_idle()
+        canvas.flush_events()
+        assert len(frames) == 1  # drawn before the event loop is free
+        await asyncio.sleep(0)
+        assert len(frames) == 1  # and not again when it is
+        canvas.flush_events()
+        assert len(frames) == 1  # nothing pending
+
+    asyncio.run(in_a_kernel())
+
+
 def test_a_deferred_draw_keeps_the_settings_it_was_requested_in():
     """The dashboard asks for a full draw inside its theme; the draw runs later, outside it."""
     fig = Figure(figsize=(2, 1), dpi=50)

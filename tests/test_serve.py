@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
+
 import pytest
 
 from softmax_explorer.lesson import load_lesson
@@ -42,3 +45,30 @@ def test_the_command_lines_preset_yields_to_a_lesson_in_the_url(page):
     assert page("lesson=seed&step=2", preset="hot").state == SEED.step(2).state
     assert page("n=6", preset="hot").state == PRESETS["hot"].state.resized(6)
     assert page("preset=cold", preset="hot").state == PRESETS["cold"].state
+
+
+def test_a_pooled_kernel_draws_its_figures_before_it_waits_for_a_page(monkeypatch):
+    """In Voila's pool the cell waits for a page's query: the figures are drawn before that."""
+    import voila.utils
+    from ipywidgets.widgets.widget import _instances
+
+    from softmax_explorer.canvas.widget import PanelCanvas
+
+    before = set(_instances)
+    backgrounds_when_asked = []
+
+    def get_query_string():
+        canvases = [w for k, w in _instances.items() if k not in before]
+        canvases = [w for w in canvases if isinstance(w, PanelCanvas)]
+        backgrounds_when_asked.extend(json.loads(w.background) for w in canvases)
+        return ""
+
+    monkeypatch.setattr(voila.utils, "get_query_string", get_query_string)
+    monkeypatch.setenv("VOILA_PREHEAT", "True")
+
+    async def in_a_kernel():  # the cell runs inside the kernel's event loop
+        return served_explorer()
+
+    explorer = asyncio.run(in_a_kernel())
+    assert len(backgrounds_when_asked) == len(explorer.dashboard.figures)
+    assert all(background for background in backgrounds_when_asked)

@@ -75,11 +75,17 @@ class DisplayListCanvas(FigureCanvasBase):
             self._draw_pending = True
             loop.call_soon(self._draw_pending_frame)
 
+    def flush_events(self) -> None:
+        """Draw now the frame `draw_idle` deferred, if any (matplotlib's pending-events call)."""
+        self._draw_pending_frame()
+
     def _draw_pending_frame(self) -> None:
-        """The deferred draw; an error becomes a warning naming the figure.
+        """The deferred draw, unless already drawn; an error becomes a warning naming the figure.
 
         An exception in the event loop's callback would be lost, and the next frame too.
         """
+        if not self._draw_pending:
+            return
         self._draw_pending = False
         try:
             with mpl.rc_context(self._pending_rc):

@@ -177,6 +177,15 @@ class Dashboard:
         self.results = results
         return changed
 
+    def draw_pending(self) -> None:
+        """Draw now the frames the figures' canvases deferred (``Figure.canvas.flush_events``).
+
+        A canvas widget defers its draws until the kernel's cell returns; a kernel that waits
+        before returning (in Voila's pool) draws them first this way.
+        """
+        for fig in self.figures.values():
+            fig.canvas.flush_events()
+
     def show_before(self, g: np.ndarray | None = None) -> None:
         """Outline bars of heights ``g`` (the probabilities before a change); None hides it.
 

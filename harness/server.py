@@ -12,8 +12,9 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from importlib.resources import files
 from pathlib import Path
+
+from softmax_explorer.voila_fixes import FIXES
 
 
 def free_port() -> int:
@@ -112,17 +113,16 @@ def start_app(workdir: Path, *options: str, timeout: float = 90, port: int | Non
 
 
 def plain_voila(notebook: Path) -> list[str]:
-    """The command of a stock Voila server for ``notebook``, with the app's page template."""
+    """The command of a stock Voila server for ``notebook``, with the app's page template.
+
+    It has the one fix that only keeps a page load from hanging (``sliced-poll`` in
+    docs/voila-patches.md): a baseline page that never loads measures nothing.
+    """
+    (sliced,) = (fix for fix in FIXES if fix.name == "sliced-poll")
     return [
         sys.executable, "-m", "voila", str(notebook), "--Voila.ip=127.0.0.1",
-        "--template=softmax", "--strip_sources=True", "--no-browser",
+        "--template=softmax", "--strip_sources=True", "--no-browser", *sliced.install(),
     ]  # fmt: skip
-
-
-def start_voila(notebook: Path, workdir: Path) -> Server:
-    """A stock Voila server for ``notebook``, finding the app's template and kernel."""
-    share = str(files("softmax_explorer") / "share")
-    return start(plain_voila(notebook), workdir, JUPYTER_PATH=share)
 
 
 @contextlib.contextmanager

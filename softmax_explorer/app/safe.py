@@ -115,12 +115,12 @@ class SliderEchoes:
 
     def __init__(self, slider: W.FloatSlider | W.FloatLogSlider, keep: int = 64) -> None:
         self.slider = slider
-        self._set: deque[float] = deque([slider.value], maxlen=keep)
+        self._sent: deque[float] = deque([slider.value], maxlen=keep)
         slider.observe(self._on_value, "value")
 
     def _on_value(self, change: dict) -> None:
         if not from_browser(change):
-            self._set.append(change["new"])
+            self._sent.append(change["new"])
 
     def _steps(self, a: float, b: float) -> float:
         """How many slider steps lie between values ``a`` and ``b``."""
@@ -139,13 +139,13 @@ class SliderEchoes:
         new = change["new"]
         if not from_browser(change) or not isinstance(new, float):
             return False
-        for i, value in enumerate(self._set):
+        for i, value in enumerate(self._sent):
             if self._steps(new, value) <= 0.5:
                 for _ in range(i):
-                    self._set.popleft()  # answered before this one, or never
+                    self._sent.popleft()  # answered before this one, or never
                 return True
-        self._set.clear()
-        self._set.append(new)
+        self._sent.clear()
+        self._sent.append(new)
         return False
 
 

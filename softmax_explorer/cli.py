@@ -90,10 +90,10 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         type=_positive,
         default=0,
         metavar="N",
-        help="keep N kernels started and imported ahead of visitors (faster page opens). A "
-        "kernel a page takes is replaced once the pages being opened have connected and no "
-        f"page has arrived for {REFILL_QUIET} s, so N students can arrive at once, each served "
-        "by a ready kernel",
+        help="keep N kernels ahead of visitors with the dashboard built and drawn (faster page "
+        "opens). A kernel a page takes is replaced once the pages being opened have connected "
+        f"and no page has arrived for {REFILL_QUIET} s, so N students can arrive at once, each "
+        "served by a ready kernel",
     )
     cap = default_max_kernels()
     parser.add_argument(

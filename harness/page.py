@@ -40,8 +40,11 @@ def panel_pixels(page, name: str) -> bytes:
 
 def link_state(page) -> State:
     """The state in the page's share link."""
-    value = page.locator(".softmax-explorer-link input").input_value()
-    return State.from_query(value.split("?", 1)[1])
+    return State.from_query(_link(page).split("?", 1)[1])
+
+
+def _link(page) -> str:
+    return page.locator(".softmax-explorer-link input").input_value()
 
 
 def select(page, name: str, label: str) -> None:
@@ -81,6 +84,14 @@ def settled_pixels(page, name: str, timeout_ms: int = 30_000) -> bytes:
     return _poll(
         page, lambda: panel_pixels(page, name), same, timeout_ms, f"panel {name} did not settle"
     )
+
+
+def share_link(page, timeout_ms: int = 30_000) -> str:
+    """A served page's share link, once it starts with an address (the page has said its own)."""
+    return _poll(
+        page, lambda: _link(page), lambda link: link.startswith("http"), timeout_ms,
+        "the share link never started with the page's address",
+    )  # fmt: skip
 
 
 def wait_for_link(page, predicate, timeout_ms: int = 30_000) -> State:

@@ -1,21 +1,24 @@
 """The Explorer as Voila serves it: state from the page's URL, its look and preset from the CLI.
 
 Voila hands each page's request to its kernel as CGI-style environment variables
-(``QUERY_STRING``, ``VOILA_REQUEST_URL``); a preheated kernel gets them only when a page asks
-for it, through ``voila.utils.get_query_string``. The `softmax-explorer` command passes its own
-options as ``SOFTMAX_EXPLORER_THEME``, ``SOFTMAX_EXPLORER_CONTEXT``, ``SOFTMAX_EXPLORER_PRESET``
-and ``SOFTMAX_EXPLORER_LESSON``.
+(``QUERY_STRING``); a preheated kernel gets them only when a page asks for it, through
+``voila.utils.get_query_string``. The `softmax-explorer` command passes its own options as
+``SOFTMAX_EXPLORER_THEME``, ``SOFTMAX_EXPLORER_CONTEXT``, ``SOFTMAX_EXPLORER_PRESET`` and
+``SOFTMAX_EXPLORER_LESSON``. The share link starts with the page's address as the browser
+reports it: behind a proxy (JupyterHub's, a university's) the server's own request URL is
+not the address the class uses.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
 from .app.explorer import Explorer
 from .state import query_fields
 
-__all__ = ["served_explorer"]
+__all__ = ["link_base", "served_explorer"]
 
 
 def _preheated() -> bool:
@@ -30,11 +33,18 @@ def _request_query() -> str:
     return os.environ.get("QUERY_STRING", "")
 
 
-def _link_base() -> str:
-    url = os.environ.get("VOILA_REQUEST_URL", "")
-    if not url:
-        return ""
-    scheme, netloc, path, _, _ = urlsplit(url)
+def link_base(address: str, environ: Mapping[str, str] = os.environ) -> str:
+    """Where a share link of the page at ``address`` starts.
+
+    The page's own address; behind JupyterHub (its ``JUPYTERHUB_SERVICE_PREFIX`` in
+    ``environ``, ``/user/alice/``) the hub's ``user-redirect`` in place of the user's prefix,
+    so that the link opens the same page on the server of whoever follows it.
+    """
+    prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "")
+    scheme, netloc, path, _, _ = urlsplit(address)
+    if prefix and path.startswith(prefix):
+        hub = environ.get("JUPYTERHUB_BASE_URL", "/")
+        path = f"{hub.rstrip('/')}/hub/user-redirect/{path[len(prefix) :]}"
     return urlunsplit((scheme, netloc, path, "", ""))
 
 
@@ -55,7 +65,7 @@ def served_explorer() -> Explorer:
     query = _request_query()
     if preset and not {"preset", "lesson"} & set(query_fields(query)):
         query = f"preset={preset}&{query}"
-    explorer.set_link_base(_link_base())
+    explorer.host.observe(lambda change: explorer.set_link_base(link_base(change.new)), "address")
     if query.strip("?&"):
         explorer.apply_query(query)
     return explorer

@@ -13,8 +13,9 @@ subclasses override (the Voila series is pinned in pyproject.toml):
   has connected to its kernel (pool refills wait until the pages requested have arrived);
 - the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
   whatever its trust (the "not trusted" warning at every start said nothing a user can act on);
-- Tornado's warning at the first page that the kernel websocket's ping timeout exceeds its
-  interval is dropped (`PingSettingsNotice`).
+- the lines the Jupyter server and Tornado log for every page that a user can do nothing with
+  (`CHATTER`) are kept for ``--log-level=DEBUG`` (`Chatter`), so the log has one line per page
+  opened or refused.
 """
 
 from __future__ import annotations
@@ -33,12 +34,13 @@ from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from .classroom import ClassFull, ClassroomKernelManager
 
 __all__ = [
+    "CHATTER",
     "FULL_PAGE",
     "RETRY_AFTER",
+    "Chatter",
     "ExplorerVoila",
     "KernelChannels",
     "PageHandler",
-    "PingSettingsNotice",
 ]
 
 #: Seconds a refused page waits before it asks again (its Retry-After and its own reload).
@@ -138,27 +140,44 @@ class KernelChannels(VoilaKernelWebsocketHandler):
         await super().open(*args, **kwargs)
 
 
-class PingSettingsNotice(logging.Filter):
-    """Drops Tornado's "websocket_ping_timeout cannot be longer than ..." warning.
+#: What the Jupyter server and Tornado log for every page that a user can do nothing with: the
+#: start of each line, and why it says nothing to them.
+CHATTER = {
+    "Connecting to kernel": "the page's own line says it opened",
+    "Using pre-heated kernel": "the page's own line says it took a pooled kernel",
+    "Adapting from protocol version": "the page and its kernel speak compatible protocols",
+    "Starting buffering for": "a closed page's kernel keeps its output until it is shut down",
+    # jupyter_server gives its websocket handlers a ping interval and timeout in milliseconds
+    # and sends the pings itself (jupyter_server issue 1612); Tornado 6.5+ reads the same values
+    # as seconds and warns that the timeout exceeds the interval. The pings work; making the two
+    # equal would let jupyter_server close a healthy connection whose pong came a moment late.
+    "The websocket_ping_timeout": "the pings work (jupyter_server issue 1612)",
+}
 
-    jupyter_server gives its websocket handlers a ping interval and timeout in milliseconds and
-    sends the pings itself (jupyter_server issue 1612); Tornado 6.5+ reads the same values as
-    seconds and warns that the timeout (90000) exceeds the interval (30000). Nothing a user can
-    change; the pings work. Making the two equal would let jupyter_server close a healthy
-    connection whose pong came a moment late.
-    """
+
+class Chatter(logging.Filter):
+    """Drops the `CHATTER` lines, unless the server's ``log`` shows debug lines."""
+
+    def __init__(self, log: logging.Logger) -> None:
+        super().__init__()
+        self.log = log
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """False for that warning only."""
-        return "websocket_ping_timeout" not in record.getMessage()
+        """False for a `CHATTER` line, while no handler of the log shows DEBUG."""
+        if any(handler.level <= logging.DEBUG for handler in self.log.handlers):
+            return True
+        return not record.getMessage().startswith(tuple(CHATTER))
 
 
 class ExplorerVoila(Voila):
     """Voila with `PageHandler`, `KernelChannels`, the app notebook trusted, a quiet log."""
 
     def start(self) -> None:
-        """Voila's start, with `PingSettingsNotice` on Tornado's log."""
-        logging.getLogger("tornado.general").addFilter(PingSettingsNotice())
+        """Voila's start, with `Chatter` on its log's output and on Tornado's own log."""
+        chatter = Chatter(self.log)
+        for handler in self.log.handlers:  # the Jupyter server's lines and its Tornado loggers'
+            handler.addFilter(chatter)
+        logging.getLogger("tornado.general").addFilter(chatter)  # printed on its own
         super().start()
 
     def init_settings(self) -> dict:

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from softmax_explorer.lesson import load_lesson
-from softmax_explorer.serve import served_explorer
+from softmax_explorer.serve import link_base, served_explorer
 from softmax_explorer.state import PRESETS
 
 SEED = load_lesson("seed")
@@ -25,8 +25,9 @@ def page(monkeypatch):
         for name, value in options.items():
             monkeypatch.setenv(f"SOFTMAX_EXPLORER_{name.upper()}", value)
         monkeypatch.setenv("QUERY_STRING", query)
-        monkeypatch.setenv("VOILA_REQUEST_URL", f"http://127.0.0.1:8866/?{query}")
-        return served_explorer()
+        explorer = served_explorer()
+        explorer.host.set_state({"address": "http://127.0.0.1:8866/"})  # as the page reports it
+        return explorer
 
     return opened
 
@@ -39,6 +40,29 @@ def test_a_served_lesson_starts_at_step_one_or_the_urls_step(page):
     explorer = page("lesson=seed&step=3", lesson="seed")
     assert (explorer.lesson_view.number, explorer.state) == (3, SEED.step(3).state)
     assert explorer.link.widget.value == "http://127.0.0.1:8866/?lesson=seed&step=3"
+
+
+def test_the_share_link_starts_with_the_address_the_browser_reports(page):
+    explorer = page("n=6")
+    assert explorer.link.widget.value == "http://127.0.0.1:8866/?" + explorer.state.to_query()
+    behind_a_proxy = "https://class.example.org/softmax/app/"
+    explorer.host.set_state({"address": behind_a_proxy})
+    assert explorer.link.widget.value == behind_a_proxy + "?" + explorer.state.to_query()
+    for bad in ("javascript:alert(1)", "/app/", "http://a/?n=3", "http://" + "a" * 3000, 7, None):
+        explorer.host.set_state({"address": bad})
+        assert explorer.link.widget.value.startswith(behind_a_proxy + "?")
+
+
+def test_behind_jupyterhub_a_share_link_opens_the_followers_own_server():
+    hub = {"JUPYTERHUB_SERVICE_PREFIX": "/user/alice/", "JUPYTERHUB_BASE_URL": "/"}
+    page = "https://hub.example.org/user/alice/softmax/app/"
+    assert link_base(page, hub) == "https://hub.example.org/hub/user-redirect/softmax/app/"
+    under = {"JUPYTERHUB_SERVICE_PREFIX": "/jh/user/alice/", "JUPYTERHUB_BASE_URL": "/jh/"}
+    assert (
+        link_base("http://h/jh/user/alice/softmax/app/", under)
+        == "http://h/jh/hub/user-redirect/softmax/app/"
+    )
+    assert link_base("http://127.0.0.1:8866/", {}) == "http://127.0.0.1:8866/"
 
 
 def test_the_command_lines_preset_yields_to_a_lesson_in_the_url(page):

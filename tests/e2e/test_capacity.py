@@ -6,7 +6,7 @@ import urllib.error
 
 import pytest
 
-from harness.page import bars_follow_a_key, link_state
+from harness.page import bars_follow_a_key, link_state, share_link
 from harness.server import fetch, running, start_app, wait_until
 from softmax_explorer.state import PRESETS
 
@@ -29,6 +29,7 @@ def test_a_full_class_is_told_so_and_the_open_pages_keep_working(tmp_path, brows
         # both pooled kernels get their page's query string behind the prefix (Voila issue 1140)
         first, log = open_page(f"{url}?preset=overflow")
         assert link_state(first) == PRESETS["overflow"].state
+        assert share_link(first).startswith(f"{url}?")  # the prefix kept
         second, _ = open_page(url)
         held = {pid for pid, _, _ in server.kernels()}
         assert len(held) == 2
@@ -62,5 +63,7 @@ def test_a_full_class_is_told_so_and_the_open_pages_keep_working(tmp_path, brows
     assert text.count("softmax-explorer: page opened (pooled kernel") == 3
     assert text.count("softmax-explorer: page refused, the class is full (2 of 2") == 2
     # nothing a user cannot act on, and no second line per refusal
-    for noise in ("not trusted", "without encryption", "websocket_ping", "503 GET", "Traceback"):
+    quiet = ("not trusted", "without encryption", "websocket_ping", "503 GET", "Traceback")
+    per_page = ("Connecting to kernel", "Using pre-heated", "Adapting from protocol", "buffering")
+    for noise in quiet + per_page:
         assert noise not in text

@@ -21,7 +21,9 @@ import pytest
 from harness.page import (
     bars_follow_a_key,
     link_state,
+    share_link,
     wait_for_dashboard,
+    wait_for_link,
 )
 from harness.proxy import find_proxy
 from harness.server import free_port, running, start, wait_until
@@ -134,6 +136,18 @@ def test_students_on_jupyterhub_each_get_their_own_dashboard(hub, browser):
         assert link_state(page).n == 4
         bars_follow_a_key(page)
         assert len(user_kernels(user)) >= 1, f"no kernel for {user}"
+
+    # a share link opens the same state on the server of whoever follows it
+    bars_follow_a_key(pages["alice"])  # a state that is alice's alone
+    state = wait_for_link(pages["alice"], lambda now: now != link_state(pages["carol"]))
+    link = share_link(pages["alice"])
+    assert link.startswith(f"{hub.url}hub/user-redirect/softmax/app/?")
+    shared = pages["carol"].context.new_page()
+    shared.goto(link)
+    shared.wait_for_url(f"{hub.url}user/carol/softmax/app/?**")
+    wait_for_dashboard(shared)
+    assert link_state(shared) == state
+    shared.close()
 
     # one student cannot open another's server
     intruder = pages["alice"].context.new_page()  # with alice's cookies

@@ -1,5 +1,5 @@
-// The dashboard's side of its page (softmax_explorer/app/host.py): the page's theme, reported to
-// the kernel, and names and keys for the controls ipywidgets renders.
+// The dashboard's side of its page (softmax_explorer/app/host.py): the page's theme and address,
+// reported to the kernel, and names and keys for the controls ipywidgets renders.
 
 const ICONS = { "fa-play": "Play", "fa-pause": "Pause", "fa-stop": "Stop", "fa-retweet": "Repeat" };
 
@@ -23,6 +23,11 @@ function prepare(root) {
 
 function render({ model, el }) {
   el.style.display = "none";
+  const address = location.origin + location.pathname;
+  if (model.get("address") !== address) {
+    model.set("address", address);
+    model.save_changes();
+  }
   function report() {
     const light = document.body.dataset.jpThemeLight;
     if (light === undefined) return; // a page without JupyterLab's themes

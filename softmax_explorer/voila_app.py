@@ -14,7 +14,7 @@ subclasses override (the Voila series is pinned in pyproject.toml):
 - the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
   whatever its trust (the "not trusted" warning at every start said nothing a user can act on);
 - the lines the Jupyter server and Tornado log for every page that a user can do nothing with
-  (`CHATTER`) are kept for ``--log-level=DEBUG`` (`Chatter`), so the log has one line per page
+  (`CHATTER`) are kept for ``--debug`` (`Chatter`), so the log has one line per page
   opened or refused.
 """
 

@@ -34,7 +34,7 @@ def server_log():
 @pytest.mark.parametrize("message", PER_PAGE)
 def test_per_page_chatter_is_kept_only_for_debugging(server_log, message):
     assert not Chatter(server_log).filter(record(message))
-    server_log.handlers[0].setLevel(logging.DEBUG)  # --log-level=DEBUG
+    server_log.handlers[0].setLevel(logging.DEBUG)  # --debug
     assert Chatter(server_log).filter(record(message))
 
 

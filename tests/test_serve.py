@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 
 import pytest
@@ -63,6 +64,14 @@ def test_behind_jupyterhub_a_share_link_opens_the_followers_own_server():
         == "http://h/jh/hub/user-redirect/softmax/app/"
     )
     assert link_base("http://127.0.0.1:8866/", {}) == "http://127.0.0.1:8866/"
+
+
+def test_a_bad_lesson_file_stays_named_when_the_page_has_a_query(page, tmp_path):
+    path = tmp_path / "week3.json"
+    path.write_text('{"title": "Week 3"}')
+    explorer = page("n=6", lesson=str(path))
+    assert explorer.state.n == 6
+    assert f"Lesson not shown: {path}" in html.unescape(explorer.status.widget.value)
 
 
 def test_the_command_lines_preset_yields_to_a_lesson_in_the_url(page):

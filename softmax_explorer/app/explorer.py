@@ -86,12 +86,13 @@ class Explorer:
         lesson: Lesson | str | os.PathLike | None = None,
     ) -> None:
         self.status = StatusLine()
-        opened, problem = None, ""
+        opened = None
+        self._lesson_problem = ""  # why the lesson asked for is not shown: stays on the page
         if lesson is not None:
             try:
                 opened = lesson if isinstance(lesson, Lesson) else load_lesson(lesson)
             except LessonError as err:
-                problem = f"Lesson not shown: {err}"
+                self._lesson_problem = f"Lesson not shown: {err}"
         start = state or (opened.step(1).state if opened else State())
         if query:  # build in the link's state; an invalid link is reported after the build
             with contextlib.suppress(StateError):
@@ -132,8 +133,8 @@ class Explorer:
             self.apply_query(query)
         else:
             self._jump(start)
-        if problem:
-            self.status.show(problem)
+        if self._lesson_problem:
+            self.status.show(self._lesson_problem)
 
     def _guard(self, callback):
         return guarded(callback, self.status.show)
@@ -209,7 +210,7 @@ class Explorer:
         if lesson is not None:
             self._set_step(lesson, number)
         self.controls.select_preset(query_fields(query).get("preset", ""))
-        self.status.show("")
+        self.status.show(self._lesson_problem)
         return self._jump(state)
 
     def show_step(self, number: int) -> None:

@@ -1,11 +1,9 @@
 """A student without a browser: what the page's widget manager does, over HTTP and the websocket.
 
-`arrive` requests the page, reads its kernel id, asks the server to run the notebook when the
-page is rendered progressively (as the page's script does), fetches the kernel's model,
-connects to the kernel's websocket and asks for every widget's state (ipywidgets' control
-comm), as the widget manager of a loaded page does before it draws; `Student.move` then sends
-a theta slider's new value as a dragged slider does and waits until the kernel has answered it
-with new figures.
+`arrive` requests the page, reads its kernel id, fetches the kernel's model, connects to the
+kernel's websocket and asks for every widget's state (ipywidgets' control comm), as the widget
+manager of a loaded page does before it draws; `Student.move` then sends a theta slider's new
+value as a dragged slider does and waits until the kernel has answered it with new figures.
 So one machine can stand for a class whose browsers run on their own laptops; the server and
 its kernels do the same work for it as for a browser.
 """
@@ -25,8 +23,6 @@ from tornado.httpclient import AsyncHTTPClient
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
 KERNEL_ID = re.compile(r'"kernelId": "([0-9a-f-]{36})"')
-#: What a page rendered progressively says in its configuration: the notebook runs when asked.
-PROGRESSIVE = '"progressiveRendering": true'
 #: The versions of ipywidgets' protocols a widget manager of ipywidgets 8 speaks.
 WIDGET_PROTOCOL, CONTROL_PROTOCOL = "2.1.0", "1.0.0"
 #: The slider a student moves.
@@ -108,25 +104,6 @@ class Student:
         self.connection.close()
 
 
-async def run_notebook(base: str, kernel_id: str, timeout: float) -> None:
-    """Ask the server to run the page's notebook, as a page rendered progressively does."""
-    ws = base.replace("http", "ws", 1) + f"voila/execution/{kernel_id}"
-    connection = await websocket_connect(ws, connect_timeout=timeout)
-    try:
-        await asyncio.wait_for(connection.read_message(), timeout)  # "initialized"
-        request = {"action": "execute", "payload": {"kernel_id": kernel_id}}
-        await connection.write_message(json.dumps(request))
-        while True:
-            reply = json.loads(await asyncio.wait_for(connection.read_message(), timeout))
-            payload = reply.get("payload", {})
-            if reply.get("action") != "execution_result":
-                raise RuntimeError(f"the notebook did not run: {reply}")
-            if payload["cell_index"] == payload["total_cell"] - 1:
-                return
-    finally:
-        connection.close()
-
-
 async def arrive(url: str, timeout: float = 120) -> Student | Refused:
     """Open the dashboard at ``url`` as a browser's widget manager would; or the refusal."""
     start = time.monotonic()
@@ -135,11 +112,8 @@ async def arrive(url: str, timeout: float = 120) -> Student | Refused:
     page = await http.fetch(url, raise_error=False, request_timeout=timeout)
     if page.code != 200:
         return Refused(page.code, page.headers.get("Retry-After"))
-    body = page.body.decode()
-    kernel_id = KERNEL_ID.search(body).group(1)
+    kernel_id = KERNEL_ID.search(page.body.decode()).group(1)
     base = url.split("?", 1)[0]
-    if PROGRESSIVE in body:
-        await run_notebook(base, kernel_id, timeout)
     await http.fetch(f"{base}api/kernels/{kernel_id}", request_timeout=timeout)
     session = uuid.uuid4().hex
     ws = base.replace("http", "ws", 1) + f"api/kernels/{kernel_id}/channels?session_id={session}"

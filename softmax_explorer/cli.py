@@ -168,8 +168,6 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
             f"--pool_size={args.preheat}",
             "--VoilaKernelManager.fill_delay=0",
         ]
-    else:  # the page loads while its kernel starts and runs the app (Voila: not with a pool)
-        argv.append("--progressive_rendering=True")
     return argv + extra
 
 

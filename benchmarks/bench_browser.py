@@ -11,7 +11,7 @@ For each: the time from a key press on the focused slider to the frame after the
 the plot on screen (canvas draws, a new image, or new text, seen from inside the page; a change
 must differ from what was shown before, or the step counts as lost), over ``--steps`` presses
 after a warm-up; the time to the first render (median of ``--loads`` page opens, each with a new
-kernel); the kernel's resident memory. For our app also:
+kernel, the apps' opens taken in turn); the kernel's resident memory. For our app also:
 bursts of 10 quick presses (the median time from the last press to the last repaint over
 `BURSTS` bursts, and whether each last repaint shows the last value), and the second page open
 with ``--preheat``. One run, ratios side by side.
@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -266,7 +266,7 @@ def measure_bursts(page, slider: str, count: int = BURSTS) -> tuple[list[float],
     return settles, shown
 
 
-def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
+def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: list[Measured] = []
@@ -283,26 +283,28 @@ def run(steps: int, chromium: str, out: Path, loads: int = 3) -> dict:
         ("our app, n = 32", ours, "?n=32", ".softmax-explorer-theta-1 .noUi-handle",
          DASHBOARD_READY),
     ]  # fmt: skip
-    with sync_playwright() as p:
+    with sync_playwright() as p, ExitStack() as servers:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        for name, command, query, slider, ready in apps:
-            with serve(command, workdir) as (url, pid):
-                firsts = []  # each open starts its own kernel: a cold first render
-                for _ in range(loads - 1):
-                    _, context, first = open_app(browser, url + query, slider, ready)
-                    context.close()
-                    firsts.append(first)
-                page, context, first = open_app(browser, url + query, slider, ready)
-                m = Measured(name, statistics.median([*firsts, first]))
-                m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
-                m.kernel_rss_mb = kernel_rss_mb(pid)
-                if name.startswith("our app"):
-                    m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, slider)
+        urls = {name: servers.enter_context(serve(command, workdir)) for name, command, *_ in apps}
+        # first renders, the apps' page opens taken in turn (each a new kernel: a cold render),
+        # so that a change of the machine's load meets every app alike
+        firsts = {name: [] for name, *_ in apps}
+        for _ in range(loads):
+            for name, _, query, slider, ready in apps:
+                _, context, first = open_app(browser, urls[name][0] + query, slider, ready)
                 context.close()
-                results.append(m)
-                print(
-                    f"  {name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True
-                )
+                firsts[name].append(first)
+        for name, _, query, slider, ready in apps:
+            url, pid = urls[name]
+            page, context, _ = open_app(browser, url + query, slider, ready)
+            m = Measured(name, statistics.median(firsts[name]))
+            m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
+            m.kernel_rss_mb = kernel_rss_mb(pid)
+            if name.startswith("our app"):
+                m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, slider)
+            context.close()
+            results.append(m)
+            print(f"  {name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True)
         with serve([*ours, "--preheat=2"], workdir) as (url, _):
             time.sleep(8)  # the pool fills
             _, context, first = open_app(browser, url, apps[2][3], DASHBOARD_READY)
@@ -407,7 +409,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--steps", type=int, default=40, help="key presses per app (default 40)")
     parser.add_argument(
-        "--loads", type=int, default=3, help="page opens per app for the first render (median)"
+        "--loads", type=int, default=7, help="page opens per app for the first render (median)"
     )
     parser.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "browser.json"

@@ -285,17 +285,19 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
     ]  # fmt: skip
     with sync_playwright() as p, ExitStack() as servers:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        urls = {name: servers.enter_context(serve(command, workdir)) for name, command, *_ in apps}
+        served = {
+            name: servers.enter_context(serve(command, workdir)) for name, command, *_ in apps
+        }
         # first renders, the apps' page opens taken in turn (each a new kernel: a cold render),
         # so that a change of the machine's load meets every app alike
         firsts = {name: [] for name, *_ in apps}
         for _ in range(loads):
             for name, _, query, slider, ready in apps:
-                _, context, first = open_app(browser, urls[name][0] + query, slider, ready)
+                _, context, first = open_app(browser, served[name][0] + query, slider, ready)
                 context.close()
                 firsts[name].append(first)
         for name, _, query, slider, ready in apps:
-            url, pid = urls[name]
+            url, pid = served[name]
             page, context, _ = open_app(browser, url + query, slider, ready)
             m = Measured(name, statistics.median(firsts[name]))
             m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)

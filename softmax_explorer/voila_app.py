@@ -140,19 +140,19 @@ class KernelChannels(VoilaKernelWebsocketHandler):
         await super().open(*args, **kwargs)
 
 
-#: What the Jupyter server and Tornado log for every page that a user can do nothing with: the
-#: start of each line, and why it says nothing to them.
-CHATTER = {
-    "Connecting to kernel": "the page's own line says it opened",
-    "Using pre-heated kernel": "the page's own line says it took a pooled kernel",
-    "Adapting from protocol version": "the page and its kernel speak compatible protocols",
-    "Starting buffering for": "a closed page's kernel keeps its output until it is shut down",
+#: How the lines start that the Jupyter server and Tornado log for every page and a user can do
+#: nothing with.
+CHATTER = (
+    "Connecting to kernel",  # the page's own line says it opened
+    "Using pre-heated kernel",  # the page's own line says it took a pooled kernel
+    "Adapting from protocol version",  # the page and its kernel speak compatible protocols
+    "Starting buffering for",  # a closed page's kernel keeps its output until it is shut down
     # jupyter_server gives its websocket handlers a ping interval and timeout in milliseconds
     # and sends the pings itself (jupyter_server issue 1612); Tornado 6.5+ reads the same values
     # as seconds and warns that the timeout exceeds the interval. The pings work; making the two
     # equal would let jupyter_server close a healthy connection whose pong came a moment late.
-    "The websocket_ping_timeout": "the pings work (jupyter_server issue 1612)",
-}
+    "The websocket_ping_timeout",
+)
 
 
 class Chatter(logging.Filter):
@@ -166,7 +166,7 @@ class Chatter(logging.Filter):
         """False for a `CHATTER` line, while no handler of the log shows DEBUG."""
         if any(handler.level <= logging.DEBUG for handler in self.log.handlers):
             return True
-        return not record.getMessage().startswith(tuple(CHATTER))
+        return not record.getMessage().startswith(CHATTER)
 
 
 class ExplorerVoila(Voila):

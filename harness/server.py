@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from softmax_explorer.voila_fixes import FIXES
+from softmax_explorer.zygote import KERNEL_NAME
 
 
 def free_port() -> int:
@@ -146,20 +147,47 @@ def rss_mb(pid: int) -> float:
     return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
 
 
-def kernels(server_pid: int) -> list[tuple[int, float, float]]:
-    """``(pid, start time, RSS MB)`` of every kernel a server started (ours or a stock one)."""
-    found = []
+def _processes() -> dict[int, tuple[int, float, bytes, bytes]]:
+    """``pid -> (parent pid, start time, name, command line)`` of every process (Linux)."""
+    found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().split()
+            stat = (entry / "stat").read_text()
+            name, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat.rsplit(")", 1)[1]
+            ppid, started = int(fields.split()[1]), float(fields.split()[19])
             cmdline = (entry / "cmdline").read_bytes()
-            if int(stat[3]) != server_pid or not (
-                b"ipykernel" in cmdline or b"softmax_explorer.kernel" in cmdline
-            ):
-                continue
-            found.append((int(entry.name), float(stat[21]), rss_mb(int(entry.name))))
-        except (OSError, StopIteration, ValueError):
+            found[int(entry.name)] = (ppid, started, name.encode(), cmdline)
+        except (OSError, ValueError, IndexError):
             continue
+    return found
+
+
+def _is_kernel(name: bytes, cmdline: bytes) -> bool:
+    """A stock kernel, ours launched as usual, or ours forked by the zygote (named so)."""
+    return (
+        b"ipykernel" in cmdline
+        or b"softmax_explorer.kernel" in cmdline
+        or name == KERNEL_NAME.encode()
+    )
+
+
+def app_kernels() -> list[int]:
+    """Pids of every kernel running on this machine (see `kernels` for one server's)."""
+    return [pid for pid, (_, _, name, cmd) in _processes().items() if _is_kernel(name, cmd)]
+
+
+def kernels(server_pid: int) -> list[tuple[int, float, float]]:
+    """``(pid, start time, RSS MB)`` of every kernel a server started (ours or a stock one).
+
+    Its children, and its zygote's, whose forked kernels are the server's grandchildren.
+    """
+    processes = _processes()
+    found = []
+    for pid, (ppid, started, name, cmdline) in processes.items():
+        parent = processes.get(ppid, (0,))[0]
+        if server_pid in (ppid, parent) and _is_kernel(name, cmdline):
+            with contextlib.suppress(OSError, StopIteration):
+                found.append((pid, started, rss_mb(pid)))
     return found

@@ -15,6 +15,10 @@ pool on top of it, so every kernel start, the pool's and the pages', passes thro
 
 Its kernels talk to the server over IPC sockets in the server's private connection directory
 where the platform has them (`kernel_transport`), so that no kernel listens on a TCP port.
+
+With `fork_kernels` it holds the server's `Zygote`, started with the server, from which the
+app's kernels are forked (`softmax_explorer.provisioner`): a kernel start then costs a fork, not
+the import of the app.
 """
 
 from __future__ import annotations
@@ -29,7 +33,10 @@ from typing import Any
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError
-from traitlets import Float, Integer
+from traitlets import Bool, Float, Integer
+
+from . import zygote
+from .provisioner import Zygote
 
 __all__ = [
     "ClassFull",
@@ -112,7 +119,7 @@ def kernel_transport() -> str:
 
 
 class ClassroomKernelManager(AsyncMappingKernelManager):
-    """Jupyter server's kernel manager with a cap on live kernels and lull-timed pool refills."""
+    """Jupyter server's kernel manager: a cap on live kernels, lull-timed refills, a zygote."""
 
     max_kernels = Integer(
         0, config=True, help="Most kernels alive at once, pooled ones included (0: no cap)."
@@ -123,6 +130,11 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         help="Seconds without a page requested or connected before a pooled kernel taken by a "
         "page is replaced (and not before every page requested has connected).",
     )
+    fork_kernels = Bool(
+        False,
+        config=True,
+        help="Fork the app's kernels from a process that has imported the app (Linux).",
+    )
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -132,6 +144,22 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         self._closing = False
         self._refills = asyncio.Semaphore(os.cpu_count() or 1)
         self._in_order = asyncio.Lock()  # FIFO: refills begin in the order the pool asked
+        self._zygote: Zygote | None = None
+        _ = self.zygote  # started now: it imports while the server waits for its first page
+
+    @property
+    def zygote(self) -> Zygote | None:
+        """The zygote the app's kernels are forked from, or None.
+
+        None without `fork_kernels`, where kernels cannot be forked, and once the zygote has
+        failed (its import raised, or it did not answer): kernels are then launched as usual.
+        A zygote that died is replaced.
+        """
+        if not (self.fork_kernels and zygote.supported()):
+            return None
+        if self._zygote is None or (self._zygote.failure is None and not self._zygote.alive()):
+            self._zygote = Zygote()
+        return None if self._zygote.failure else self._zygote
 
     def page_requested(self) -> None:
         """Note a page served now: it is loading until it connects to its kernel."""
@@ -200,3 +228,5 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         """Stop every kernel; refills still waiting give up."""
         self._closing = True
         await super().shutdown_all(now=now)
+        if self._zygote is not None:
+            self._zygote.close()

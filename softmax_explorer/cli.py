@@ -158,6 +158,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         f"{ClassroomKernelManager.__name__}",
         f"--ClassroomKernelManager.max_kernels={args.max_kernels}",
         f"--ClassroomKernelManager.refill_quiet={REFILL_QUIET}",
+        "--ClassroomKernelManager.fork_kernels=True",
         f"--KernelManager.transport={kernel_transport()}",
     ]
     if args.no_browser:

@@ -5,7 +5,9 @@ stray output (jupyter_client's IOPub flush) and only then runs the notebook, who
 statement imports the app (numpy, matplotlib, ipywidgets), most of the notebook's time. This
 kernel starts that import in a thread as soon as it can answer, so the wait and the import
 overlap; when the notebook's import comes, it finds the modules loaded or waits for the thread
-to finish them.
+to finish them. A kernel forked by the zygote (`softmax_explorer.zygote`) finds them imported
+already, ipywidgets included, whose comm targets it registers once the shell exists.
+
 The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH`` that
 the CLI sets; a Voila without it runs the notebook in any Python kernel.
 
@@ -40,6 +42,8 @@ def main() -> None:
     gc.disable()
     app = IPKernelApp.instance()
     app.initialize()
+    if "ipywidgets" in sys.modules:  # imported before the shell existed (a forked kernel)
+        sys.modules["ipywidgets"].register_comm_target()
     threading.Thread(target=_import_early, name="early-import", daemon=True).start()
     app.start()
 

@@ -8,6 +8,7 @@ hub's REST API what it runs.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 import sys
@@ -26,7 +27,7 @@ from harness.page import (
     wait_for_link,
 )
 from harness.proxy import find_proxy
-from harness.server import free_port, running, start, wait_until
+from harness.server import app_kernels, free_port, running, start, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -39,16 +40,11 @@ IDLE = 60  # seconds; the culler looks every 5
 def user_kernels(user: str) -> list[int]:
     """Pids of the app's kernels running for ``user`` (from their JUPYTERHUB_USER)."""
     found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if not entry.name.isdigit() or b"softmax_explorer.kernel" not in (
-                (entry / "cmdline").read_bytes()
-            ):
-                continue
-            if f"JUPYTERHUB_USER={user}".encode() in (entry / "environ").read_bytes().split(b"\0"):
-                found.append(int(entry.name))
-        except OSError:
-            continue
+    for pid in app_kernels():
+        with contextlib.suppress(OSError):
+            environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            if f"JUPYTERHUB_USER={user}".encode() in environ:
+                found.append(pid)
     return found
 
 

@@ -19,6 +19,7 @@ import pytest
 from harness.server import fetch, start_app, wait_until
 from softmax_explorer.classroom import default_max_kernels
 from softmax_explorer.cli import build_argv, parse_args
+from softmax_explorer.zygote import KERNEL_NAME
 
 LOADS = 50
 LOAD_TIMEOUT = 60  # seconds; a load that takes longer counts as a hang
@@ -222,17 +223,20 @@ def test_kernel_websocket_sends_small_messages_at_once(server):
         assert server_socket_nodelay(pid, port, page.getsockname()[1]) is False
 
 
+def parent_pid(pid: int) -> int:
+    return int(re.search(r"PPid:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_pages_run_in_the_apps_kernel(server):
-    """The served notebook names the kernelspec the CLI provides (softmax_explorer.kernel)."""
+def test_pages_run_in_the_apps_kernel_forked_by_the_zygote(server):
+    """The served notebook names the kernelspec the CLI provides (softmax_explorer.kernel),
+    whose kernels the server's zygote forks."""
     fetch(server.url, timeout=60)
-    commands = []
-    for entry in Path("/proc").iterdir():
-        with contextlib.suppress(OSError, IndexError, ValueError):
-            if entry.name.isdigit() and int((entry / "stat").read_text().split()[3]) == (
-                server.process.pid
-            ):
-                commands.append((entry / "cmdline").read_bytes().split(b"\0"))
-    assert any(command[1:3] == [b"-m", b"softmax_explorer.kernel"] for command in commands), (
-        commands
-    )
+    pids = [pid for pid, _, _ in server.kernels()]
+    assert pids
+    for pid in pids:
+        assert Path(f"/proc/{pid}/comm").read_text().strip() == KERNEL_NAME
+        zygote = parent_pid(pid)
+        command = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"softmax_explorer.zygote"], command
+        assert parent_pid(zygote) == server.process.pid

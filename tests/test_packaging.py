@@ -60,7 +60,8 @@ LAYERS = {
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results",
     "questions", "lesson", "canvas", "figures", "formulas", "app.controller", "canvas.widget",
-    "app", "serve", "kernel", "zygote", "provisioner", "classroom", "voila_app", "jupyter_proxy", "cli",
+    "app", "serve", "kernel", "zygote", "provisioner", "classroom", "voila_app", "jupyter_proxy",
+    "cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
 

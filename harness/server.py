@@ -147,6 +147,17 @@ def rss_mb(pid: int) -> float:
     return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
 
 
+def private_mb(pid: int) -> float:
+    """Memory of process ``pid`` shared with no other process, in MB (Linux).
+
+    What a kernel forked by the zygote adds: its resident memory also counts the pages it still
+    shares with the zygote and the other kernels.
+    """
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    fields = {line.split(":")[0]: line.split()[1] for line in rollup[1:]}
+    return (int(fields["Private_Clean"]) + int(fields["Private_Dirty"])) / 1024
+
+
 def _processes() -> dict[int, tuple[int, float, bytes, bytes]]:
     """``pid -> (parent pid, start time, name, command line)`` of every process (Linux)."""
     found = {}

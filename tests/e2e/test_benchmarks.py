@@ -32,10 +32,13 @@ def test_figures_benchmark():
 def test_kernel_benchmark(tmp_path):
     out_file = tmp_path / "kernel.json"
     out = run("bench_kernel.py", "--repeats", "1", "--out", str(out_file))
-    medians = json.loads(out_file.read_text())["medians"]
-    assert list(medians) == ["floor", "stock + app", "ours + app"]
+    report = json.loads(out_file.read_text())
+    medians = report["medians"]
+    assert list(medians) == ["floor", "stock + app", "ours launched + app", "ours forked + app"]
     for measured in medians.values():
         assert 0 < measured["cpu_ready_s"] <= measured["cpu_s"]
+        assert 0 < measured["private_mb"] < measured["rss_mb"]
+    assert report["zygote"]["cpu_s"] > 0
     assert "| kernel | CPU s ready | CPU s after the app |" in out
 
 

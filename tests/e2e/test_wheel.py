@@ -12,6 +12,7 @@ import pytest
 
 from harness.page import wait_for_dashboard
 from harness.server import running, start, wait_until
+from softmax_explorer.zygote import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,9 +67,9 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(dist):
     text = zipfile.ZipFile(next(dist.glob("*.whl"))).read(metadata).decode()
     assert "Requires-Dist: seaborn" in text
     entry_points = next(n for n in names if n.endswith("/entry_points.txt"))
-    assert "softmax-explorer = softmax_explorer.cli:main" in (
-        zipfile.ZipFile(next(dist.glob("*.whl"))).read(entry_points).decode()
-    )
+    text = zipfile.ZipFile(next(dist.glob("*.whl"))).read(entry_points).decode()
+    assert "softmax-explorer = softmax_explorer.cli:main" in text
+    assert "softmax-explorer-fork = softmax_explorer.provisioner:ForkingProvisioner" in text
 
 
 def test_the_installed_app_runs_outside_the_checkout(venv, tmp_path, browser):
@@ -97,10 +98,13 @@ def test_the_installed_app_runs_outside_the_checkout(venv, tmp_path, browser):
             # the page template is the package's: its lost-kernel guard is in the page
             assert "softmax-explorer-lost" in page.content()
             assert errors == []
-            # the kernel is the package's kernelspec, run by the new environment's Python
+            # the kernel is the package's kernelspec, forked by the package's zygote (its
+            # provisioner an entry point of the wheel), run by the new environment's Python
             kernels = wait_until(server.kernels, 30, "a kernel")
-            cmdline = Path(f"/proc/{kernels[0][0]}/cmdline").read_bytes().split(b"\0")
+            proc = Path(f"/proc/{kernels[0][0]}")
+            assert (proc / "comm").read_text().strip() == KERNEL_NAME
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
             assert cmdline[0].decode().startswith(str(venv)), cmdline
-            assert b"softmax_explorer.kernel" in cmdline
+            assert cmdline[1:3] == [b"-m", b"softmax_explorer.zygote"], cmdline
         finally:
             context.close()

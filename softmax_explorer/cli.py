@@ -138,8 +138,22 @@ def notebook_path() -> str:
     return str(files("softmax_explorer") / "app.ipynb")
 
 
+def _trait(option: str) -> str | None:
+    """The setting a Voila command-line option sets (``Class.name``, aliases resolved), or None."""
+    from voila.app import Voila
+
+    if not option.startswith("--"):
+        return None
+    name = option[2:].split("=", 1)[0]
+    alias = Voila.aliases.get(name, name)
+    return alias if isinstance(alias, str) else alias[0]
+
+
 def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
-    """Voila's command line for our options (safe defaults first, so ``extra`` can override)."""
+    """Voila's command line for our options, then ``extra``.
+
+    A setting given in ``extra`` replaces ours (traitlets refuses two values for one setting).
+    """
     argv = [
         notebook_path(),
         f"--port={args.port}",
@@ -148,8 +162,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         "--template=softmax",
         "--strip_sources=True",
         "--show_tracebacks=False",
-        "--VoilaConfiguration.file_allowlist",
-        FILE_ALLOWLIST,
+        f"--VoilaConfiguration.file_allowlist={FILE_ALLOWLIST}",
         *(f"--VoilaConfiguration.extension_allowlist={name}" for name in EXTENSIONS),
         f"--MappingKernelManager.cull_idle_timeout={args.cull_after}",
         f"--MappingKernelManager.cull_interval={max(1, min(60, args.cull_after // 2 or 1))}",
@@ -169,7 +182,8 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
             f"--pool_size={args.preheat}",
             "--VoilaKernelManager.fill_delay=0",
         ]
-    return argv + extra
+    given = {_trait(option) for option in extra} - {None}
+    return [argv[0], *(option for option in argv[1:] if _trait(option) not in given), *extra]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.server import fetch, start_app, wait_until
+from harness.server import fetch, running, start_app, wait_until
 from softmax_explorer.classroom import default_max_kernels
 from softmax_explorer.cli import build_argv, parse_args
 from softmax_explorer.zygote import KERNEL_NAME
@@ -88,20 +88,24 @@ def test_safe_defaults_and_pass_through():
     assert "--port=8866" in argv
     assert "--Voila.ip=127.0.0.1" in argv
     assert "--strip_sources=True" in argv
-    assert "--show_tracebacks=False" in argv
+    assert "--show_tracebacks=False" not in argv  # replaced by the one passed through
     assert "--MappingKernelManager.cull_idle_timeout=300" in argv
     assert "--MappingKernelManager.cull_connected=False" in argv
     assert "--preheat_kernel=True" in argv
     assert "--pool_size=3" in argv
     assert "--ClassroomKernelManager.refill_quiet=5" in argv  # refills wait for a lull
+    assert "--ClassroomKernelManager.fork_kernels=True" in argv  # kernels forked by a zygote
     assert f"--ClassroomKernelManager.max_kernels={default_max_kernels()}" in argv
     assert "--template=softmax" in argv
-    allow = argv[argv.index("--VoilaConfiguration.file_allowlist") + 1]
+    (allow,) = (o.split("=", 1)[1] for o in argv if o.startswith("--VoilaConfiguration.file_"))
     assert re.fullmatch(allow, "figure.png")
     assert not re.fullmatch(allow, "app.ipynb")
     assert not re.fullmatch(allow, "cli.py")
-    # pass-through comes last, so it can override a default on purpose
+    # pass-through comes last, in place of our setting (aliases resolved)
     assert argv[-1] == "--VoilaConfiguration.show_tracebacks=True"
+    argv = build_argv(*parse_args(["--show_tracebacks", "True", "--base_url=/softmax/"]))
+    assert argv[-3:] == ["--show_tracebacks", "True", "--base_url=/softmax/"]
+    assert not [o for o in argv[:-3] if "show_tracebacks" in o]
 
 
 @pytest.mark.parametrize(
@@ -240,3 +244,19 @@ def test_pages_run_in_the_apps_kernel_forked_by_the_zygote(server):
         command = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")
         assert command[1:3] == [b"-m", b"softmax_explorer.zygote"], command
         assert parent_pid(zygote) == server.process.pid
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kernels_can_be_launched_as_new_processes_instead(tmp_path):
+    """With fork_kernels off, a page's kernel is the kernelspec's command, the server's child."""
+    with running(start_app(tmp_path, "--ClassroomKernelManager.fork_kernels=False")) as server:
+        page = fetch(server.url, timeout=90)
+        assert "softmax-explorer" in page
+        (pid, _, _), *others = server.kernels()
+        assert not others
+        assert parent_pid(pid) == server.process.pid
+        command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:3] == [b"-m", b"softmax_explorer.kernel"], command
+        children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
+        for child in children.read_text().split():
+            assert b"softmax_explorer.zygote" not in Path(f"/proc/{child}/cmdline").read_bytes()

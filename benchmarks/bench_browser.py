@@ -11,7 +11,8 @@ For each: the time from a key press on the focused slider to the frame after the
 the plot on screen (canvas draws, a new image, or new text, seen from inside the page; a change
 must differ from what was shown before, or the step counts as lost), over ``--steps`` presses
 after a warm-up; the time to the first render (median of ``--loads`` page opens, each with a new
-kernel, the apps' opens taken in turn); the kernel's resident memory. For our app also:
+kernel, the apps' opens taken in turn); the kernel's resident and private memory (ours are forked
+from the server's zygote and share its pages). For our app also:
 bursts of 10 quick presses (the median time from the last press to the last repaint over
 `BURSTS` bursts, and whether each last repaint shows the last value), and the second page open
 with ``--preheat``. One run, ratios side by side.
@@ -44,7 +45,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
 from harness.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from harness.page import DASHBOARD_READY  # noqa: E402
-from harness.server import kernels, plain_voila, rss_mb, running, start  # noqa: E402
+from harness.server import kernels, plain_voila, private_mb, rss_mb, running, start  # noqa: E402
 from softmax_explorer.cli import KERNEL_MALLOC  # noqa: E402
 from softmax_explorer.state import State  # noqa: E402
 
@@ -144,6 +145,7 @@ class Measured:
     steps_ms: list[float] = field(default_factory=list)
     lost_steps: int = 0
     kernel_rss_mb: float = float("nan")
+    kernel_private_mb: float = float("nan")
     burst_settles_ms: list[float] = field(default_factory=list)
     burst_last_value_shown: bool | None = None
 
@@ -174,9 +176,10 @@ def serve(command: list[str], workdir: Path):
         yield server.url, server.process.pid
 
 
-def kernel_rss_mb(server_pid: int) -> float:
-    """Resident memory of the newest kernel started by the server."""
-    return max(kernels(server_pid), key=lambda k: k[1], default=(0, 0, float("nan")))[2]
+def kernel_memory_mb(server_pid: int) -> tuple[float, float]:
+    """Resident and private memory of the newest kernel started by the server."""
+    pid, _, rss = max(kernels(server_pid), key=lambda k: k[1])
+    return rss, private_mb(pid)
 
 
 def bare_kernel_rss_mb() -> float:
@@ -301,7 +304,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
             page, context, _ = open_app(browser, url + query, slider, ready)
             m = Measured(name, statistics.median(firsts[name]))
             m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
-            m.kernel_rss_mb = kernel_rss_mb(pid)
+            m.kernel_rss_mb, m.kernel_private_mb = kernel_memory_mb(pid)
             if name.startswith("our app"):
                 m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, slider)
             context.close()
@@ -373,10 +376,11 @@ def table(report: dict) -> str:
                 f"{seed['median_ms'] / a['median_ms']:.1f}x",
                 str(a["lost_steps"]),
                 f"{a['kernel_rss_mb']:.0f} MB",
+                f"{a['kernel_private_mb']:.0f} MB",
             ]
         )
     header = ["page", "first render", "step median", "step p90", "/ floor", "seed /", "lost"]
-    header.append("kernel RSS")
+    header += ["kernel RSS", "kernel private"]
     lines = [markdown_table(header, rows), ""]
     n4, n32 = apps["our app, n = 4"], apps["our app, n = 32"]
     for a in (n4, n32):

@@ -35,8 +35,8 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado.web import HTTPError
 from traitlets import Bool, Float, Integer
 
-from . import zygote
 from .provisioner import Zygote
+from .zygote import supported as can_fork
 
 __all__ = [
     "ClassFull",
@@ -155,7 +155,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         failed (its import raised, or it did not answer): kernels are then launched as usual.
         A zygote that died is replaced.
         """
-        if not (self.fork_kernels and zygote.supported()):
+        if not (self.fork_kernels and can_fork()):
             return None
         if self._zygote is None or (self._zygote.failure is None and not self._zygote.alive()):
             self._zygote = Zygote()

@@ -68,7 +68,7 @@ class Zygote:
         self._channel.settimeout(ANSWER_TIMEOUT)
         self._lock = threading.Lock()
         self._ready = False
-        #: Why it cannot fork (its import failed), or None.
+        #: Why it cannot fork (its import failed, or it did not answer), or None.
         self.failure: str | None = None
 
     def alive(self) -> bool:

@@ -116,7 +116,10 @@ class _Forker:
                     os.close(fd)
                 if request is None:
                     return
-                self.answer(request)
+                try:
+                    self.answer(request)
+                except OSError as err:  # a fork refused (memory, process limit): others go on
+                    send(self.channel, {"error": f"{type(err).__name__}: {err}"})
         finally:
             self.end()
 

@@ -1,0 +1,62 @@
+"""The zygote's loop, driven over its socket in this process (no kernel is forked here).
+
+The kernels it forks are tested in test_provisioner.py, through the server's kernel manager.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import socket
+import threading
+
+import pytest
+
+from softmax_explorer import zygote
+from softmax_explorer.zygote import receive, send
+
+pytestmark = pytest.mark.skipif(not zygote.supported(), reason="kernels are forked on Linux only")
+
+
+@pytest.fixture
+def channel():
+    """The server's end of a running zygote loop; the loop must end when it closes."""
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    ours.settimeout(10)
+    loop = threading.Thread(target=zygote._Forker(theirs).serve)
+    loop.start()
+    yield ours
+    ours.close()
+    loop.join(timeout=10)
+    assert not loop.is_alive()
+    theirs.close()
+
+
+def ask(channel, request):
+    send(channel, request)
+    reply, fds = receive(channel)
+    assert fds == []
+    return reply
+
+
+def test_a_refused_fork_is_answered_and_the_zygote_goes_on(channel, monkeypatch):
+    message = os.strerror(errno.EAGAIN)
+
+    def refused():
+        raise OSError(errno.EAGAIN, message)
+
+    monkeypatch.setattr(os, "fork", refused)
+    reply = ask(channel, {"op": "fork", "argv": [], "env": {}, "cwd": "/"})
+    assert reply == {"error": f"BlockingIOError: [Errno {errno.EAGAIN}] {message}"}
+    assert ask(channel, {"op": "exit_code", "pid": 1}) == {"code": None}  # not its child
+
+
+def test_an_unknown_request_is_named(channel):
+    assert ask(channel, {"op": "exec"}) == {"error": "unknown request 'exec'"}
+
+
+def test_the_end_of_the_socket_reads_as_no_message():
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    with theirs:
+        ours.close()
+        assert receive(theirs) == (None, [])

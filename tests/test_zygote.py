@@ -8,6 +8,8 @@ from __future__ import annotations
 import errno
 import os
 import socket
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -60,3 +62,16 @@ def test_the_end_of_the_socket_reads_as_no_message():
     with theirs:
         ours.close()
         assert receive(theirs) == (None, [])
+
+
+def test_importing_the_app_makes_no_widget():
+    """A widget made at import would be made in the zygote: every kernel would share its id, and
+    its comm, opened before any kernel existed, would never answer a page."""
+    code = (
+        "import softmax_explorer.serve\n"
+        "from ipywidgets.widgets.widget import _instances\n"  # ipywidgets' registry of widgets
+        "print(sorted(type(w).__name__ for w in _instances.values()))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

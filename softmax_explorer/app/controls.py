@@ -158,7 +158,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         "play", Play, "descend", "Play: gradient descent, one step every 0.2 s",
         options={"value": 0, "min": 0, "max": 10**6, "step": 1, "interval": 200,
-                 "show_repeat": False, "style": {}, "layout": W.Layout(width="auto")},
+                 "show_repeat": False, "style": {}, "layout": {"width": "auto"}},
     ),
     Control(
         "reset_button", W.Button, "Reset",

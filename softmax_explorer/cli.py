@@ -37,6 +37,11 @@ KERNEL_MALLOC = "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshol
 #: Seconds without a page arriving before the pool replaces the kernels pages took: a class
 #: arriving at once is not slowed by kernels started for the next class.
 REFILL_QUIET = 5
+#: Seconds Voila waits, once a page's notebook cell has run, for the rest of its kernel's output
+#: (the dashboard's widgets) to reach the server. Kernels started together by a class arriving
+#: at once send it together, and the server reads it in turn; at Voila's default, 4 s, some of
+#: those pages were rendered without their dashboard. The wait ends as the output does.
+OUTPUT_WAIT = 120
 
 
 def _positive(text: str) -> int:
@@ -173,6 +178,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         f"--ClassroomKernelManager.refill_quiet={REFILL_QUIET}",
         "--ClassroomKernelManager.fork_kernels=True",
         f"--KernelManager.transport={kernel_transport()}",
+        f"--VoilaExecutor.iopub_timeout={OUTPUT_WAIT}",
     ]
     if args.no_browser:
         argv.append("--no-browser")

@@ -1,4 +1,5 @@
-"""The cap on live kernels, the pool behind a path prefix and the log, on the real server."""
+"""The cap on live kernels, the pool behind a path prefix, a class arriving at once and the log,
+on the real server."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import urllib.error
 
 import pytest
 
-from harness.page import bars_follow_a_key, link_state, share_link
+from harness.page import DASHBOARD_READY, bars_follow_a_key, link_state, share_link
 from harness.server import fetch, running, start_app, wait_until
 from softmax_explorer.state import PRESETS
 
@@ -67,3 +68,23 @@ def test_a_full_class_is_told_so_and_the_open_pages_keep_working(tmp_path, brows
     per_page = ("Connecting to kernel", "Using pre-heated", "Adapting from protocol", "buffering")
     for noise in quiet + per_page:
         assert noise not in text
+
+
+ARRIVING = 16  # pages opened at once, each on a kernel started for it
+
+
+def test_a_class_arriving_at_once_on_new_kernels_sees_every_dashboard(tmp_path, browser):
+    """Their kernels, forked together, send the dashboard's widgets together: none may be lost."""
+    with running(start_app(tmp_path)) as server:
+        contexts = [browser.new_context() for _ in range(ARRIVING)]
+        try:
+            pages = [context.new_page() for context in contexts]
+            for page in pages:
+                page.goto(server.url, wait_until="commit")
+            for page in pages:
+                page.wait_for_function(DASHBOARD_READY, timeout=240_000)
+            assert len(server.kernels()) == ARRIVING
+        finally:
+            for context in contexts:
+                context.close()
+        assert "Timeout waiting for IOPub output" not in server.log_text()

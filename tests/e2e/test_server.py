@@ -95,6 +95,7 @@ def test_safe_defaults_and_pass_through():
     assert "--pool_size=3" in argv
     assert "--ClassroomKernelManager.refill_quiet=5" in argv  # refills wait for a lull
     assert "--ClassroomKernelManager.fork_kernels=True" in argv  # kernels forked by a zygote
+    assert "--VoilaExecutor.iopub_timeout=120" in argv  # a class's kernels' output all arrives
     assert f"--ClassroomKernelManager.max_kernels={default_max_kernels()}" in argv
     assert "--template=softmax" in argv
     (allow,) = (o.split("=", 1)[1] for o in argv if o.startswith("--VoilaConfiguration.file_"))

@@ -7,9 +7,10 @@
    ``--concurrency`` at a time, as fast as the server answers; each response is read and
    dropped (a page that never connects: its kernel stays until culled).
 3. ``--calm`` seconds more; then the report: pages served and refused (503, with Retry-After),
-   the most kernels seen alive, the server's and its kernels' memory before, at the peak and
-   after, and for the students the moves made and lost (no redraw within 60 s) and the redraw
-   median and p90 before, during and after the flood.
+   the most kernels seen alive, the memory of the server, its zygote and its kernels (their
+   proportional set sizes: a page they share counts once) before, at the peak and after, and
+   for the students the moves made and lost (no redraw within 60 s) and the redraw median and
+   p90 before, during and after the flood.
 
 Loopback only, bounded in count and time: every request and move has a timeout. Run:
 ``python benchmarks/bench_flood.py`` (``--requests 20 --max-kernels 4 --students 2`` for a
@@ -32,7 +33,7 @@ from timing import markdown_table
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
-from harness.server import kernels, rss_mb, running, start_app  # noqa: E402
+from harness.server import kernels, running, start_app, tree_memory_mb  # noqa: E402
 from harness.student import Refused, Student, arrive  # noqa: E402
 
 MOVE_EVERY = 0.2  # seconds between a student's moves
@@ -41,7 +42,7 @@ REQUEST_TIMEOUT = 180
 
 
 class Sampler(threading.Thread):
-    """Kernels alive and memory (server + kernels, MB) every 0.2 s, until stopped."""
+    """Kernels alive and memory (server, zygote and kernels, MB) every 0.2 s, until stopped."""
 
     def __init__(self, server_pid: int) -> None:
         super().__init__(daemon=True)
@@ -50,8 +51,7 @@ class Sampler(threading.Thread):
         self.done = threading.Event()
 
     def sample(self) -> tuple[float, int, float]:
-        found = kernels(self.pid)
-        return time.monotonic(), len(found), rss_mb(self.pid) + sum(k[2] for k in found)
+        return time.monotonic(), len(kernels(self.pid)), tree_memory_mb(self.pid)
 
     def run(self) -> None:
         while not self.done.wait(0.2):

@@ -147,15 +147,37 @@ def rss_mb(pid: int) -> float:
     return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
 
 
+def _rollup_kb(pid: int) -> dict[str, int]:
+    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+    return {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:]}
+
+
 def private_mb(pid: int) -> float:
     """Memory of process ``pid`` shared with no other process, in MB (Linux).
 
     What a kernel forked by the zygote adds: its resident memory also counts the pages it still
     shares with the zygote and the other kernels.
     """
-    rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
-    fields = {line.split(":")[0]: line.split()[1] for line in rollup[1:]}
-    return (int(fields["Private_Clean"]) + int(fields["Private_Dirty"])) / 1024
+    fields = _rollup_kb(pid)
+    return (fields["Private_Clean"] + fields["Private_Dirty"]) / 1024
+
+
+def tree_memory_mb(server_pid: int) -> float:
+    """Memory a server holds with its zygote and kernels, in MB (Linux).
+
+    The sum of their proportional set sizes, which counts a page shared by several of them once.
+    """
+    processes = _processes()
+    pids, grown = {server_pid}, True
+    while grown:
+        found = {pid for pid, (ppid, *_) in processes.items() if ppid in pids}
+        grown = bool(found - pids)
+        pids |= found
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, KeyError):
+            total += _rollup_kb(pid)["Pss"]
+    return total / 1024
 
 
 def _processes() -> dict[int, tuple[int, float, bytes, bytes]]:

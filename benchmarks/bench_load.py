@@ -138,11 +138,11 @@ def main() -> None:
         latencies, lost = move_sliders(pages[: args.active], args.seconds)
         report["under_load"] = summary(latencies) | {"lost": lost, "active": args.active}
         print(f"{args.active} active for {args.seconds:.0f} s: {report['under_load']}")
-        print(f"memory: {report['all_mb']:.0f} MB in all (server, zygote, kernels)")
         report["server_mb"] = rss_mb(server_pid)
         report["kernels_mb"] = [rss for _, _, rss in kernels(server_pid)]
         report["kernels_private_mb"] = [private_mb(pid) for pid, _, _ in kernels(server_pid)]
         report["all_mb"] = tree_memory_mb(server_pid)  # server, zygote, kernels; shared once
+        print(f"memory: {report['all_mb']:.0f} MB in all (server, zygote, kernels)")
         sizing = []
         for active in args.sizing:
             if active > len(pages):

@@ -21,6 +21,10 @@ message, request then reply:
 
 When the server's end closes (the server exited, or died), the zygote ends its kernels and exits.
 Linux only (``os.pidfd_open``); elsewhere kernels are launched as usual.
+
+What the app makes when it is imported is made once, here, for every kernel: it must not need a
+kernel. A widget made at import would have one id in every kernel and a comm opened before any
+kernel existed, which never answers a page (``tests/test_zygote.py`` checks that none is made).
 """
 
 from __future__ import annotations

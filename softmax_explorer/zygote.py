@@ -199,11 +199,24 @@ def _become_kernel(argv: list[str], env: dict[str, str], cwd: str) -> int:
     os.environ.clear()
     os.environ.update(env)
     _name_process(KERNEL_NAME)
+    _reseed()
     # ipykernel read JPY_PARENT_PID when the zygote imported it: the parent to watch is given
     # on the command line instead, the zygote
     sys.argv = [kernel.__file__, *argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
     kernel.main()
     return 0
+
+
+def _reseed() -> None:
+    """Give this kernel random numbers of its own.
+
+    numpy's global generator (``numpy.random.random`` and the like) was seeded once, in the
+    zygote, and every kernel would draw the same numbers from it; Python's `random` reseeds
+    itself after a fork.
+    """
+    numpy_random = sys.modules.get("numpy.random")
+    if numpy_random is not None:
+        numpy_random.seed()
 
 
 def _name_process(name: str) -> None:

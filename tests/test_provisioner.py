@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import logging
 import os
@@ -91,6 +92,28 @@ def test_the_apps_kernel_is_forked_with_the_app_imported_in_the_launchs_place(tm
 
     process = asyncio.run(run())
     assert process.returncode == 0  # shut down when asked
+
+
+def test_each_forked_kernel_draws_its_own_random_numbers():
+    """numpy's global generator and Python's `random` were seeded in the zygote, before the fork."""
+    draw = "(__import__('numpy').random.random(), __import__('random').random())"
+
+    async def run():
+        km = manager()
+        draws = []
+        try:
+            for _ in range(2):
+                kernel, client = await started(km)
+                assert isinstance(kernel.provisioner.process, ForkedKernel)
+                draws.append(await evaluate(client, draw))
+                client.stop_channels()
+        finally:
+            await km.shutdown_all()
+        return draws
+
+    first, second = (ast.literal_eval(pair) for pair in asyncio.run(run()))
+    assert first[0] != second[0]
+    assert first[1] != second[1]
 
 
 def test_an_interrupt_a_kill_and_a_restart_reach_the_forked_kernel():

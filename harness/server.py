@@ -167,14 +167,8 @@ def tree_memory_mb(server_pid: int) -> float:
 
     The sum of their proportional set sizes, which counts a page shared by several of them once.
     """
-    processes = _processes()
-    pids, grown = {server_pid}, True
-    while grown:
-        found = {pid for pid, (ppid, *_) in processes.items() if ppid in pids}
-        grown = bool(found - pids)
-        pids |= found
     total = 0
-    for pid in pids:
+    for pid in {server_pid, *_descendants(_processes(), server_pid)}:
         with contextlib.suppress(OSError, KeyError):
             total += _rollup_kb(pid)["Pss"]
     return total / 1024
@@ -194,6 +188,16 @@ def _processes() -> dict[int, tuple[int, float, bytes, bytes]]:
             found[int(entry.name)] = (ppid, started, name.encode(), cmdline)
         except (OSError, ValueError, IndexError):
             continue
+    return found
+
+
+def _descendants(processes: dict[int, tuple], root: int) -> set[int]:
+    """The pids in ``processes`` (as `_processes` gives them) that descend from ``root``."""
+    found: set[int] = set()
+    parents = {root}
+    while parents:
+        parents = {pid for pid, (ppid, *_) in processes.items() if ppid in parents} - found
+        found |= parents
     return found
 
 
@@ -218,9 +222,9 @@ def kernels(server_pid: int) -> list[tuple[int, float, float]]:
     """
     processes = _processes()
     found = []
-    for pid, (ppid, started, name, cmdline) in processes.items():
-        parent = processes.get(ppid, (0,))[0]
-        if server_pid in (ppid, parent) and _is_kernel(name, cmdline):
+    for pid in _descendants(processes, server_pid):
+        _, started, name, cmdline = processes[pid]
+        if _is_kernel(name, cmdline):
             with contextlib.suppress(OSError, StopIteration):
                 found.append((pid, started, rss_mb(pid)))
     return found

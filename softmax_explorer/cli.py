@@ -189,7 +189,7 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
             "--VoilaKernelManager.fill_delay=0",
         ]
     given = {_trait(option) for option in extra} - {None}
-    return [argv[0], *(option for option in argv[1:] if _trait(option) not in given), *extra]
+    return [option for option in argv if _trait(option) not in given] + extra
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,8 +40,11 @@ ANSWER_TIMEOUT = 120
 KERNEL_MODULE = ["-m", kernel.__name__]
 #: The exit code reported for a forked kernel whose zygote died before it could say.
 UNKNOWN_EXIT = 1
-#: Times the exit code of an ended kernel is asked for, 10 ms apart, before it counts as unknown.
-REAP_TRIES = 100
+#: Seconds an ended kernel's exit code is asked for, while the zygote reaps it, before it
+#: counts as unknown.
+REAP_WAIT = 1.0
+#: Seconds between those questions.
+REAP_PAUSE = 0.01
 
 
 class ZygoteError(RuntimeError):
@@ -160,11 +163,10 @@ class ForkedKernel:
         Unlike `subprocess.Popen.wait`, a timeout returns None instead of raising.
         """
         if self.returncode is None and select.select([self._pidfd], [], [], timeout)[0]:
+            deadline = time.monotonic() + REAP_WAIT
             code = self._zygote.exit_code(self.pid)
-            for _ in range(REAP_TRIES):  # ended, and the zygote is reaping it
-                if code is not None:
-                    break
-                time.sleep(0.01)
+            while code is None and time.monotonic() < deadline:
+                time.sleep(REAP_PAUSE)
                 code = self._zygote.exit_code(self.pid)
             self.returncode = UNKNOWN_EXIT if code is None else code
             os.close(self._pidfd)

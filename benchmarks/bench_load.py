@@ -32,13 +32,11 @@ from bench_browser import (
     INSTRUMENT,
     ROOT,
     find_chromium,
-    kernels,
-    rss_mb,
     serve,
     settle,
 )
 
-from harness.server import private_mb, tree_memory_mb
+from harness.server import kernels, private_mb, rss_mb, tree_memory_mb
 
 SLIDER = ".softmax-explorer-theta-1 .noUi-handle"
 
@@ -139,8 +137,9 @@ def main() -> None:
         report["under_load"] = summary(latencies) | {"lost": lost, "active": args.active}
         print(f"{args.active} active for {args.seconds:.0f} s: {report['under_load']}")
         report["server_mb"] = rss_mb(server_pid)
-        report["kernels_mb"] = [rss for _, _, rss in kernels(server_pid)]
-        report["kernels_private_mb"] = [private_mb(pid) for pid, _, _ in kernels(server_pid)]
+        found = kernels(server_pid)
+        report["kernels_mb"] = [rss for _, _, rss in found]
+        report["kernels_private_mb"] = [private_mb(pid) for pid, _, _ in found]
         report["all_mb"] = tree_memory_mb(server_pid)  # server, zygote, kernels; shared once
         print(f"memory: {report['all_mb']:.0f} MB in all (server, zygote, kernels)")
         sizing = []

@@ -147,6 +147,12 @@ def rss_mb(pid: int) -> float:
     return next(int(x.split()[1]) for x in status if x.startswith("VmRSS:")) / 1024
 
 
+def parent_pid(pid: int) -> int:
+    """The pid of process ``pid``'s parent (Linux)."""
+    status = Path(f"/proc/{pid}/status").read_text().splitlines()
+    return next(int(x.split()[1]) for x in status if x.startswith("PPid:"))
+
+
 def _rollup_kb(pid: int) -> dict[str, int]:
     rollup = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
     return {line.split(":")[0]: int(line.split()[1]) for line in rollup[1:]}

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
+from harness.server import parent_pid
 from softmax_explorer.classroom import ClassroomKernelManager
 from softmax_explorer.provisioner import KERNEL_MODULE, ForkedKernel, forkable
 from softmax_explorer.zygote import KERNEL_NAME, supported
@@ -48,11 +49,6 @@ async def evaluate(client, expression: str) -> str:
     result = reply["content"]["user_expressions"]["x"]
     assert result["status"] == "ok", result
     return result["data"]["text/plain"]
-
-
-def parent_pid(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("PPid:")))
 
 
 def test_the_apps_kernel_is_forked_with_the_app_imported_in_the_launchs_place(tmp_path):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness.server import fetch, running, start_app, wait_until
+from harness.server import fetch, parent_pid, running, start_app, wait_until
 from softmax_explorer.classroom import default_max_kernels
 from softmax_explorer.cli import build_argv, parse_args
 from softmax_explorer.zygote import KERNEL_NAME
@@ -226,10 +226,6 @@ def test_kernel_websocket_sends_small_messages_at_once(server):
             assert time.monotonic() < deadline, "TCP_NODELAY not set on the kernel websocket"
             time.sleep(0.05)
         assert server_socket_nodelay(pid, port, page.getsockname()[1]) is False
-
-
-def parent_pid(pid: int) -> int:
-    return int(re.search(r"PPid:\s+(\d+)", Path(f"/proc/{pid}/status").read_text())[1])
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")

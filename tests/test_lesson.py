@@ -200,9 +200,9 @@ def test_a_link_names_only_shipped_lessons_or_the_one_shown(tmp_path, seed):
         open_link("lesson=seed&step=2&temperature=0")
 
 
-def test_the_readmes_example_lesson_is_a_valid_lesson(tmp_path):
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    example = re.search(r"```json\n(.*?)```", readme, re.S).group(1)
+def test_the_teaching_guides_example_lesson_is_a_valid_lesson(tmp_path):
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
+    example = re.search(r"```json\n(.*?)```", guide, re.S).group(1)
     path = tmp_path / "week3.json"
     path.write_text(example)
     lesson = load_lesson(path)
@@ -219,4 +219,4 @@ def test_the_readmes_example_lesson_is_a_valid_lesson(tmp_path):
         load_lesson(path)
     message = f"{path}: step 2, state: temperature: 0 is outside 0.001..1000"
     assert str(err.value) == message
-    assert message.split("/")[-1] in readme
+    assert message.split("/")[-1] in guide

@@ -373,6 +373,6 @@ def test_directions_are_up_down_or_no_change():
     assert DIRECTIONS == ("up", "down", "no change")
 
 
-def test_the_readme_names_every_kind_of_question():
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    assert all(f"(`{name}`)" in readme for name in QUESTIONS)
+def test_the_teaching_guide_names_every_kind_of_question():
+    guide = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
+    assert all(f"(`{name}`)" in guide for name in QUESTIONS)

@@ -9,6 +9,7 @@ import pytest
 
 import softmax_explorer as se
 from softmax_explorer.app.controller import LOSS_TRACE_MAX, THETA_RANGE, Controller
+from softmax_explorer.finite_diff import STEP_RANGE
 from softmax_explorer.state import PRESETS, State
 
 
@@ -116,3 +117,63 @@ def test_descent_lowers_the_loss_within_the_sliders_range(controller):
     assert controller.losses[-1] < losses[-1]
     controller.clear_losses()
     assert controller.losses == []
+
+
+def test_resize_starts_a_new_descent_and_a_refused_n_says_why(controller):
+    controller.losses = [1.0, 0.5]
+    assert controller.resize(6) == ""
+    assert controller.state == State().resized(6)
+    assert controller.losses == []
+    controller.losses = [1.0]
+    assert controller.resize(40) == "n: 40 is not a whole number between 2 and 32"
+    assert controller.resize("six").startswith("invalid literal for int()")
+    assert controller.state == State().resized(6)
+    assert controller.losses == [1.0]
+
+
+def test_x_is_read_from_text_with_one_number_per_class(controller, loop):
+    assert controller.set_x("1, 2") == (
+        "x: 2 values, but n is 4: give one per class (or change n first)"
+    )
+    assert "x" in controller.set_x("1, two, 3, 4")
+    assert controller.state == State()
+    assert controller.set_x("4, 3, 2, 1", coalesce=True) == ""
+    assert controller.shown == []  # a hand typing: shown once the messages have run
+    loop.run()
+    assert controller.state == State(x=(4.0, 3.0, 2.0, 1.0))
+
+
+@pytest.mark.parametrize(("k", "p"), [(0, 0.5), (2, 0.05), (3, 0.9)])
+def test_a_bar_dragged_to_a_probability_gets_it_through_its_theta(controller, loop, k, p):
+    assert controller.drag_bar(k, to=p) == ""
+    loop.run()
+    state = controller.state
+    assert state.x == State().x
+    assert [t for i, t in enumerate(state.theta) if i != k] == [
+        t for i, t in enumerate(State().theta) if i != k
+    ]
+    assert se.softmax(state.x, state.theta)[k] == pytest.approx(p, rel=1e-12)
+
+
+def test_a_dragged_bar_stays_in_the_sliders_range_and_a_nudge_adds(controller, loop):
+    controller.drag_bar(1, to=0.999999)  # beyond theta_1 = 3 at x_1 = 4
+    loop.run()
+    assert controller.state.theta[1] == THETA_RANGE[1]
+    controller.drag_bar(0, by=-0.05)
+    loop.run()
+    assert controller.state.theta[0] == pytest.approx(State().theta[0] - 0.05)
+    assert controller.drag_bar(0, to=1.5).startswith("Not applied: ")
+    assert controller.state.theta[0] == pytest.approx(State().theta[0] - 0.05)
+
+
+def test_the_dragged_step_stays_in_the_step_range_and_a_nudge_is_in_decades(controller, loop):
+    controller.drag_step(to=1e-3)
+    loop.run()
+    assert controller.state.h == 1e-3
+    controller.drag_step(by=0.25)
+    loop.run()
+    assert controller.state.h == pytest.approx(1e-3 * 10**0.25)
+    for to, edge in ((1e-30, STEP_RANGE[0]), (10.0, STEP_RANGE[1])):
+        controller.drag_step(to=to)
+        loop.run()
+        assert controller.state.h == edge

@@ -1,9 +1,11 @@
 """`Controller`: the app's state, the coalescing of pending changes and the results cache.
 
-No widgets here: the views tell the controller what the user asked for, and the controller
-tells its listeners what to show. One state change is one computation and one redraw; changes
-that arrive from the browser while a redraw is pending are coalesced, so a fast-moving slider is
-drawn at its latest value and stale intermediate values are dropped instead of queued.
+No widgets here: the views tell the controller what the user asked for (a field's new value,
+the text of x, a bar or the step line dragged), the controller turns it into a state (or the
+message why not) and tells its listeners what to show. One state change is one computation and
+one redraw; changes that arrive from the browser while a redraw is pending are coalesced, so a
+fast-moving slider is drawn at its latest value and stale intermediate values are dropped
+instead of queued.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
-from ..model import descent_step
+from ..finite_diff import STEP_RANGE
+from ..model import descent_step, theta_for_probability
 from ..results import Results, compute
-from ..state import State, StateError
+from ..state import State, StateError, parse_values
 
 __all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller", "call_later", "call_soon"]
 
@@ -139,6 +142,62 @@ class Controller:
             return str(err)
         self.show(state, coalesce=coalesce)
         return ""
+
+    def resize(self, n: Any) -> str:
+        """Show the base state with ``n`` classes, as a new descent; the message why not, or ""."""
+        try:
+            state = self.base.resized(int(n))
+        except (StateError, TypeError, ValueError) as err:
+            return str(err)
+        self.clear_losses()
+        self.show(state)
+        return ""
+
+    def set_x(self, text: str, *, coalesce: bool = False) -> str:
+        """Show the base state with x read from ``text`` (one number per class, comma-separated).
+
+        Returns the message why not, or "". See `show` for ``coalesce``.
+        """
+        base = self.base
+        try:
+            values = parse_values("x", text)
+            if len(values) != base.n:
+                raise StateError(
+                    f"x: {len(values)} values, but n is {base.n}: give one per class "
+                    "(or change n first)"
+                )
+            state = base.replace(x=values)
+        except StateError as err:
+            return str(err)
+        self.show(state, coalesce=coalesce)
+        return ""
+
+    def drag_bar(self, k: int, to: float | None = None, by: float = 0.0) -> str:
+        """Move class ``k``'s theta by a hand on its bar; the message why not, or "".
+
+        ``to``: the probability the bar was dragged to (theta solved with x and T fixed); else
+        ``by``, added to theta. theta stays within `THETA_RANGE`; the change is coalesced.
+        """
+        base = self.base
+        if to is None:
+            value = base.theta[k] + by
+        else:
+            try:
+                value = theta_for_probability(self.results(base).model, k, to)
+            except ValueError as err:
+                return f"Not applied: {err}."
+        theta = list(base.theta)
+        theta[k] = min(max(value, THETA_RANGE[0]), THETA_RANGE[1])
+        return self.change(coalesce=True, theta=tuple(theta))
+
+    def drag_step(self, to: float | None = None, by: float = 0.0) -> str:
+        """Move the step h by a hand on the error plot; the message why not, or "".
+
+        ``to``: the step it was dragged to; else h is multiplied by ``10**by``. h stays within
+        `STEP_RANGE`; the change is coalesced.
+        """
+        h = to if to is not None else self.base.h * 10.0**by
+        return self.change(coalesce=True, h=min(max(h, STEP_RANGE[0]), STEP_RANGE[1]))
 
     def _flush(self) -> None:
         self._scheduled = False

@@ -18,10 +18,9 @@ from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
 from ..lesson import Lesson, LessonError, load_lesson, open_link
-from ..model import theta_for_probability
 from ..results import Results, compute
-from ..state import PRESETS, State, StateError, parse_values, query_fields
-from .controller import THETA_RANGE, Controller, call_soon
+from ..state import PRESETS, State, StateError, query_fields
+from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
 from .layout import arrange
@@ -257,7 +256,10 @@ class Explorer:
 
         ``coalesce``: the change came from a hand in the browser (see `Controller.show`).
         """
-        message = self.controller.change(coalesce=coalesce, **fields)
+        self._report(self.controller.change(coalesce=coalesce, **fields))
+
+    def _report(self, message: str) -> None:
+        """Show why a change was refused (or no message), and the controls as they were."""
         self.status.show(message)
         if message:
             self.controls.sync(self.state)
@@ -305,30 +307,15 @@ class Explorer:
         return shown
 
     def _on_n(self, change: dict) -> None:
-        try:
-            state = self.controller.base.resized(int(change["new"]))
-        except (StateError, TypeError, ValueError) as err:
-            self.status.show(str(err))
-            self.controls.sync(self.state)
-            return
-        self._clear_losses()
-        self.controller.show(state)
+        message = self.controller.resize(change["new"])
+        self._report(message)
+        if not message:
+            self._show_losses()  # resized: a new descent
 
     def _on_x(self, change: dict) -> None:
-        base = self.controller.base
-        try:
-            values = parse_values("x", change["new"])
-            if len(values) != base.n:
-                raise StateError(
-                    f"x: {len(values)} values, but n is {base.n}: give one per class "
-                    "(or change n first)"
-                )
-            state = base.replace(x=values)
-        except StateError as err:
-            self.controls.show_x_error(str(err))
-            return
-        self.controls.show_x_error("")
-        self.controller.show(state, coalesce=from_browser(change))
+        self.controls.show_x_error(
+            self.controller.set_x(change["new"], coalesce=from_browser(change))
+        )
 
     def _on_target(self, change: dict) -> None:
         self._clear_losses()
@@ -338,24 +325,11 @@ class Explorer:
 
     def _on_bar(self, k: int, to: float | None = None, by: int = 0) -> None:
         """A bar dragged to probability ``to``, or nudged ``by`` one theta slider step."""
-        base = self.controller.base
-        if to is not None:
-            try:
-                value = theta_for_probability(self.controller.results(base).model, k, to)
-            except ValueError as err:
-                self.status.show(f"Not applied: {err}.")
-                return
-        else:
-            value = base.theta[k] + by * self.controls.thetas[k].step
-        theta = list(base.theta)
-        theta[k] = min(max(value, THETA_RANGE[0]), THETA_RANGE[1])
-        self._change(True, theta=tuple(theta))
+        self._report(self.controller.drag_bar(k, to, by * self.controls.thetas[k].step))
 
     def _on_step(self, to: float | None = None, by: int = 0) -> None:
-        """The step line dragged to ``to``, or nudged ``by`` one step of the h slider."""
-        slider = self.controls["h"]
-        h = to if to is not None else self.controller.base.h * slider.base ** (by * slider.step)
-        self._change(True, h=min(max(h, slider.base**slider.min), slider.base**slider.max))
+        """The step line dragged to ``to``, or nudged ``by`` one step of the h slider (decades)."""
+        self._report(self.controller.drag_step(to, by * self.controls["h"].step))
 
     def _on_step_button(self, _change: None) -> None:
         self.descend()

@@ -46,7 +46,7 @@ from harness.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from harness.page import DASHBOARD_READY  # noqa: E402
 from harness.server import kernels, plain_voila, running, start, wait_until  # noqa: E402
 from harness.student import Student, arrive  # noqa: E402
-from softmax_explorer.cli import EXTENSIONS  # noqa: E402
+from softmax_explorer.serving.cli import EXTENSIONS  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 TIMEOUT = 300  # seconds for one burst, all students shown

@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
 from harness.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from harness.page import DASHBOARD_READY  # noqa: E402
 from harness.server import kernels, plain_voila, private_mb, rss_mb, running, start  # noqa: E402
-from softmax_explorer.cli import KERNEL_MALLOC  # noqa: E402
+from softmax_explorer.serving.cli import KERNEL_MALLOC  # noqa: E402
 from softmax_explorer.state import State  # noqa: E402
 
 QUIET_MS = 400  # no further change for this long: the step is over
@@ -170,7 +170,7 @@ def write_notebook(path: Path, code: str) -> Path:
 @contextmanager
 def serve(command: list[str], workdir: Path):
     """A Voila server (ours or plain) on a free loopback port: ``(url, pid)``; stopped on exit."""
-    share = str(files("softmax_explorer") / "share")
+    share = str(files("softmax_explorer.serving") / "share")
     command = [*command, *(["--no-browser"] if "--no-browser" not in command else [])]
     with running(start(command, workdir, JUPYTER_PATH=share)) as server:
         yield server.url, server.process.pid

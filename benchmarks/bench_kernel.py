@@ -5,11 +5,12 @@ Four kernels, each started ``--repeats`` times (median reported), side by side i
 1. **floor**: a stock ipykernel that starts and runs nothing;
 2. **stock + app**: a stock ipykernel running the app's notebook (``served_explorer()``), as a
    Voila without our kernelspec would;
-3. **ours launched + app**: `softmax_explorer.kernel` started as a new process (the app imported
-   early, seaborn without scipy, the collector paused and then frozen), as where kernels cannot
-   be forked, running the same notebook;
-4. **ours forked + app**: the same kernel forked by the server's zygote (`softmax_explorer.zygote`),
-   as `softmax-explorer` starts them, running the same notebook.
+3. **ours launched + app**: `softmax_explorer.serving.kernel` started as a new process (the app
+   imported early, seaborn without scipy, the collector paused and then frozen), as where kernels
+   cannot be forked, running the same notebook;
+4. **ours forked + app**: the same kernel forked by the server's zygote
+   (`softmax_explorer.serving.zygote`), as `softmax-explorer` starts them, running the same
+   notebook.
 
 For each: the kernel process's CPU seconds (user + system, from ``/proc``) once it answers and
 once the notebook's cell has run, the wall time from the start to the cell's end, and its
@@ -38,9 +39,10 @@ from timing import markdown_table
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
 from harness.server import private_mb, rss_mb  # noqa: E402
-from softmax_explorer.classroom import ClassroomKernelManager, kernel_transport  # noqa: E402
+from softmax_explorer import serving  # noqa: E402
+from softmax_explorer.serving.classroom import ClassroomKernelManager, kernel_transport  # noqa: E402
 
-APP_CELL = "from softmax_explorer.serve import served_explorer\nserved_explorer()"
+APP_CELL = "from softmax_explorer.serving.kernel_page import served_explorer\nserved_explorer()"
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -52,7 +54,7 @@ def cpu_seconds(pid: int) -> float:
 
 def manager(fork: bool, sockets: Path) -> ClassroomKernelManager:
     """The server's kernel manager, forking the app's kernels or not."""
-    specs = KernelSpecManager(kernel_dirs=[str(files("softmax_explorer") / "share" / "kernels")])
+    specs = KernelSpecManager(kernel_dirs=[str(files(serving) / "share" / "kernels")])
     return ClassroomKernelManager(
         fork_kernels=fork, kernel_spec_manager=specs, connection_dir=str(sockets),
         ip=str(sockets / "kernel"), transport=kernel_transport(),  # as the served kernels

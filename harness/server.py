@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from softmax_explorer.voila_fixes import FIXES
-from softmax_explorer.zygote import KERNEL_NAME
+from softmax_explorer.serving.voila_fixes import FIXES
+from softmax_explorer.serving.zygote import KERNEL_NAME
 
 
 def free_port() -> int:
@@ -211,7 +211,7 @@ def _is_kernel(name: bytes, cmdline: bytes) -> bool:
     """A stock kernel, ours launched as usual, or ours forked by the zygote (named so)."""
     return (
         b"ipykernel" in cmdline
-        or b"softmax_explorer.kernel" in cmdline
+        or b"softmax_explorer.serving.kernel" in cmdline
         or name == KERNEL_NAME.encode()
     )
 

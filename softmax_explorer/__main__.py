@@ -1,5 +1,5 @@
 """``python -m softmax_explorer``: the same as the ``softmax-explorer`` command."""
 
-from .cli import main
+from .serving.cli import main
 
 main()

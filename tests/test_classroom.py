@@ -8,8 +8,8 @@ import time
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 
-from softmax_explorer import classroom
-from softmax_explorer.classroom import ClassFull, ClassroomKernelManager
+from softmax_explorer.serving import classroom
+from softmax_explorer.serving.classroom import ClassFull, ClassroomKernelManager
 
 POOLED = {"env": {"VOILA_PREHEAT": "True"}}
 

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from softmax_explorer.cli import KERNEL_MALLOC
+from softmax_explorer.serving.cli import KERNEL_MALLOC
 
 # main() with Voila's launch replaced by printing what a kernel would inherit
 LAUNCH = """
@@ -18,7 +18,7 @@ from unittest import mock
 import json
 import os
 from voila.app import Voila
-from softmax_explorer import cli
+from softmax_explorer.serving import cli
 with mock.patch.object(Voila, "launch_instance", lambda **kw: print(os.environ["GLIBC_TUNABLES"])):
     cli.main(["--no-browser"])
 """
@@ -66,7 +66,7 @@ LESSON_LAUNCH = """
 from unittest import mock
 import os, sys
 from voila.app import Voila
-from softmax_explorer import cli
+from softmax_explorer.serving import cli
 lesson = lambda **kw: print(os.environ["SOFTMAX_EXPLORER_LESSON"])
 with mock.patch.object(Voila, "launch_instance", lesson):
     cli.main(["--no-browser", "--lesson", sys.argv[1]])

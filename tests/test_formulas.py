@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from softmax_explorer.formulas import entry_value, formula_html
+from softmax_explorer.figures.formulas import entry_value, formula_html
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
 

@@ -11,19 +11,23 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 
-import softmax_explorer.kernel
+import softmax_explorer.serving.kernel
+from softmax_explorer import serving
 
 pytestmark = pytest.mark.kernel
 
 # Nothing here imports the app: it shows whether the kernel already has.
-PROBE = "hasattr(__import__('sys').modules.get('softmax_explorer.serve'), 'served_explorer')"
+PROBE = (
+    "hasattr(__import__('sys').modules.get('softmax_explorer.serving.kernel_page'), "
+    "'served_explorer')"
+)
 # The collector is paused until the early import is done.
 COLLECTING = "__import__('gc').isenabled()"
 
 
 @pytest.fixture
 def client():
-    specs = KernelSpecManager(kernel_dirs=[str(files("softmax_explorer") / "share" / "kernels")])
+    specs = KernelSpecManager(kernel_dirs=[str(files(serving) / "share" / "kernels")])
     manager = KernelManager(kernel_name="softmax-explorer", kernel_spec_manager=specs)
     manager.start_kernel()
     kc = manager.client()
@@ -47,7 +51,7 @@ def evaluate(kc, expression: str) -> str:
 def test_the_kernelspec_runs_this_module(client):
     manager, _ = client
     cmdline = Path(f"/proc/{manager.provisioner.process.pid}/cmdline").read_bytes().split(b"\0")
-    assert cmdline[1:3] == [b"-m", softmax_explorer.kernel.__name__.encode()]
+    assert cmdline[1:3] == [b"-m", softmax_explorer.serving.kernel.__name__.encode()]
 
 
 def test_the_app_is_imported_without_being_asked(client):
@@ -83,13 +87,13 @@ def modules(tmp_path, monkeypatch):
 
 
 def test_import_without_leaves_the_package_out_and_importable_after(modules):
-    softmax_explorer.kernel.import_without("can_do_without", "optional_dep")
+    softmax_explorer.serving.kernel.import_without("can_do_without", "optional_dep")
     assert sys.modules["can_do_without"].WITH is False
     assert "optional_dep" not in sys.modules
     assert __import__("optional_dep").VALUE == 1
 
 
 def test_import_without_imports_with_it_when_the_module_needs_it(modules):
-    softmax_explorer.kernel.import_without("needs_it", "optional_dep")
+    softmax_explorer.serving.kernel.import_without("needs_it", "optional_dep")
     assert sys.modules["needs_it"].WITH is True
     assert sys.modules["optional_dep"].VALUE == 1

@@ -10,8 +10,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from softmax_explorer.lesson import LESSONS, MAX_BYTES, Lesson, LessonError, load_lesson, open_link
 from softmax_explorer.state import PRESETS, State, StateError
+from softmax_explorer.teaching.lesson import (
+    LESSONS,
+    MAX_BYTES,
+    Lesson,
+    LessonError,
+    load_lesson,
+    open_link,
+)
 
 from . import reference as ref
 from .test_model import SEED_SOFTMAX, SEED_THETA, SEED_X

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from softmax_explorer import Explorer
-from softmax_explorer.lesson import load_lesson
 from softmax_explorer.state import PRESETS, State
+from softmax_explorer.teaching.lesson import load_lesson
 
 SEED = load_lesson("seed")
 

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = [
     ROOT / "notebooks" / "explorer.ipynb",
     ROOT / "notebooks" / "tutorial.ipynb",
-    ROOT / "softmax_explorer" / "app.ipynb",
+    ROOT / "softmax_explorer" / "serving" / "app.ipynb",
 ]
 
 pytestmark = pytest.mark.kernel

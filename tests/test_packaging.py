@@ -49,27 +49,32 @@ LAYERS = {
     "state": set(),
     "looks": set(),
     "results": {"numpy", "pandas"},
-    "questions": {"numpy"},
-    "lesson": set(),
+    "teaching": {"numpy"},
     "canvas": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib", "seaborn"},
-    "formulas": {"numpy"},
     "app.controller": set(),
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results",
-    "questions", "lesson", "canvas", "figures", "formulas", "app.controller", "canvas.widget",
-    "app", "serve", "kernel", "zygote", "provisioner", "classroom", "voila_app", "jupyter_proxy",
-    "cli",
+    "teaching", "canvas", "figures", "app.controller", "canvas.widget", "app",
+    "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
+    "serving.classroom", "serving.voila_fixes", "serving.voila_app", "serving.jupyter_proxy",
+    "serving.cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
+#: The package root holds the library and the state only; the rest lives in subpackages.
+ROOT_MODULES = {
+    "__init__", "__main__", "special", "finite_diff", "inputs", "model", "gradcheck", "state",
+    "looks", "results",
+}  # fmt: skip
 
 
 def _unit(parts: list[str]) -> str:
-    """The layer a module belongs to: its top-level module or package (two modules apart)."""
-    name = ".".join(parts[:2])
-    return name if name in ("canvas.widget", "app.controller") else parts[0]
+    """The layer a module belongs to: the longest entry of `ORDER` its dotted name starts with."""
+    name = ".".join(parts)
+    found = [unit for unit in ORDER if name == unit or name.startswith(unit + ".")]
+    return max(found, key=len) if found else parts[0]
 
 
 def _imports(path: Path) -> set[str]:
@@ -79,23 +84,39 @@ def _imports(path: Path) -> set[str]:
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom):
-            names.add(("." * node.level) + (node.module or ""))
+            prefix = ("." * node.level) + (node.module or "")
+            if node.module is None:  # from . import kernel: the modules named
+                names |= {prefix + alias.name for alias in node.names}
+            else:
+                names.add(prefix)
     return names
 
 
 def _package_imports(path: Path) -> tuple[str, set[str], set[str]]:
     """``(unit, units it imports, third-party packages it imports)`` of one module."""
     parts = list(path.relative_to(PACKAGE).with_suffix("").parts)
+    package = parts[:-1]  # what a relative import's first dot names
+    if parts[-1] == "__init__" and package:
+        parts = package  # a package's __init__ is the package
     units, packages = set(), set()
     for name in _imports(path):
         if name.startswith("."):
             level = len(name) - len(name.lstrip("."))
-            target = parts[: len(parts) - level] + [p for p in name.lstrip(".").split(".") if p]
+            target = package[: len(package) - level + 1]
+            target += [p for p in name.lstrip(".").split(".") if p]
             if target:
                 units.add(_unit(target))
         else:
             packages.add(name.split(".")[0])
     return _unit(parts), units, packages
+
+
+def test_the_package_root_holds_the_library_and_the_state_only():
+    modules = {p.stem for p in PACKAGE.glob("*.py")}
+    assert modules == ROOT_MODULES
+    assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
+        "app", "canvas", "figures", "serving", "teaching",
+    }  # fmt: skip
 
 
 def test_layers_import_only_downwards():
@@ -135,8 +156,8 @@ def test_the_numerics_import_and_run_without_plotting_widgets_or_pandas():
 
 
 def test_the_deployments_land_on_the_proxied_app():
-    """deploy/jupyterhub's hub config and Helm values open softmax_explorer.jupyter_proxy.PATH."""
-    from softmax_explorer.jupyter_proxy import PATH
+    """deploy/jupyterhub's hub config and Helm values open the proxy entry's PATH."""
+    from softmax_explorer.serving.jupyter_proxy import PATH
 
     deploy = ROOT / "deploy" / "jupyterhub"
     values = yaml.safe_load((deploy / "values.yaml").read_text())
@@ -144,4 +165,4 @@ def test_the_deployments_land_on_the_proxied_app():
     assert f'c.Spawner.default_url = "/{PATH}"' in (deploy / "jupyterhub_config.py").read_text()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     servers = project["entry-points"]["jupyter_serverproxy_servers"]
-    assert servers == {"softmax": "softmax_explorer.jupyter_proxy:server"}
+    assert servers == {"softmax": "softmax_explorer.serving.jupyter_proxy:server"}

@@ -11,8 +11,8 @@ import pytest
 
 from softmax_explorer import Explorer
 from softmax_explorer.app.predict import FRAME_DELAY, FRAMES
-from softmax_explorer.questions import QUESTIONS
 from softmax_explorer.state import State
+from softmax_explorer.teaching.questions import QUESTIONS
 
 from . import reference as ref
 from .test_app import bar_heights, count_updates, from_browser

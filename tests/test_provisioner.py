@@ -16,16 +16,19 @@ import pytest
 from jupyter_client.kernelspec import KernelSpecManager
 
 from harness.server import parent_pid
-from softmax_explorer.classroom import ClassroomKernelManager
-from softmax_explorer.provisioner import KERNEL_MODULE, ForkedKernel, forkable
-from softmax_explorer.zygote import KERNEL_NAME, supported
+from softmax_explorer import serving
+from softmax_explorer.serving.classroom import ClassroomKernelManager
+from softmax_explorer.serving.provisioner import KERNEL_MODULE, ForkedKernel, forkable
+from softmax_explorer.serving.zygote import KERNEL_NAME, supported
 
 pytestmark = [
     pytest.mark.kernel,
     pytest.mark.skipif(not supported(), reason="kernels are forked on Linux only"),
 ]
 
-SPECS = str(files("softmax_explorer") / "share" / "kernels")
+SPECS = str(files(serving) / "share" / "kernels")
+#: The served notebook's cell.
+APP_CELL = "from softmax_explorer.serving.kernel_page import served_explorer\nserved_explorer()"
 WIDGETS = "'jupyter.widget' in get_ipython().kernel.comm_manager.targets"
 
 
@@ -63,7 +66,9 @@ def test_the_apps_kernel_is_forked_with_the_app_imported_in_the_launchs_place(tm
             assert Path(f"/proc/{process.pid}/comm").read_text().strip() == KERNEL_NAME
             assert os.getpgid(process.pid) == process.pid  # interrupts reach its children
             assert (
-                await evaluate(client, "'softmax_explorer.serve' in __import__('sys').modules")
+                await evaluate(
+                    client, "'softmax_explorer.serving.kernel_page' in __import__('sys').modules"
+                )
                 == "True"
             )
             assert await evaluate(client, "'scipy' in __import__('sys').modules") == "False"
@@ -76,7 +81,7 @@ def test_the_apps_kernel_is_forked_with_the_app_imported_in_the_launchs_place(tm
             # the served notebook's cell shows the dashboard as a widget
             shown = []
             await client.execute_interactive(
-                "from softmax_explorer.serve import served_explorer\nserved_explorer()",
+                APP_CELL,
                 output_hook=lambda msg: shown.append(msg["content"].get("data", {})),
                 timeout=60,
             )

@@ -1,9 +1,9 @@
 """The questions' answers, for random changes of random states, against the closed forms.
 
-Every reference here is independent of `softmax_explorer.questions`: the softmax, the loss and
-their derivatives in 60-digit mpmath (tests/reference.py), and the finite differences' errors
-against the closed-form Jacobian. A change whose reference is too close to call (a near tie) is
-not judged: the question may then be left out, and is asserted only where the answer is clear.
+Every reference here is independent of `softmax_explorer.teaching.questions`: the softmax, the loss
+and their derivatives in 60-digit mpmath (tests/reference.py), and the finite differences' errors
+against the closed-form Jacobian. A change whose reference is too close to call (a near tie) is not
+judged: the question may then be left out, and is asserted only where the answer is clear.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from softmax_explorer.finite_diff import METHODS, numerical_jacobian
-from softmax_explorer.questions import (
+from softmax_explorer.results import compute
+from softmax_explorer.state import State
+from softmax_explorer.teaching.questions import (
     DIRECTIONS,
     QUESTIONS,
     STEP_CHOICES,
@@ -24,8 +26,6 @@ from softmax_explorer.questions import (
     changed_fields,
     fitting,
 )
-from softmax_explorer.results import compute
-from softmax_explorer.state import State
 
 from . import reference as ref
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from softmax_explorer.lesson import load_lesson
-from softmax_explorer.serve import link_base, served_explorer
+from softmax_explorer.serving.kernel_page import link_base, served_explorer
 from softmax_explorer.state import PRESETS
+from softmax_explorer.teaching.lesson import load_lesson
 
 SEED = load_lesson("seed")
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from softmax_explorer.voila_app import Chatter
+from softmax_explorer.serving.voila_app import Chatter
 
 KERNEL = "415c42d6-45ec-450b-b74f-33819d14c7a4"
 #: Lines the Jupyter server and Tornado log per page (copied from a server's log).

@@ -15,7 +15,7 @@ from jupyter_client.session import Session
 from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from traitlets.config.loader import KVArgParseConfigLoader
 
-from softmax_explorer import voila_fixes
+from softmax_explorer.serving import voila_fixes
 
 
 def v1_message(header: dict) -> bytes:
@@ -117,7 +117,7 @@ def test_a_fix_outside_its_verified_versions_is_skipped_with_one_line(pristine, 
     fixes = tuple(
         dataclasses.replace(fix, verified_on={"voila": "<0.5"}) for fix in voila_fixes.FIXES
     )
-    with caplog.at_level(logging.WARNING, logger="softmax_explorer.voila_fixes"):
+    with caplog.at_level(logging.WARNING, logger="softmax_explorer.serving.voila_fixes"):
         assert voila_fixes.apply(fixes) == []
     assert pristine.read_header_from_binary_message is original
     lines = [r.getMessage() for r in caplog.records]
@@ -127,7 +127,7 @@ def test_a_fix_outside_its_verified_versions_is_skipped_with_one_line(pristine, 
 
 def test_a_changed_upstream_function_is_not_patched(pristine, caplog):
     fix = dataclasses.replace(voila_fixes.FIXES[1], sentinel="0" * 16)
-    with caplog.at_level(logging.WARNING, logger="softmax_explorer.voila_fixes"):
+    with caplog.at_level(logging.WARNING, logger="softmax_explorer.serving.voila_fixes"):
         voila_fixes.apply((fix,))
     assert pristine.read_header_from_binary_message is not voila_fixes.read_v1_header
     assert "read_header_from_binary_message differs from the verified version" in caplog.text

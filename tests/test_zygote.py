@@ -14,8 +14,8 @@ import threading
 
 import pytest
 
-from softmax_explorer import zygote
-from softmax_explorer.zygote import receive, send
+from softmax_explorer.serving import zygote
+from softmax_explorer.serving.zygote import receive, send
 
 pytestmark = pytest.mark.skipif(not zygote.supported(), reason="kernels are forked on Linux only")
 
@@ -68,7 +68,7 @@ def test_importing_the_app_makes_no_widget():
     """A widget made at import would be made in the zygote: every kernel would share its id, and
     its comm, opened before any kernel existed, would never answer a page."""
     code = (
-        "import softmax_explorer.serve\n"
+        "import softmax_explorer.serving.kernel_page\n"
         "from ipywidgets.widgets.widget import _instances\n"  # ipywidgets' registry of widgets
         "print(sorted(type(w).__name__ for w in _instances.values()))"
     )

@@ -17,9 +17,9 @@ import ipywidgets as W
 from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
-from ..lesson import Lesson, LessonError, load_lesson, open_link
 from ..results import Results, compute
 from ..state import PRESETS, State, StateError, query_fields
+from ..teaching.lesson import Lesson, LessonError, load_lesson, open_link
 from .controller import Controller, call_soon
 from .controls import NO_TARGET, Control, Controls
 from .host import HostPage
@@ -195,9 +195,9 @@ class Explorer:
     def apply_query(self, query: str) -> bool:
         """Show the state of a share link's query string (``preset=cold&n=6``, ...).
 
-        ``lesson=seed&step=4`` opens a lesson's step (see `softmax_explorer.lesson.open_link`).
-        An invalid one shows its message and the defaults (the lesson's step, in a lesson).
-        Returns whether it was applied.
+        ``lesson=seed&step=4`` opens a lesson's step (see
+        `softmax_explorer.teaching.lesson.open_link`). An invalid one shows its message and the
+        defaults (the lesson's step, in a lesson). Returns whether it was applied.
         """
         try:
             lesson, number, state = open_link(query, self.lesson)

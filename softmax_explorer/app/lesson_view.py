@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import ipywidgets as W
 
-from ..lesson import Lesson, Step
 from ..state import State
+from ..teaching.lesson import Lesson, Step
 
 __all__ = ["LessonView"]
 

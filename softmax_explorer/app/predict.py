@@ -1,9 +1,9 @@
 """`Predict`: "predict, then reveal": the next change held back until the class has answered.
 
-When it is on (its checkbox, or a lesson step's question), the next change's results are held:
-the panels keep showing the old state while a question about the change is asked (see
-`softmax_explorer.questions`). An answer is marked right or wrong, then the panels animate from
-the old state to the new one, the old bars kept as a faint outline. "Show" reveals without an
+When it is on (its checkbox, or a lesson step's question), the next change's results are held: the
+panels keep showing the old state while a question about the change is asked (see
+`softmax_explorer.teaching.questions`). An answer is marked right or wrong, then the panels animate
+from the old state to the new one, the old bars kept as a faint outline. "Show" reveals without an
 answer. Imports ipywidgets.
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 
 import ipywidgets as W
 
-from ..questions import QUESTIONS, Question, ask, fitting
 from ..results import Results
 from ..state import State
+from ..teaching.questions import QUESTIONS, Question, ask, fitting
 from .controller import call_later
 from .safe import Checkbox, Dropdown
 

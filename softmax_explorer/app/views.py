@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import ipywidgets as W
 
-from ..formulas import formula_html
+from ..figures.formulas import formula_html
 from ..results import Results
 from ..state import INDEX_BASE, State
 from .safe import Dropdown, Text

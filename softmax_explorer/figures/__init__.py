@@ -17,8 +17,10 @@ canvas is Agg unless the caller passes another (the app passes the browser-drawn
 
 Modules: `style` (seaborn's style, contexts, palette and colour maps per theme), `ticks`
 (labels and axis helpers), `panel` (the panel framework), `bars`, `heatmaps`, `steps`, `trace`
-(the panels), `blit` (blitting), `dashboard` (the five figures and the export) and `describe`
-(the panels in words, for screen readers).
+(the panels), `blit` (blitting), `handles` (the bars and the step line dragged by a hand or
+moved by the arrow keys), `dashboard` (the five figures and the export), `describe` (the panels
+in words, for screen readers) and `formulas` (the formula panel's HTML, which the browser
+typesets beside the plots).
 """
 
 from .dashboard import PANELS, Dashboard

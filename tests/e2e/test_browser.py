@@ -27,10 +27,10 @@ from harness.page import (
     wait_for_link,
 )
 from harness.server import fetch, running, start_app
-from softmax_explorer.cli import EXTENSIONS
 from softmax_explorer.figures import DPI, Dashboard
 from softmax_explorer.figures.dashboard import _MAIN_RECT
 from softmax_explorer.results import compute
+from softmax_explorer.serving.cli import EXTENSIONS
 from softmax_explorer.state import PRESETS, State
 
 from .conftest import save_screenshot

@@ -8,7 +8,7 @@ import pytest
 
 from harness.page import bars_follow_a_key, settled_pixels, wait_for_change
 from harness.server import running, start_app
-from softmax_explorer.lesson import load_lesson, open_link
+from softmax_explorer.teaching.lesson import load_lesson, open_link
 
 pytestmark = pytest.mark.browser
 

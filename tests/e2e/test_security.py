@@ -39,7 +39,7 @@ HOSTILE_PATHS = [
 SECRETS = [
     (PACKAGE / "cli.py").read_text().splitlines()[0],  # the module docstring's first line
     "served_explorer",
-    "softmax_explorer.serve",
+    "softmax_explorer.serving.kernel_page",
     "root:x:0:0",
 ]
 

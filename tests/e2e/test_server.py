@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 from harness.server import fetch, parent_pid, running, start_app, wait_until
-from softmax_explorer.classroom import default_max_kernels
-from softmax_explorer.cli import build_argv, parse_args
-from softmax_explorer.zygote import KERNEL_NAME
+from softmax_explorer.serving.classroom import default_max_kernels
+from softmax_explorer.serving.cli import build_argv, parse_args
+from softmax_explorer.serving.zygote import KERNEL_NAME
 
 LOADS = 50
 LOAD_TIMEOUT = 60  # seconds; a load that takes longer counts as a hang
@@ -230,7 +230,7 @@ def test_kernel_websocket_sends_small_messages_at_once(server):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
 def test_pages_run_in_the_apps_kernel_forked_by_the_zygote(server):
-    """The served notebook names the kernelspec the CLI provides (softmax_explorer.kernel),
+    """The served notebook names the kernelspec the CLI provides (softmax_explorer.serving.kernel),
     whose kernels the server's zygote forks."""
     fetch(server.url, timeout=60)
     pids = [pid for pid, _, _ in server.kernels()]
@@ -239,7 +239,7 @@ def test_pages_run_in_the_apps_kernel_forked_by_the_zygote(server):
         assert Path(f"/proc/{pid}/comm").read_text().strip() == KERNEL_NAME
         zygote = parent_pid(pid)
         command = Path(f"/proc/{zygote}/cmdline").read_bytes().split(b"\0")
-        assert command[1:3] == [b"-m", b"softmax_explorer.zygote"], command
+        assert command[1:3] == [b"-m", b"softmax_explorer.serving.zygote"], command
         assert parent_pid(zygote) == server.process.pid
 
 
@@ -253,7 +253,10 @@ def test_kernels_can_be_launched_as_new_processes_instead(tmp_path):
         assert not others
         assert parent_pid(pid) == server.process.pid
         command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        assert command[1:3] == [b"-m", b"softmax_explorer.kernel"], command
+        assert command[1:3] == [b"-m", b"softmax_explorer.serving.kernel"], command
         children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
         for child in children.read_text().split():
-            assert b"softmax_explorer.zygote" not in Path(f"/proc/{child}/cmdline").read_bytes()
+            assert (
+                b"softmax_explorer.serving.zygote"
+                not in Path(f"/proc/{child}/cmdline").read_bytes()
+            )

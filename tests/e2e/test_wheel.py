@@ -12,7 +12,7 @@ import pytest
 
 from harness.page import wait_for_dashboard
 from harness.server import running, start, wait_until
-from softmax_explorer.zygote import KERNEL_NAME
+from softmax_explorer.serving.zygote import KERNEL_NAME
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,11 +20,11 @@ pytestmark = pytest.mark.browser
 
 #: What the app needs at run time besides its Python modules.
 DATA = [
-    "softmax_explorer/app.ipynb",
-    "softmax_explorer/lessons/seed.json",
+    "softmax_explorer/serving/app.ipynb",
+    "softmax_explorer/teaching/lessons/seed.json",
     "softmax_explorer/canvas/static/panel_canvas.js",
-    "softmax_explorer/share/voila/templates/softmax/index.html.j2",
-    "softmax_explorer/share/kernels/softmax-explorer/kernel.json",
+    "softmax_explorer/serving/share/voila/templates/softmax/index.html.j2",
+    "softmax_explorer/serving/share/kernels/softmax-explorer/kernel.json",
 ]
 
 
@@ -68,8 +68,8 @@ def test_the_wheel_holds_the_package_and_its_data_and_nothing_else(dist):
     assert "Requires-Dist: seaborn" in text
     entry_points = next(n for n in names if n.endswith("/entry_points.txt"))
     text = zipfile.ZipFile(next(dist.glob("*.whl"))).read(entry_points).decode()
-    assert "softmax-explorer = softmax_explorer.cli:main" in text
-    assert "softmax-explorer-fork = softmax_explorer.provisioner:ForkingProvisioner" in text
+    assert "softmax-explorer = softmax_explorer.serving.cli:main" in text
+    assert "softmax-explorer-fork = softmax_explorer.serving.provisioner:ForkingProvisioner" in text
 
 
 def test_the_installed_app_runs_outside_the_checkout(venv, tmp_path, browser):
@@ -105,6 +105,6 @@ def test_the_installed_app_runs_outside_the_checkout(venv, tmp_path, browser):
             assert (proc / "comm").read_text().strip() == KERNEL_NAME
             cmdline = (proc / "cmdline").read_bytes().split(b"\0")
             assert cmdline[0].decode().startswith(str(venv)), cmdline
-            assert cmdline[1:3] == [b"-m", b"softmax_explorer.zygote"], cmdline
+            assert cmdline[1:3] == [b"-m", b"softmax_explorer.serving.zygote"], cmdline
         finally:
             context.close()

@@ -16,8 +16,8 @@ pool on top of it, so every kernel start, the pool's and the pages', passes thro
 Its kernels talk to the server over IPC sockets in the server's private connection directory
 where the platform has them (`kernel_transport`), so that no kernel listens on a TCP port.
 
-With `fork_kernels` it holds the server's `Zygote`, started with the server, from which the
-app's kernels are forked (`softmax_explorer.provisioner`): a kernel start then costs a fork, not
+With `fork_kernels` it holds the server's `Zygote`, started with the server, from which the app's
+kernels are forked (`softmax_explorer.serving.provisioner`): a kernel start then costs a fork, not
 the import of the app.
 """
 

@@ -15,8 +15,8 @@ import os
 from collections.abc import Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from .app.explorer import Explorer
-from .state import query_fields
+from ..app.explorer import Explorer
+from ..state import query_fields
 
 __all__ = ["link_base", "served_explorer"]
 

@@ -1,12 +1,12 @@
 """The kernel `softmax-explorer` serves the app with: ipykernel, the app imported early.
 
-When a page is opened, Voila starts a kernel, waits until it answers, waits a moment more for
-stray output (jupyter_client's IOPub flush) and only then runs the notebook, whose first
-statement imports the app (numpy, matplotlib, ipywidgets), most of the notebook's time. This
-kernel starts that import in a thread as soon as it can answer, so the wait and the import
-overlap; when the notebook's import comes, it finds the modules loaded or waits for the thread
-to finish them. A kernel forked by the zygote (`softmax_explorer.zygote`) finds them imported
-already, ipywidgets included, whose comm targets it registers once the shell exists.
+When a page is opened, Voila starts a kernel, waits until it answers, waits a moment more for stray
+output (jupyter_client's IOPub flush) and only then runs the notebook, whose first statement imports
+the app (numpy, matplotlib, ipywidgets), most of the notebook's time. This kernel starts that import
+in a thread as soon as it can answer, so the wait and the import overlap; when the notebook's import
+comes, it finds the modules loaded or waits for the thread to finish them. A kernel forked by the
+zygote (`softmax_explorer.serving.zygote`) finds them imported already, ipywidgets included, whose
+comm targets it registers once the shell exists.
 
 The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH`` that
 the CLI sets; a Voila without it runs the notebook in any Python kernel.
@@ -32,7 +32,7 @@ import threading
 from ipykernel.kernelapp import IPKernelApp
 
 #: What the served notebook imports first.
-EARLY_IMPORT = "softmax_explorer.serve"
+EARLY_IMPORT = "softmax_explorer.serving.kernel_page"
 #: What that import leaves out (see the module's docstring).
 LEFT_OUT = "scipy"
 

@@ -10,9 +10,9 @@ import html
 
 import numpy as np
 
-from .results import Results
-from .special import softmax_and_complement_last
-from .state import INDEX_BASE
+from ..results import Results
+from ..special import softmax_and_complement_last
+from ..state import INDEX_BASE
 
 __all__ = ["entry_value", "formula_html"]
 

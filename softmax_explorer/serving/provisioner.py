@@ -1,11 +1,11 @@
 """The server's end of the zygote: kernels forked from a process that has imported the app.
 
-`Zygote` starts the zygote process (`softmax_explorer.zygote`) and asks it for kernels;
+`Zygote` starts the zygote process (`softmax_explorer.serving.zygote`) and asks it for kernels;
 `ForkingProvisioner` is the kernel provisioner the app's kernelspec names (entry point
 ``softmax-explorer-fork`` of ``jupyter_client.kernel_provisioners``): it launches a kernel through
-the zygote of its kernel manager's parent (`softmax_explorer.classroom.ClassroomKernelManager`
-holds one), as a `ForkedKernel`, which jupyter_client handles as it handles the `Popen` of a
-kernel launched as usual.
+the zygote of its kernel manager's parent
+(`softmax_explorer.serving.classroom.ClassroomKernelManager` holds one), as a `ForkedKernel`, which
+jupyter_client handles as it handles the `Popen` of a kernel launched as usual.
 
 A kernel is launched as usual instead when there is no zygote (a Jupyter server that is not
 `softmax-explorer`'s, a platform without pidfds), when the command is not the app's kernel or

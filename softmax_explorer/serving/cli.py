@@ -12,10 +12,10 @@ import os
 import sys
 from importlib.resources import files
 
+from ..looks import CONTEXTS, THEMES
+from ..state import PRESETS
+from ..teaching.lesson import LESSONS, LessonError, load_lesson
 from .classroom import ClassroomKernelManager, default_max_kernels, kernel_transport
-from .lesson import LESSONS, LessonError, load_lesson
-from .looks import CONTEXTS, THEMES
-from .state import PRESETS
 
 __all__ = ["build_argv", "main", "parse_args"]
 
@@ -140,7 +140,7 @@ def _lesson_source(lesson: str) -> str:
 
 def notebook_path() -> str:
     """The packaged app notebook."""
-    return str(files("softmax_explorer") / "app.ipynb")
+    return str(files(__package__) / "app.ipynb")
 
 
 def _trait(option: str) -> str | None:
@@ -198,7 +198,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ["SOFTMAX_EXPLORER_THEME"] = args.theme
     os.environ["SOFTMAX_EXPLORER_CONTEXT"] = args.context
     # our page template (Voila's lab page without third-party requests) lives in the package
-    share = str(files("softmax_explorer") / "share")
+    share = str(files(__package__) / "share")
     os.environ["JUPYTER_PATH"] = os.pathsep.join(
         [share, *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep))]
     )

@@ -11,7 +11,7 @@ A lesson is a JSON file::
 A step's ``state`` holds share-link fields (`softmax_explorer.state.LINK_FIELDS`: ``preset``,
 ``n``, ``x``, ``theta``, ``temperature``, ... with ``target`` numbered as the page shows the
 classes); ``question`` is optional, and ``$...$`` in a text is typeset as math. ``predict``,
-optional, is a kind of question (a key of `softmax_explorer.questions.QUESTIONS`) the class
+optional, is a kind of question (a key of `softmax_explorer.teaching.questions.QUESTIONS`) the class
 answers before the step's next change is shown ("predict, then reveal"). Steps are
 numbered from 1, as the page shows them (``step 4 of 9``, ``?lesson=seed&step=4``). The lessons
 that ship with the package are in `LESSONS`. Beyond the standard library, only `state` and the
@@ -28,12 +28,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from ..state import LINK_FIELDS, State, StateError, query_fields
 from .questions import QUESTIONS
-from .state import LINK_FIELDS, State, StateError, query_fields
 
 __all__ = ["LESSONS", "Lesson", "LessonError", "Step", "load_lesson", "open_link"]
 
-_SHIPPED = files("softmax_explorer") / "lessons"
+_SHIPPED = files(__package__) / "lessons"
 #: The names of the lessons that ship with the package (``seed``: the seed notebook, retold).
 LESSONS: tuple[str, ...] = tuple(
     sorted(p.name.removesuffix(".json") for p in _SHIPPED.iterdir() if p.name.endswith(".json"))

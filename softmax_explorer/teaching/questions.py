@@ -14,9 +14,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
-from .finite_diff import METHODS
-from .results import Results
-from .state import INDEX_BASE, State
+from ..finite_diff import METHODS
+from ..results import Results
+from ..state import INDEX_BASE, State
 
 __all__ = ["QUESTIONS", "STEP_CHOICES", "Kind", "Question", "ask", "changed_fields", "fitting"]
 

@@ -1,13 +1,13 @@
 """The zygote: a process that has imported what a served kernel imports, and forks kernels.
 
-A served page's kernel spends most of its start importing the app (matplotlib, seaborn with
-pandas, ipywidgets, ipykernel). The server starts this process once, with itself
-(`softmax_explorer.provisioner.Zygote`); it does that import once, freezes what it created
+A served page's kernel spends most of its start importing the app (matplotlib, seaborn with pandas,
+ipywidgets, ipykernel). The server starts this process once, with itself
+(`softmax_explorer.serving.provisioner.Zygote`); it does that import once, freezes what it created
 (`gc.freeze`, so that the children's collections skip it and its pages stay shared), says it is
-ready, then forks a kernel for each launch the server asks for. A child takes the launch's
-working directory, environment and command line, its own process group and the name
-``softmax-kernel`` (what ``ps`` and ``top`` show), and runs `softmax_explorer.kernel.main`; its
-kernel exits when the zygote does (ipykernel's parent poller).
+ready, then forks a kernel for each launch the server asks for. A child takes the launch's working
+directory, environment and command line, its own process group and the name ``softmax-kernel`` (what
+``ps`` and ``top`` show), and runs `softmax_explorer.serving.kernel.main`; its kernel exits when the
+zygote does (ipykernel's parent poller).
 
 The two ends speak over a Unix socket pair of datagrams (``SOCK_SEQPACKET``), one JSON object a
 message, request then reply:

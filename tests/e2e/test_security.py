@@ -37,7 +37,8 @@ HOSTILE_PATHS = [
     "nbconvert/html/app.ipynb",
 ]
 SECRETS = [
-    (PACKAGE / "cli.py").read_text().splitlines()[0],  # the module docstring's first line
+    # the first line of the CLI module's docstring
+    (PACKAGE / "serving" / "cli.py").read_text().splitlines()[0],
     "served_explorer",
     "softmax_explorer.serving.kernel_page",
     "root:x:0:0",

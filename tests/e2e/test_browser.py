@@ -183,7 +183,7 @@ def test_query_string_sets_n_and_temperature(server, open_page):
 def test_page_contains_no_source_code(server):
     html = fetch(server.url, timeout=60)
     assert "softmax-explorer" in html or "softmax explorer" in html  # the page itself came
-    notebook = nbformat.read(Path(se.__file__).with_name("app.ipynb"), as_version=4)
+    notebook = nbformat.read(Path(se.__file__).parent / "serving" / "app.ipynb", as_version=4)
     for cell in notebook.cells:
         for line in cell.source.splitlines():
             if line.strip():

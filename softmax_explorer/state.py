@@ -2,96 +2,55 @@
 
 A `State` is what the dashboard shows: the app turns widget values into a new state, computes once
 for it and redraws. States are frozen and hashable, so a computation can be cached per state.
-Only numpy and the standard library are imported here.
+
+Each field is declared once, with its `~softmax_explorer.settings.Setting` (what it holds, its
+label, its slider): `SETTINGS` is that table. The state's validation, its JSON and query forms,
+the frames between two states and the app's controls are derived from it, so a new field is
+one entry. Only the standard library is imported here.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 from .finite_diff import METHODS, STEP_RANGE
+from .settings import (
+    INDEX_BASE,
+    Choice,
+    ClassIndex,
+    Flag,
+    Number,
+    Optional,
+    Setting,
+    Slider,
+    StateError,
+    Values,
+    Whole,
+)
 
 __all__ = [
-    "DTYPES",
+    "CLASSES",
     "INDEX_BASE",
-    "LIMITS",
     "LINK_FIELDS",
     "PRESETS",
-    "WRT_CHOICES",
+    "SETTINGS",
     "Preset",
     "State",
     "StateError",
     "query_fields",
 ]
 
-#: The numbering a person reads. The Python API counts classes from 0, as numpy does; the page,
-#: its formulas and its share links (``target=``) use the math's numbering, from this base.
-INDEX_BASE = 1
-
-DTYPES = ("float64", "float32")
-WRT_CHOICES = ("theta", "x")
-
-#: Accepted ranges: (low, high) inclusive. The sliders show a narrower range for theta and T;
-#: presets and links may go further, up to these limits.
-LIMITS: dict[str, tuple[float, float]] = {
-    "n": (2, 32),
-    "x": (-1e4, 1e4),
-    "theta": (-1e3, 1e3),
-    "temperature": (1e-3, 1e3),
-    "h": STEP_RANGE,
-    "learning_rate": (1e-4, 1e2),
-}
+#: The number of classes: the length of x and theta, set by its own control and link key.
+CLASSES = Setting(Whole(2, 32), "classes n", "The number of classes, 2 to 32")
 
 
-class StateError(ValueError):
-    """A value the dashboard cannot show; the message says which field and why."""
-
-
-def _number(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        try:
-            value = float(str(value).strip())
-        except ValueError:
-            raise StateError(f"{name}: {value!r} is not a number") from None
-    value = float(value)
-    if not math.isfinite(value):
-        raise StateError(f"{name}: {value} is not a finite number")
-    low, high = LIMITS[name]
-    if not low <= value <= high:
-        raise StateError(f"{name}: {value:g} is outside {low:g}..{high:g}")
-    return value
-
-
-def parse_values(name: str, value: Any) -> tuple[float, ...]:
-    """Comma-separated text or a sequence of numbers -> a tuple of floats, checked and in range.
-
-    Raises
-    ------
-    StateError
-        Naming the first entry that is not a number (``x: 'two' (value 2) is not a number``).
-    """
-    if isinstance(value, str):
-        parts = [p.strip() for p in value.replace(";", ",").split(",")]
-        if parts and parts[-1] == "":  # a trailing comma
-            parts.pop()
-    elif isinstance(value, list | tuple):
-        parts = list(value)
-    else:
-        raise StateError(f"{name}: expected comma-separated numbers, got {value!r}")
-    out = []
-    for i, part in enumerate(parts, start=1):
-        if isinstance(part, str) and not part:
-            raise StateError(f"{name}: value {i} is empty")
-        try:
-            out.append(_number(name, part))
-        except StateError as err:
-            detail = str(err).split(": ", 1)[1]
-            raise StateError(f"{name}: value {i}, {detail}") from None
-    return tuple(out)
+def _setting(default: Any, kind, label: str, tooltip: str, slider: Slider | None = None):
+    """A dataclass field of `State` with its `Setting` (the row of `SETTINGS`)."""
+    return field(default=default, metadata={"setting": Setting(kind, label, tooltip, slider)})
 
 
 @dataclass(frozen=True)
@@ -118,47 +77,71 @@ class State:
         Target class of the cross-entropy and of gradient descent.
     learning_rate : float
         Gradient-descent step on theta.
+
+    `SETTINGS` says what each accepts; the sliders show a narrower range for some, which
+    presets and links may go beyond.
     """
 
-    x: tuple[float, ...] = (1.0, 4.0, 3.0, 2.0)
-    theta: tuple[float, ...] = (0.3, 0.1, 0.9, 0.5)
-    temperature: float = 1.0
-    stable: bool = True
-    dtype: str = "float64"
-    wrt: str = "theta"
-    scheme: str = "central"
-    h: float = 1e-6
-    target: int | None = None
-    learning_rate: float = 0.5
+    # fmt: off
+    x: tuple[float, ...] = _setting(
+        (1.0, 4.0, 3.0, 2.0), Values(-1e4, 1e4), "x values",
+        "One number per class, separated by commas; press Enter to apply",
+    )
+    theta: tuple[float, ...] = _setting(
+        (0.3, 0.1, 0.9, 0.5), Values(-1e3, 1e3), "coefficients θ", "θ_k multiplies x_k",
+        Slider(-3.0, 3.0, 0.05),
+    )
+    # the temperature slider spans 0.05..20 on a log grid of 260 steps: T = 0.05, 1 and 20 (the
+    # presets' temperatures) are exactly on it, so the slider shows them as they are
+    temperature: float = _setting(
+        1.0, Number(1e-3, 1e3), "temperature T", "T > 0: the logits are x·θ/T",
+        Slider(0.05, 20.0, math.log10(20) / 130, log=True, readout=".3g"),
+    )
+    stable: bool = _setting(
+        True, Flag(), "max-shift (stable softmax)",
+        "Subtract the largest logit before exponentiating; off shows exp overflowing",
+    )
+    dtype: str = _setting(
+        "float64", Choice(("float64", "float32")), "dtype", "The precision of every computation",
+    )
+    wrt: str = _setting(
+        "theta",
+        Choice(("theta", "x"), labels=("∂g/∂θ", "∂g/∂x"),
+               tips=("derivatives with respect to theta", "derivatives with respect to x")),
+        "Jacobian", "The variable the Jacobian differentiates by",
+    )
+    scheme: str = _setting(
+        "central", Choice(METHODS), "FD scheme", "The finite-difference scheme of the error panel",
+    )
+    h: float = _setting(
+        1e-6, Number(*STEP_RANGE), "step h", "The finite-difference step",
+        Slider(*STEP_RANGE, 0.25, log=True, readout=".1e"),
+    )
+    target: int | None = _setting(
+        None, Optional(ClassIndex()), "target class",
+        "The class of the cross-entropy and of the descent",
+    )
+    learning_rate: float = _setting(
+        0.5, Number(1e-4, 1e2), "learning rate", "The length of a gradient-descent step",
+        Slider(0.01, 5.0, 0.01),
+    )
+    # fmt: on
 
     def __post_init__(self) -> None:
-        set_ = object.__setattr__
-        set_(self, "x", parse_values("x", self.x))
-        set_(self, "theta", parse_values("theta", self.theta))
-        low, high = LIMITS["n"]
-        if not low <= len(self.x) <= high:
-            raise StateError(f"x: {len(self.x)} values; n must be between {low} and {high}")
+        for name, setting in SETTINGS.items():
+            object.__setattr__(self, name, setting.kind.check(name, getattr(self, name)))
+        n = CLASSES.kind
+        if not n.low <= len(self.x) <= n.high:
+            raise StateError("x", f"{len(self.x)} values; n must be between {n.low} and {n.high}")
         if len(self.theta) != len(self.x):
             raise StateError(
-                f"theta: {len(self.theta)} values, x has {len(self.x)}: one theta per class"
+                "theta", f"{len(self.theta)} values, x has {len(self.x)}: one theta per class"
             )
-        for name in ("temperature", "h", "learning_rate"):
-            set_(self, name, _number(name, getattr(self, name)))
-        for name, choices in (("dtype", DTYPES), ("wrt", WRT_CHOICES), ("scheme", METHODS)):
-            if getattr(self, name) not in choices:
-                raise StateError(
-                    f"{name}: {getattr(self, name)!r} is not one of {', '.join(choices)}"
-                )
-        if not isinstance(self.stable, bool):
-            raise StateError(f"stable: {self.stable!r} is not true or false")
-        if self.target is not None:
-            if isinstance(self.target, bool) or not isinstance(self.target, int):
-                raise StateError(f"target: {self.target!r} is not a class number")
-            if not 0 <= self.target < self.n:
-                first, last = INDEX_BASE, self.n - 1 + INDEX_BASE
-                raise StateError(
-                    f"target: class {self.target + INDEX_BASE} does not exist ({first}..{last})"
-                )
+        if self.target is not None and not 0 <= self.target < self.n:
+            first, last = INDEX_BASE, self.n - 1 + INDEX_BASE
+            raise StateError(
+                "target", f"class {self.target + INDEX_BASE} does not exist ({first}..{last})"
+            )
 
     @property
     def n(self) -> int:
@@ -171,9 +154,7 @@ class State:
 
     def resized(self, n: int) -> State:
         """The same state with ``n`` classes: values kept, new classes x = k + 1, theta = 0.5."""
-        low, high = LIMITS["n"]
-        if isinstance(n, bool) or not isinstance(n, int) or not low <= n <= high:
-            raise StateError(f"n: {n!r} is not a whole number between {low} and {high}")
+        n = CLASSES.kind.check("n", n)
         x = self.x[:n] + tuple(float(k + 1) for k in range(self.n, n))
         theta = self.theta[:n] + (0.5,) * max(0, n - self.n)
         target = self.target if self.target is not None and self.target < n else None
@@ -182,8 +163,9 @@ class State:
     def between(self, other: State, t: float) -> State:
         """The state a fraction ``0 <= t <= 1`` of the way to ``other`` (an animation's frame).
 
-        x, theta and the learning rate move linearly, T and h geometrically (as their sliders
-        do); the other fields are ``other``'s from the first frame.
+        The numbers move as their sliders do: geometrically on a log slider (T, h), linearly
+        otherwise (x, theta, the learning rate); the other fields are ``other``'s from the
+        first frame.
 
         Raises
         ------
@@ -191,40 +173,35 @@ class State:
             If the two have different numbers of classes.
         """
         if other.n != self.n:
-            raise StateError(f"n: {self.n} and {other.n} classes have no states between them")
+            raise StateError("n", f"{self.n} and {other.n} classes have no states between them")
 
-        def linear(a, b):
-            return tuple(u + t * (v - u) for u, v in zip(a, b, strict=True))
+        def moved(a: float, b: float, log: bool) -> float:
+            return a * (b / a) ** t if log else a + t * (b - a)
 
-        def geometric(a, b):
-            return a * (b / a) ** t
-
-        return replace(
-            other,
-            x=linear(self.x, other.x),
-            theta=linear(self.theta, other.theta),
-            learning_rate=linear((self.learning_rate,), (other.learning_rate,))[0],
-            temperature=geometric(self.temperature, other.temperature),
-            h=geometric(self.h, other.h),
-        )
+        changes = {}
+        for name, setting in SETTINGS.items():
+            a, b = getattr(self, name), getattr(other, name)
+            log = setting.slider is not None and setting.slider.log
+            if isinstance(setting.kind, Values):
+                changes[name] = tuple(moved(u, v, log) for u, v in zip(a, b, strict=True))
+            elif isinstance(setting.kind, Number):
+                changes[name] = moved(a, b, log)
+        return replace(other, **changes)
 
     # --- serialisation -------------------------------------------------------------------------
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-compatible values (lists for x and theta)."""
-        out = asdict(self)
-        out["x"], out["theta"] = list(self.x), list(self.theta)
-        return out
+        return {name: s.kind.to_json(getattr(self, name)) for name, s in SETTINGS.items()}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> State:
         """The inverse of `to_dict`; missing keys take the defaults, unknown keys are refused."""
         if not isinstance(data, dict):
-            raise StateError(f"a state is a JSON object, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
+            raise StateError(None, f"a state is a JSON object, got {type(data).__name__}")
+        unknown = sorted(set(data) - set(SETTINGS))
         if unknown:
-            raise StateError(f"unknown field(s): {', '.join(unknown)}")
+            raise StateError(None, f"unknown field(s): {', '.join(unknown)}")
         return cls(**data)
 
     def to_json(self) -> str:
@@ -237,26 +214,19 @@ class State:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as err:
-            raise StateError(f"not valid JSON: {err}") from None
+            raise StateError(None, f"not valid JSON: {err}") from None
         return cls.from_dict(data)
 
     def to_query(self) -> str:
-        """A URL query string that `from_query` turns back into this state (defaults omitted)."""
-        default = State()
+        """A URL query string that `from_query` turns back into this state.
+
+        n, x and theta always; the other fields where they differ from the defaults.
+        """
         params: dict[str, str] = {"n": str(self.n)}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("x", "theta"):
-                params[f.name] = ",".join(_short(v) for v in value)
-            elif value != getattr(default, f.name):
-                if isinstance(value, bool):
-                    params[f.name] = "true" if value else "false"
-                elif isinstance(value, float):
-                    params[f.name] = _short(value)
-                elif f.name == "target":
-                    params[f.name] = "none" if value is None else str(value + INDEX_BASE)
-                else:
-                    params[f.name] = str(value)
+        for name, setting in SETTINGS.items():
+            value = getattr(self, name)
+            if isinstance(setting.kind, Values) or value != _DEFAULTS[name]:
+                params[name] = setting.kind.to_text(value)
         return urlencode(params, safe=",")
 
     @classmethod
@@ -272,34 +242,24 @@ class State:
         if "preset" in raw:
             name = raw["preset"]
             if name not in PRESETS:
-                raise StateError(f"preset: {name!r} is not one of {', '.join(PRESETS)}")
+                raise StateError("preset", f"{name!r} is not one of {', '.join(PRESETS)}")
             state = PRESETS[name].state
-        if "n" in raw and "x" not in raw and "theta" not in raw:
-            state = state.resized(_whole("n", raw["n"]))
-        changes: dict[str, Any] = {}
-        for key in ("x", "theta"):
-            if key in raw:
-                changes[key] = parse_values(key, raw[key])
-        if "n" in raw and ("x" in raw or "theta" in raw):
-            n = _whole("n", raw["n"])
-            for key in ("x", "theta"):
-                if key in changes and len(changes[key]) != n:
-                    raise StateError(f"{key}: {len(changes[key])} values, n is {n}")
-        for key in ("temperature", "h", "learning_rate"):
-            if key in raw:
-                changes[key] = _number(key, raw[key])
-        for key in ("dtype", "wrt", "scheme"):
-            if key in raw:
-                changes[key] = raw[key]
-        if "stable" in raw:
-            changes["stable"] = _boolean("stable", raw["stable"])
-        if "target" in raw:  # numbered from INDEX_BASE, as the page shows the classes
-            changes["target"] = (
-                None
-                if raw["target"] in ("", "none")
-                else _whole("target", raw["target"]) - INDEX_BASE
-            )
+        changes = {
+            name: s.kind.from_text(name, raw[name]) for name, s in SETTINGS.items() if name in raw
+        }
+        if "n" in raw:
+            n = CLASSES.kind.from_text("n", raw["n"])
+            if "x" not in raw and "theta" not in raw:
+                state = state.resized(n)
+            for name in ("x", "theta"):
+                if name in changes and len(changes[name]) != n:
+                    raise StateError(name, f"{len(changes[name])} values, n is {n}")
         return state.replace(**changes)
+
+
+#: The table of the state's fields: each one's `Setting`, in the order of `State`'s fields.
+SETTINGS: dict[str, Setting] = {f.name: f.metadata["setting"] for f in fields(State)}
+_DEFAULTS = {f.name: f.default for f in fields(State)}
 
 
 def query_fields(query: str) -> dict[str, str]:
@@ -309,28 +269,7 @@ def query_fields(query: str) -> dict[str, str]:
 
 #: The fields of a share link's query (`State.to_query`, `State.from_query`): a preset to start
 #: from, n, and the state's own fields.
-LINK_FIELDS: tuple[str, ...] = ("preset", "n", *(f.name for f in fields(State)))
-
-
-def _short(value: float) -> str:
-    """The shortest text that reads back as the same float."""
-    return repr(float(value)).removesuffix(".0") if float(value).is_integer() else repr(value)
-
-
-def _whole(name: str, text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise StateError(f"{name}: {text!r} is not a whole number") from None
-
-
-def _boolean(name: str, text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise StateError(f"{name}: {text!r} is not true or false")
+LINK_FIELDS: tuple[str, ...] = ("preset", "n", *SETTINGS)
 
 
 @dataclass(frozen=True)

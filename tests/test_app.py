@@ -63,7 +63,7 @@ def test_theta_slider_updates_state_artists_and_readouts(explorer):
     jac = se.jacobian(state.x, state.theta)
     np.testing.assert_array_equal(explorer.dashboard.panels["jacobian"].image.get_array(), jac)
     loss = se.cross_entropy(state.x, state.theta, 2)
-    assert f"{loss:.6g}" in explorer.controls.notes.loss.value
+    assert f"{loss:.6g}" in explorer.controls.notes.target.value
     assert f"{loss:.4g}" in explorer.formula.widget.value
     grad = se.cross_entropy_grad(state.x, state.theta, 2)
     assert f"{grad[0]:.4g}" in explorer.formula.widget.value
@@ -488,3 +488,54 @@ def test_the_figures_follow_the_pages_theme_and_ignore_a_bad_one():
     fixed = Explorer(theme="dark")  # a theme chosen in code stays
     fixed.host.set_state({"theme": "light"})
     assert fixed.dashboard.theme == "dark"
+
+
+def test_every_field_has_a_control_derived_from_its_setting(explorer):
+    from softmax_explorer.app.controls import CONTROLS
+    from softmax_explorer.settings import Choice, Flag, Number
+    from softmax_explorer.state import SETTINGS
+
+    fields = [c.state_field for c in CONTROLS if c.state_field is not None]
+    assert fields == list(SETTINGS)  # one control per field, in the table's order
+    for control in CONTROLS:
+        if control.state_field is None or control.per_class:
+            continue
+        widget, setting = explorer.controls[control.name], SETTINGS[control.state_field]
+        assert widget.description == setting.label
+        assert widget.tooltip == setting.tooltip
+        if isinstance(setting.kind, Number):
+            slider = setting.slider
+            ends = (widget.base**widget.min, widget.base**widget.max) if slider.log else (
+                widget.min, widget.max)  # fmt: skip
+            assert ends == pytest.approx((slider.low, slider.high))
+        if isinstance(setting.kind, Choice):
+            assert [value for _, value in widget.options] == list(setting.kind.options)
+        if isinstance(setting.kind, Flag):
+            assert isinstance(widget.value, bool)
+    theta = SETTINGS["theta"].slider
+    assert {(s.min, s.max, s.step) for s in explorer.controls.thetas} == {
+        (theta.low, theta.high, theta.step)
+    }
+
+
+def test_a_control_that_acts_needs_a_handler():
+    from softmax_explorer.app.controls import Controls
+
+    with pytest.raises(KeyError, match="'preset' has no handler"):
+        Controls({}, lambda *_: None, lambda *_: None, lambda *_: None)
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "value"),
+    [("temperature=0.001", "temperature", 0.001), ("learning_rate=50", "learning_rate", 50.0),
+     ("h=1e-16", "h", 1e-16)],
+)  # fmt: skip
+def test_a_value_beyond_its_slider_is_shown_as_it_is(query, name, value):
+    """A link may go beyond a slider's range (within what the field takes): the slider widens
+    to show the value instead of clamping it, and moving it afterwards works."""
+    explorer = Explorer(query=query)
+    assert explorer.state == State().replace(**{name: value})
+    widget = explorer.controls[name]
+    assert widget.value == pytest.approx(value)
+    explorer.controls[name].value = widget.value  # the browser's echo changes nothing
+    assert getattr(explorer.state, name) == value

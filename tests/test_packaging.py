@@ -46,6 +46,7 @@ LAYERS = {
     "inputs": {"numpy"},
     "model": {"numpy"},
     "gradcheck": {"numpy", "pandas"},
+    "settings": set(),
     "state": set(),
     "looks": set(),
     "results": {"numpy", "pandas"},
@@ -56,8 +57,8 @@ LAYERS = {
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "inputs", "model", "gradcheck", "state", "looks", "results",
-    "teaching", "canvas", "figures", "app.controller", "canvas.widget", "app",
+    "special", "finite_diff", "inputs", "model", "gradcheck", "settings", "state", "looks",
+    "results", "teaching", "canvas", "figures", "app.controller", "canvas.widget", "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
     "serving.classroom", "serving.voila_fixes", "serving.voila_app", "serving.jupyter_proxy",
     "serving.cli",
@@ -65,8 +66,8 @@ ORDER = [
 PACKAGE = ROOT / "softmax_explorer"
 #: The package root holds the library and the state only; the rest lives in subpackages.
 ROOT_MODULES = {
-    "__init__", "__main__", "special", "finite_diff", "inputs", "model", "gradcheck", "state",
-    "looks", "results",
+    "__init__", "__main__", "special", "finite_diff", "inputs", "model", "gradcheck", "settings",
+    "state", "looks", "results",
 }  # fmt: skip
 
 

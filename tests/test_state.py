@@ -1,5 +1,6 @@
 """The state: validation messages, round trips through dict, JSON and query strings, presets."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,7 +10,7 @@ from hypothesis import strategies as st
 
 import softmax_explorer as se
 from softmax_explorer.results import compute
-from softmax_explorer.state import PRESETS, State, StateError, parse_values
+from softmax_explorer.state import PRESETS, SETTINGS, State, StateError
 
 from .test_model import SEED_SOFTMAX
 
@@ -51,7 +52,10 @@ def test_invalid_values_are_refused_with_their_message(changes, message):
     assert state == State()  # unchanged
 
 
-def test_parse_values_accepts_text_and_sequences():
+def test_values_accept_text_and_sequences():
+    def parse_values(name, value):
+        return SETTINGS[name].kind.check(name, value)
+
     assert parse_values("x", " 1, 4,3 ,2, ") == (1, 4, 3, 2)
     assert parse_values("x", "1; -2.5e1") == (1, -25)
     assert parse_values("theta", [0.5, "2"]) == (0.5, 2)
@@ -187,3 +191,40 @@ def test_between_moves_the_numbers_and_takes_the_other_fields_at_once():
     assert old.between(new, 1).temperature == pytest.approx(10.0)
     with pytest.raises(StateError, match="no states between"):
         old.between(old.resized(5), 0.5)
+
+
+def test_every_field_has_one_row_in_the_table():
+    assert list(SETTINGS) == [f.name for f in dataclasses.fields(State)]
+    for name, setting in SETTINGS.items():
+        assert setting.label
+        assert setting.tooltip
+        default = getattr(State(), name)
+        assert setting.kind.check(name, default) == default  # the default is valid
+        if setting.slider is not None:  # a slider never offers what the field refuses
+            for end in (setting.slider.low, setting.slider.high):
+                assert setting.kind.check(name, [end] if name == "theta" else end)
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "reason"),
+    [
+        ({"temperature": 0.0}, "temperature", "0 is outside 0.001..1000"),
+        ({"x": "1, two, 3, 4"}, "x", "value 2, 'two' is not a number"),
+        ({"target": 4}, "target", "class 5 does not exist (1..4)"),
+        ({"wrt": "z"}, "wrt", "'z' is not one of theta, x"),
+    ],
+)
+def test_a_refusal_carries_its_field_and_reason(changes, field, reason):
+    with pytest.raises(StateError) as refused:
+        State().replace(**changes)
+    assert (refused.value.field, refused.value.reason) == (field, reason)
+    assert str(refused.value) == f"{field}: {reason}"
+
+
+def test_a_link_refusal_names_the_link_key():
+    with pytest.raises(StateError) as refused:
+        State.from_query("n=abc")
+    assert (refused.value.field, refused.value.reason) == ("n", "'abc' is not a whole number")
+    with pytest.raises(StateError) as refused:
+        State.from_json("[1]")
+    assert refused.value.field is None

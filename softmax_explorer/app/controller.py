@@ -18,12 +18,12 @@ from typing import Any
 from ..finite_diff import STEP_RANGE
 from ..model import descent_step, theta_for_probability
 from ..results import Results, compute
-from ..state import State, StateError, parse_values
+from ..state import SETTINGS, State, StateError
 
 __all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller", "call_later", "call_soon"]
 
-#: The theta sliders' range, which gradient descent stays in.
-THETA_RANGE = (-3.0, 3.0)
+#: The theta sliders' range, which gradient descent and a dragged bar stay in.
+THETA_RANGE = (SETTINGS["theta"].slider.low, SETTINGS["theta"].slider.high)
 #: The number of losses the trace keeps.
 LOSS_TRACE_MAX = 500
 
@@ -160,11 +160,12 @@ class Controller:
         """
         base = self.base
         try:
-            values = parse_values("x", text)
+            values = SETTINGS["x"].kind.check("x", text)
             if len(values) != base.n:
                 raise StateError(
-                    f"x: {len(values)} values, but n is {base.n}: give one per class "
-                    "(or change n first)"
+                    "x",
+                    f"{len(values)} values, but n is {base.n}: give one per class "
+                    "(or change n first)",
                 )
             state = base.replace(x=values)
         except StateError as err:

@@ -1,25 +1,28 @@
-"""The controls, each declared once; `Controls` builds, names, observes and syncs them all.
+"""The controls: one per field of the state's table, plus the few that act; `Controls` builds them.
 
-A `Control` says everything about one control: its name (attribute and CSS class
-``softmax-explorer-<name>``), its widget class and options, its label and tooltip, the state
-field it sets, and how a state's value becomes the widget's. The widgets, their CSS classes,
-their rejection hooks, their observers and their sync with a state are derived from
-`CONTROLS`; nothing else lists them.
+A field's control is derived from its `~softmax_explorer.settings.Setting`: a number gets a slider
+(logarithmic where the setting says) over the slider's range, a flag a checkbox, a choice toggle
+buttons (up to three options) or a dropdown, the x values a text field, theta one slider per
+class, the target class a dropdown of the classes. The controls that act rather than set a field
+(preset, n, the descent's buttons, Reset) are declared here. `CONTROLS` lists them all, in the
+order of the column; each control's name is its attribute of `Controls` and its CSS class
+``softmax-explorer-<name>``. Whoever builds `Controls` names the handler of each control that
+acts; a field's control without one sets its field.
 """
 
 from __future__ import annotations
 
 import html
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import ipywidgets as W
 
-from ..finite_diff import METHODS, STEP_RANGE
-from ..state import INDEX_BASE, PRESETS, State
-from .controller import THETA_RANGE
+from ..settings import INDEX_BASE, Choice, ClassIndex, Flag, Number, Optional, Setting, Values
+from ..state import CLASSES, PRESETS, SETTINGS, State
 from .safe import (
     BoundedIntText,
     Checkbox,
@@ -34,13 +37,13 @@ from .safe import (
 __all__ = ["CONTROLS", "NO_TARGET", "Control", "Controls"]
 
 NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no selection)
-# The temperature slider spans 0.05 .. 20 on a log10 grid of 260 steps: T = 0.05, 1 and 20 (the
-# presets' temperatures) are exactly on it, so the slider shows them as they are.
-_T_EDGE = math.log10(20)
-TEMPERATURE_LOG_RANGE = (-_T_EDGE, _T_EDGE)
+#: The readout shown under a field's control, by field.
+_NOTES = {"x": "x-error", "target": "loss"}
 _STYLE = {"description_width": "110px"}
 _WIDE = "330px"
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+#: A choice with up to this many options is shown as toggle buttons, else as a dropdown.
+_TOGGLES = 3
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,19 @@ class Control:
     label, tooltip : str
         What the page shows next to it and on hover.
     state_field : str or None
-        The `State` field it sets; None for a control with its own handler.
+        The `State` field it sets; None for a control that acts.
     options : dict
         Further keyword arguments of the widget.
     value : callable, optional
         ``value(state)``: the widget's value for a state (default: the field's value).
     choices : callable, optional
         ``choices(state)``: the widget's options for a state (dropdowns whose options change).
+    setting : Setting, optional
+        The field's row of the table (a number's slider widens to show a value beyond it).
+    note : str, optional
+        The CSS name of a readout shown under it (``preset-note``, ``x-error``, ``loss``).
+    row : str, optional
+        Consecutive controls of one row share a line.
     """
 
     name: str
@@ -73,6 +82,9 @@ class Control:
     options: dict[str, Any] = field(default_factory=dict)
     value: Callable[[State], Any] | None = None
     choices: Callable[[State], list] | None = None
+    setting: Setting | None = None
+    note: str | None = None
+    row: str | None = None
 
     def build(self) -> W.Widget:
         """A new widget, named and labelled."""
@@ -86,6 +98,15 @@ class Control:
         widget.add_class(f"softmax-explorer-{self.name.replace('_', '-')}")
         return widget
 
+    @property
+    def per_class(self) -> bool:
+        """Whether it is one ``widget`` per class (theta's sliders, which `Controls` builds)."""
+        return (
+            self.setting is not None
+            and isinstance(self.setting.kind, Values)
+            and self.setting.slider is not None
+        )
+
     def state_value(self, state: State) -> Any:
         """The widget's value for ``state`` (None for a control without one)."""
         if self.value is not None:
@@ -97,6 +118,50 @@ def _targets(state: State) -> list[tuple[str, int]]:
     return [("none", NO_TARGET)] + [(f"class {k + INDEX_BASE}", k) for k in range(state.n)]
 
 
+def _slider_options(setting: Setting) -> tuple[type, dict[str, Any]]:
+    s = setting.slider
+    if s.log:
+        ends = {"base": 10, "min": math.log10(s.low), "max": math.log10(s.high)}
+        return FloatLogSlider, {**ends, "step": s.step, "readout_format": s.readout}
+    return FloatSlider, {"min": s.low, "max": s.high, "step": s.step, "readout_format": s.readout}
+
+
+def field_control(name: str, note: str | None = None) -> Control:
+    """The control of field ``name``, derived from its row of `SETTINGS`."""
+    setting = SETTINGS[name]
+    kind = setting.kind
+    common = {"label": setting.label, "tooltip": setting.tooltip, "note": note}
+    if isinstance(kind, Number) and setting.slider is not None:
+        widget, options = _slider_options(setting)
+        return Control(name, widget, state_field=name, options=options, setting=setting, **common)
+    if isinstance(kind, Flag):
+        return Control(name, Checkbox, state_field=name, options={"indent": False}, **common)
+    if isinstance(kind, Choice):
+        labels = kind.labels or kind.options
+        options: dict[str, Any] = {"options": list(zip(labels, kind.options, strict=True))}
+        if len(kind.options) > _TOGGLES:
+            return Control(name, Dropdown, state_field=name, options=options, **common)
+        if kind.tips:
+            options["tooltips"] = list(kind.tips)
+        return Control(name, ToggleButtons, state_field=name, options=options, **common)
+    if isinstance(kind, Values) and setting.slider is not None:  # one slider per class
+        return Control(name, FloatSlider, state_field=name, setting=setting, **common)
+    if isinstance(kind, Values):
+        example = ", ".join(f"{v:g}" for v in State().x)
+        return Control(
+            name, Text, state_field=name,
+            options={"placeholder": f"comma-separated, e.g. {example}",
+                     "continuous_update": False},
+            value=lambda s: ", ".join(f"{v:g}" for v in getattr(s, name)), **common,
+        )  # fmt: skip
+    if isinstance(kind, Optional) and isinstance(kind.kind, ClassIndex):
+        return Control(
+            name, Dropdown, state_field=name, choices=_targets,
+            value=lambda s: NO_TARGET if getattr(s, name) is None else getattr(s, name), **common,
+        )  # fmt: skip
+    raise TypeError(f"no control for the setting {name!r} ({type(kind).__name__})")
+
+
 CONTROLS: tuple[Control, ...] = (
     Control(
         "preset", Dropdown, "Preset", "A state that shows one phenomenon, with its explanation",
@@ -104,65 +169,23 @@ CONTROLS: tuple[Control, ...] = (
             "options": [("(choose a preset)", "")] + [(p.title, k) for k, p in PRESETS.items()],
             "value": "",
         },
+        note="preset-note",
     ),
     Control(
-        "n", BoundedIntText, "classes n", "The number of classes, 2 to 32",
-        options={"min": 2, "max": 32}, value=lambda s: s.n,
+        "n", BoundedIntText, CLASSES.label, CLASSES.tooltip,
+        options={"min": CLASSES.kind.low, "max": CLASSES.kind.high}, value=lambda s: s.n,
     ),
-    Control(
-        "x", Text, "x values", "One number per class, separated by commas; press Enter to apply",
-        options={"placeholder": "comma-separated, e.g. 1, 4, 3, 2", "continuous_update": False},
-        value=lambda s: ", ".join(f"{v:g}" for v in s.x),
-    ),
-    Control(
-        "temperature", FloatLogSlider, "temperature T", "T > 0: the logits are x·θ/T",
-        state_field="temperature",
-        options={"base": 10, "min": TEMPERATURE_LOG_RANGE[0], "max": TEMPERATURE_LOG_RANGE[1],
-                 "step": _T_EDGE / 130, "readout_format": ".3g"},
-    ),
-    Control(
-        "stable", Checkbox, "max-shift (stable softmax)",
-        "Subtract the largest logit before exponentiating; off shows exp overflowing",
-        state_field="stable", options={"indent": False},
-    ),
-    Control(
-        "dtype", ToggleButtons, "dtype", "The precision of every computation", state_field="dtype",
-        options={"options": ["float64", "float32"]},
-    ),
-    Control(
-        "wrt", ToggleButtons, "Jacobian", "The variable the Jacobian differentiates by",
-        state_field="wrt",
-        options={"options": [("∂g/∂θ", "theta"), ("∂g/∂x", "x")],
-                 "tooltips": ["derivatives with respect to theta",
-                              "derivatives with respect to x"]},
-    ),
-    Control(
-        "scheme", Dropdown, "FD scheme", "The finite-difference scheme of the error panel",
-        state_field="scheme", options={"options": list(METHODS)},
-    ),
-    Control(
-        "h", FloatLogSlider, "step h", "The finite-difference step", state_field="h",
-        options={"base": 10, "min": math.log10(STEP_RANGE[0]), "max": math.log10(STEP_RANGE[1]),
-                 "step": 0.25, "readout_format": ".1e"},
-    ),
-    Control(
-        "target", Dropdown, "target class", "The class of the cross-entropy and of the descent",
-        value=lambda s: NO_TARGET if s.target is None else s.target, choices=_targets,
-    ),
-    Control(
-        "learning_rate", FloatSlider, "learning rate", "The length of a gradient-descent step",
-        state_field="learning_rate",
-        options={"min": 0.01, "max": 5.0, "step": 0.01, "readout_format": ".2f"},
-    ),
-    Control("step_button", W.Button, "Step", "One gradient-descent step on theta"),
+    *(field_control(name, _NOTES.get(name)) for name in SETTINGS),
+    Control("step_button", W.Button, "Step", "One gradient-descent step on theta", row="descent"),
     Control(
         "play", Play, "descend", "Play: gradient descent, one step every 0.2 s",
         options={"value": 0, "min": 0, "max": 10**6, "step": 1, "interval": 200,
                  "show_repeat": False, "style": {}, "layout": {"width": "auto"}},
+        row="descent",
     ),
     Control(
         "reset_button", W.Button, "Reset",
-        "Back to the preset, the lesson's step or the seed's values",
+        "Back to the preset, the lesson's step or the seed's values", row="descent",
     ),
 )  # fmt: skip
 
@@ -173,13 +196,14 @@ def _note(css: str) -> W.HTML:
     return note
 
 
-@dataclass
-class _Notes:
-    """The one-line readouts under the controls."""
-
-    preset: W.HTML = field(default_factory=lambda: _note("preset-note"))
-    x: W.HTML = field(default_factory=lambda: _note("x-error"))
-    loss: W.HTML = field(default_factory=lambda: _note("loss"))
+def _widen(widget: W.Widget, setting: Setting, value: float) -> None:
+    """Let a slider reach ``value`` beyond its declared range (a link's, a preset's)."""
+    low, high = setting.slider.low, setting.slider.high
+    if setting.slider.log:
+        low, high, value = math.log10(low), math.log10(high), math.log10(value)
+    if (widget.min, widget.max) != (min(low, value), max(high, value)):
+        with widget.hold_sync():
+            widget.min, widget.max = min(low, value), max(high, value)
 
 
 class Controls:
@@ -187,9 +211,12 @@ class Controls:
 
     Parameters
     ----------
-    on_change : callable
-        ``on_change(control, change)`` for every change of a control's value by the user (not
-        while `sync` sets them); buttons call it with ``change=None``.
+    handlers : mapping of str to callable
+        ``handlers[name](change)`` for a change of control ``name`` by the user (not while
+        `sync` sets it); buttons call it with ``change=None``. Every control that sets no field
+        must have one.
+    on_field : callable
+        ``on_field(name, change)`` for a change of field ``name``'s control without a handler.
     on_theta : callable
         ``on_theta(k, change)`` for a change of theta slider ``k`` (0-based).
     on_rejected : callable
@@ -201,15 +228,17 @@ class Controls:
         Per control name.
     thetas : list of FloatSlider
         One per class.
-    notes : _Notes
-        The readouts of the preset, the x field and the loss.
+    notes : SimpleNamespace of HTML
+        The readouts under the controls, by control: ``notes.preset`` (the preset's
+        explanation), ``notes.x`` (why x was refused), ``notes.target`` (the loss).
     box : VBox
         The column to show.
     """
 
     def __init__(
         self,
-        on_change: Callable[[Control, dict | None], None],
+        handlers: Mapping[str, Callable[[dict | None], None]],
+        on_field: Callable[[str, dict], None],
         on_theta: Callable[[int, dict], None],
         on_rejected: Callable[[W.Widget, Exception], None],
     ) -> None:
@@ -217,30 +246,53 @@ class Controls:
         self._on_theta, self._on_rejected = on_theta, on_rejected
         self.controls = {c.name: c for c in CONTROLS}
         self.widgets: dict[str, W.Widget] = {}
+        self.notes = SimpleNamespace()
         for control in CONTROLS:
+            if control.note:
+                setattr(self.notes, control.name, _note(control.note))
+            if control.per_class:  # built for each n by `sync`
+                self._per_class = control
+                continue
             widget = self.widgets[control.name] = control.build()
+            if control.name in handlers:
+                handler = handlers[control.name]
+            elif control.state_field is not None:
+                handler = lambda change, f=control.state_field: on_field(f, change)  # noqa: E731
+            else:
+                raise KeyError(f"the control {control.name!r} has no handler")
             if isinstance(widget, W.Button):
-                widget.on_click(lambda _b, c=control: on_change(c, None))
+                widget.on_click(lambda _b, handler=handler: handler(None))
                 continue
             widget.on_rejected = on_rejected
             widget.observe(
-                lambda change, c=control: None if self.syncing else on_change(c, change), "value"
+                lambda change, handler=handler: None if self.syncing else handler(change), "value"
             )
         self.thetas: list[W.FloatSlider] = []
         self.theta_box = W.GridBox(layout=W.Layout(grid_template_columns="1fr", width=_WIDE))
-        self.notes = _Notes()
-        w = self.widgets
         self.box = W.VBox(
-            [
-                W.HTML("<h3 style='margin:0'>softmax explorer</h3>"),
-                w["preset"], self.notes.preset, w["n"], w["x"], self.notes.x,
-                W.HTML("<b>coefficients θ</b>"), self.theta_box,
-                *(w[name] for name in ("temperature", "stable", "dtype", "wrt", "scheme", "h")),
-                w["target"], self.notes.loss, w["learning_rate"],
-                W.HBox([w["step_button"], w["play"], w["reset_button"]]),
-            ],
+            [W.HTML("<h3 style='margin:0'>softmax explorer</h3>"), *self._column()],
             layout=W.Layout(width="350px", min_width="350px"),
-        )  # fmt: skip
+        )
+
+    def _column(self) -> list[W.Widget]:
+        """The controls in the order of `CONTROLS`: notes under theirs, rows on one line."""
+        column: list[W.Widget] = []
+        row: list[W.Widget] = []
+        for control in CONTROLS:
+            if control.per_class:
+                column += [W.HTML(f"<b>{html.escape(control.label)}</b>"), self.theta_box]
+                continue
+            widget = self.widgets[control.name]
+            if control.row:
+                row.append(widget)
+                continue
+            if row:
+                column.append(W.HBox(row))
+                row = []
+            column.append(widget)
+            if control.note:
+                column.append(getattr(self.notes, control.name))
+        return column + ([W.HBox(row)] if row else [])
 
     def __getitem__(self, name: str) -> W.Widget:
         """The widget of control ``name``."""
@@ -253,11 +305,11 @@ class Controls:
             if len(self.thetas) != state.n:
                 self._build_thetas(state.n)
             for slider, value in zip(self.thetas, state.theta, strict=True):
-                with slider.hold_sync():
-                    slider.min = min(THETA_RANGE[0], value)
-                    slider.max = max(THETA_RANGE[1], value)
-                    slider.value = value
+                _widen(slider, self._per_class.setting, value)
+                slider.value = value
             for control in CONTROLS:
+                if control.per_class:
+                    continue
                 widget = self.widgets[control.name]
                 if control.choices is not None:
                     choices = control.choices(state)
@@ -265,7 +317,11 @@ class Controls:
                         with widget.hold_sync():
                             widget.options = choices
                 value = control.state_value(state)
-                if value is not None and widget.value != value:
+                if value is None:
+                    continue
+                if control.setting is not None:
+                    _widen(widget, control.setting, value)
+                if widget.value != value:
                     widget.value = value
         finally:
             self.syncing = False
@@ -292,27 +348,29 @@ class Controls:
 
     def show_loss(self, loss: float | None) -> None:
         """The cross-entropy readout."""
-        self.notes.loss.value = (
+        self.notes.target.value = (
             "loss: <i>choose a target class</i>" if loss is None else f"loss C = <b>{loss:.6g}</b>"
         )
 
     def _build_thetas(self, n: int) -> None:
+        control = self._per_class
+        slider = control.setting.slider
         sliders = []
         for k in range(n):
-            slider = FloatSlider(
-                value=0.5, min=THETA_RANGE[0], max=THETA_RANGE[1], step=0.05,
-                description=f"θ{str(k + INDEX_BASE).translate(_SUBSCRIPTS)}", readout_format=".2f",
-                continuous_update=True, style={"description_width": "30px"},
-                layout=W.Layout(width="100%"),
+            theta = control.widget(
+                value=0.5, min=slider.low, max=slider.high, step=slider.step,
+                description=f"θ{str(k + INDEX_BASE).translate(_SUBSCRIPTS)}",
+                tooltip=control.tooltip, readout_format=slider.readout, continuous_update=True,
+                style={"description_width": "30px"}, layout=W.Layout(width="100%"),
             )  # fmt: skip
-            slider.observe(
+            theta.observe(
                 lambda change, k=k: None if self.syncing else self._on_theta(k, change), "value"
             )
-            slider.on_rejected = self._on_rejected
-            slider.add_class(f"softmax-explorer-theta-{k + INDEX_BASE}")
-            sliders.append(slider)
-        for slider in self.thetas:
-            slider.close()
+            theta.on_rejected = self._on_rejected
+            theta.add_class(f"softmax-explorer-theta-{k + INDEX_BASE}")
+            sliders.append(theta)
+        for old in self.thetas:
+            old.close()
         self.thetas = sliders
         self.theta_box.layout.grid_template_columns = "1fr" if n <= 8 else "1fr 1fr"
         self.theta_box.children = sliders

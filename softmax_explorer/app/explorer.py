@@ -21,7 +21,7 @@ from ..results import Results, compute
 from ..state import PRESETS, State, StateError, query_fields
 from ..teaching.lesson import Lesson, LessonError, load_lesson, open_link
 from .controller import Controller, call_soon
-from .controls import NO_TARGET, Control, Controls
+from .controls import NO_TARGET, Controls
 from .host import HostPage
 from .layout import arrange
 from .lesson_view import LessonView
@@ -97,8 +97,20 @@ class Explorer:
             with contextlib.suppress(StateError):
                 start = State.from_query(query)
         self.controller = Controller(start, schedule=lambda cb: call_soon(self._guard(cb)))
+        acts = {
+            "preset": self._on_preset,
+            "n": self._on_n,
+            "x": self._on_x,
+            "target": self._on_target,
+            "step_button": self._on_step_button,
+            "play": self._on_play,
+            "reset_button": self._on_reset_button,
+        }
         self.controls = Controls(
-            self._guard(self._on_control), self._guard(self._on_theta), self._on_rejected
+            {name: self._guard(handler) for name, handler in acts.items()},
+            self._guard(self._on_field),
+            self._guard(self._on_theta),
+            self._on_rejected,
         )
         self.formula = FormulaView(self._guard, self._on_rejected)
         self.export = ExportView(self._exported, self.status.show)
@@ -270,12 +282,9 @@ class Explorer:
             theta[k] = change["new"]
             self._change(from_browser(change), theta=tuple(theta))
 
-    def _on_control(self, control: Control, change: dict | None) -> None:
-        handler = getattr(self, f"_on_{control.name}", None)
-        if handler is not None:
-            handler(change)
-        elif not browser_echo(change):
-            self._change(from_browser(change), **{control.state_field: change["new"]})
+    def _on_field(self, name: str, change: dict) -> None:
+        if not browser_echo(change):
+            self._change(from_browser(change), **{name: change["new"]})
 
     def _on_preset(self, change: dict) -> None:
         if change["new"]:

@@ -33,6 +33,7 @@ __all__ = [
     "ORDER",
     "ROUNDOFF_FACTOR",
     "STEP_RANGE",
+    "StepError",
     "StepSweep",
     "check_step",
     "coordinate_steps",
@@ -63,6 +64,34 @@ ROUNDOFF_FACTOR = {
 #: The order p of each scheme's truncation error, O(h^p). Against a round-off of O(eps / h), the
 #: best step is about eps^(1/(p+1)) and its error eps^(p/(p+1)).
 ORDER = {"forward": 1, "backward": 1, "central": 2, "complex": 2, "richardson": 4}
+
+
+class StepError(ValueError):
+    """A real step below the resolution of a coordinate: ``v_k + h == v_k``, the difference 0/0.
+
+    Attributes
+    ----------
+    h : float
+        The step.
+    dtype : str
+        The dtype the difference is taken in.
+    index : int
+        The coordinate ``k``.
+    value : float
+        ``v_k``.
+    """
+
+    def __init__(self, h: float, dtype: str, index: int, value: float) -> None:
+        self.h, self.dtype, self.index, self.value = h, dtype, index, value
+        super().__init__(f"{self.reason}: v + h == v, so the difference is 0/0; use a larger step")
+
+    @property
+    def reason(self) -> str:
+        """What is wrong, without the advice: ``step h=1.0e-10 is below the resolution of ...``."""
+        return (
+            f"step h={self.h:.1e} is below the resolution of {self.dtype} at "
+            f"v[{self.index}]={self.value:g}"
+        )
 
 
 def _check_method(method: str) -> None:
@@ -175,7 +204,7 @@ def estimates_at_steps(
 ) -> NDArray:
     """Estimates of ``method`` at each step of ``hs`` from one set of evaluations: (s, m, n).
 
-    ``v`` is 1-D, in a real dtype. Raises ValueError if a real step is below its resolution.
+    ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its resolution.
     """
     _check_method(method)
     evaluations = _Evaluations(f, v, np.array(hs), vectorized)
@@ -183,11 +212,7 @@ def estimates_at_steps(
         unresolved = evaluations.steps == 0
         if unresolved.any():
             j, k = (int(i) for i in np.argwhere(unresolved)[0])
-            raise ValueError(
-                f"step h={hs[j]:.1e} is below the resolution of {v.dtype.name} at "
-                f"v[{k}]={float(v[k]):g}: v + h == v, so the difference is 0/0; "
-                "use a larger step"
-            )
+            raise StepError(float(hs[j]), v.dtype.name, k, float(v[k]))
     return _jacobian_at_steps(evaluations, method)
 
 

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from .finite_diff import METHODS, StepSweep, default_steps, optimal_step, step_sweep
+from .finite_diff import (
+    METHODS,
+    StepError,
+    StepSweep,
+    default_steps,
+    optimal_step,
+    step_sweep,
+)
 from .gradcheck import GradcheckResult, check_model
 from .model import Model
 from .state import INDEX_BASE, State
@@ -155,8 +162,8 @@ def compute(state: State) -> Results:
     try:
         check = check_model(model, state.wrt, state.scheme, state.h)
         step_message = ""
-    except ValueError as err:  # step below the dtype's resolution
-        check, step_message = None, str(err).split(":")[0]
+    except StepError as err:  # step below the dtype's resolution
+        check, step_message = None, err.reason
     sweep = sweep_for(state.x, state.theta, t, state.wrt, state.dtype)
     target = loss = loss_grad = None
     if state.target is not None:

@@ -14,6 +14,7 @@ import softmax_explorer as se
 from softmax_explorer import Explorer
 from softmax_explorer.state import PRESETS, State
 
+from .clock import ManualClock
 from .test_model import SEED_SOFTMAX
 
 
@@ -150,13 +151,13 @@ def test_bad_x_text_shows_an_inline_message_and_changes_nothing(explorer, text, 
         ("learning_rate", "value", float("inf"), "learning rate: inf is outside 0.01..5"),
         ("n", "value", 1_000_000, "classes n: 1000000 is outside 2..32"),
         ("n", "value", -5, "classes n: -5 is outside 2..32"),
-        ("n", "value", "many", "classes n: The &#x27;value&#x27; trait of a BoundedIntText"),
-        ("temperature", "value", "hot", "temperature T: The &#x27;value&#x27; trait"),
-        ("scheme", "index", 17, "FD scheme: Invalid selection: index out of bounds"),
+        ("n", "value", "many", "classes n: value &#x27;many&#x27; is not one this control takes"),
+        ("temperature", "value", "hot", "temperature T: value &#x27;hot&#x27; is not one this"),
+        ("scheme", "index", 17, "FD scheme: index 17 is not one this control takes"),
         ("dtype", "index", "float16", "Ignored a value for dtype"),
-        ("target", "index", -3, "target class: Invalid selection"),
-        ("target", "index", 99, "target class: Invalid selection"),
-        ("stable", "value", "yes", "max-shift (stable softmax): The &#x27;value&#x27; trait"),
+        ("target", "index", -3, "target class: index -3 is not one this control takes"),
+        ("target", "index", 99, "target class: index 99 is not one this control takes"),
+        ("stable", "value", "yes", "max-shift (stable softmax): value &#x27;yes&#x27; is not one"),
     ],
 )
 def test_values_sent_through_the_widget_protocol_are_rejected(
@@ -386,21 +387,20 @@ def test_slider_rounding_from_the_browser_keeps_the_exact_state(explorer):
     assert explorer.state.temperature == pytest.approx(10**0.01)
 
 
-def test_formula_panel_follows_the_hand_after_it_pauses(explorer):
+def test_formula_panel_follows_the_hand_after_it_pauses():
     """While a slider moves, MathJax is spared: the formulas update once the hand pauses."""
     from softmax_explorer.app.views import FORMULA_DELAY
 
+    clock = ManualClock()
+    explorer = Explorer(clock=clock)
     before = explorer.formula.widget.value
-
-    async def drag():
-        for k in range(1, 4):
-            from_browser(explorer.controls.thetas[0], 0.3 + 0.05 * k)
-            await asyncio.sleep(0.01)
-        during = explorer.formula.widget.value
-        await asyncio.sleep(FORMULA_DELAY + 0.2)
-        return during
-
-    during = asyncio.run(drag())
+    for k in range(1, 4):
+        from_browser(explorer.controls.thetas[0], 0.3 + 0.05 * k)
+        clock.advance(0.01)
+    during = explorer.formula.widget.value  # the last move was drawn 0.01 s ago
+    clock.advance(FORMULA_DELAY - 0.02)
+    assert explorer.formula.widget.value == before  # the hand paused for less than the delay
+    clock.advance(0.02)
     assert during == before  # plots redrawn, formulas not yet
     assert explorer.state.theta[0] == pytest.approx(0.45)
     g = se.softmax(explorer.state.x, explorer.state.theta)

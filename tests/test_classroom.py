@@ -1,9 +1,12 @@
-"""The kernel manager's cap and refill policy, with kernel starts that only count (no processes)."""
+"""The kernel manager's cap and refill policy, with kernel starts that only count (no processes).
+
+The refills' time is virtual (tests/clock.py): it moves to the next deadline once every task
+waits, so the waits are exact and cost no real time.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -11,7 +14,10 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from softmax_explorer.serving import classroom
 from softmax_explorer.serving.classroom import ClassFull, ClassroomKernelManager
 
+from .clock import VirtualTime
+
 POOLED = {"env": {"VOILA_PREHEAT": "True"}}
+START = 0.05  # seconds a kernel start takes
 
 
 class Starts(list):
@@ -23,184 +29,196 @@ class Starts(list):
 
 
 @pytest.fixture
+def clock() -> VirtualTime:
+    return VirtualTime()
+
+
+@pytest.fixture
 def starts(monkeypatch) -> Starts:
-    """Replace the real kernel start by one that records when it was asked and takes 50 ms."""
+    """Replace the real kernel start by one that records when it was asked and takes `START`."""
     started = Starts()
 
     async def start(self, **kwargs):
-        started.append(time.monotonic())
+        started.append(self.clock.now())
         started.tags.append(kwargs.get("tag"))
         kernel_id = f"k{len(started)}"
-        await asyncio.sleep(0.05)
+        await self.clock.sleep(START)
         self._kernels[kernel_id] = object()
         return kernel_id
 
     monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", start)
-    monkeypatch.setattr(classroom, "REFILL_POLL", 0.01)
     return started
 
 
-def manager(**traits) -> ClassroomKernelManager:
+def manager(clock: VirtualTime, **traits) -> ClassroomKernelManager:
     km = ClassroomKernelManager(**traits)
+    km.clock = clock
     km.list_kernel_ids = lambda: list(km._kernels)  # the counting starts above
     return km
 
 
-def test_pages_start_kernels_up_to_the_cap_then_are_refused(starts):
+def close_pages(km: ClassroomKernelManager) -> None:
+    """Every page closes: its kernel is removed, as jupyter_client does once it has ended."""
+    for kernel_id in list(km._kernels):
+        km.remove_kernel(kernel_id)
+
+
+def test_pages_start_kernels_up_to_the_cap_then_are_refused(starts, clock):
     async def run():
-        km = manager(max_kernels=3)
+        km = manager(clock, max_kernels=3)
         ids = await asyncio.gather(*(km.start_kernel() for _ in range(3)))
         with pytest.raises(ClassFull) as refused:
             await km.start_kernel()
         return ids, refused.value, km.live()
 
-    ids, refused, live = asyncio.run(run())
+    ids, refused, live = clock.run(run())
     assert len(set(ids)) == 3
     assert live == 3
     assert (refused.status_code, refused.live, refused.cap) == (503, 3, 3)
     assert len(starts) == 3  # the refused page started nothing
 
 
-def test_starts_in_flight_count_against_the_cap(starts):
+def test_starts_in_flight_count_against_the_cap(starts, clock):
     async def run():
-        km = manager(max_kernels=2)
+        km = manager(clock, max_kernels=2)
         first = asyncio.ensure_future(km.start_kernel())
         second = asyncio.ensure_future(km.start_kernel())
-        await asyncio.sleep(0.01)  # both started, neither finished
+        await clock.idle()  # both started, neither finished
         assert km.live() == 2
         assert km.full()
         with pytest.raises(ClassFull):
             await km.start_kernel()
         await asyncio.gather(first, second)
 
-    asyncio.run(run())
+    clock.run(run())
 
 
-def test_no_cap_when_max_kernels_is_zero(starts):
+def test_no_cap_when_max_kernels_is_zero(starts, clock):
     async def run():
-        km = manager(max_kernels=0)
+        km = manager(clock, max_kernels=0)
         await asyncio.gather(*(km.start_kernel() for _ in range(5)))
         return km.full()
 
-    assert asyncio.run(run()) is False
+    assert clock.run(run()) is False
 
 
-def test_a_refill_waits_until_pages_stop_arriving(starts):
+def test_a_refill_waits_until_pages_stop_arriving(starts, clock):
     quiet = 0.3
 
     async def run():
-        km = manager(refill_quiet=quiet)
+        km = manager(clock, refill_quiet=quiet)
         arrivals = []
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
         for _ in range(8):  # a page every 0.1 s for 0.8 s, each connected at once
             km.page_requested()
             km.page_connected()
-            arrivals.append(time.monotonic())
-            await asyncio.sleep(0.1)
+            arrivals.append(clock.now())
+            await clock.sleep(0.1)
         await refill
         return arrivals
 
-    arrivals = asyncio.run(run())
+    arrivals = clock.run(run())
     assert len(starts) == 1
-    assert starts[0] >= arrivals[-1] + quiet  # not one refill while pages were arriving
+    assert starts[0] == pytest.approx(arrivals[-1] + quiet)  # as soon as they stopped, not before
 
 
-def test_a_refill_waits_until_every_page_requested_has_connected(starts):
+def test_a_refill_waits_until_every_page_requested_has_connected(starts, clock):
     async def run():
-        km = manager(refill_quiet=0.05)
+        km = manager(clock, refill_quiet=0.05)
         for _ in range(3):
             km.page_requested()
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
         for _ in range(3):
-            await asyncio.sleep(0.3)  # each page takes longer than the quiet time to connect
+            await clock.sleep(0.3)  # each page takes longer than the quiet time to connect
             assert starts == []
             km.page_connected()
-        connected = time.monotonic()
+        connected = clock.now()
         await refill
         return connected
 
-    connected = asyncio.run(run())
+    connected = clock.run(run())
     assert len(starts) == 1
-    assert starts[0] >= connected + 0.05
+    assert starts[0] == pytest.approx(connected + 0.05)
 
 
-def test_a_page_that_never_connects_holds_refills_back_for_a_while_only(starts, monkeypatch):
-    monkeypatch.setattr(classroom, "LOADING_TIMEOUT", 0.3)
-
+def test_a_page_that_never_connects_holds_refills_back_for_a_while_only(starts, clock):
     async def run():
-        km = manager(refill_quiet=0)
+        km = manager(clock, refill_quiet=0)
         km.page_requested()  # fetched by a script, never connected
-        requested = time.monotonic()
+        requested = clock.now()
         await km.start_kernel(**POOLED)
         return requested
 
-    requested = asyncio.run(run())
-    assert starts[0] >= requested + 0.3
+    requested = clock.run(run())
+    assert starts[0] == pytest.approx(requested + classroom.LOADING_TIMEOUT)
 
 
-def test_a_refill_waits_for_room_under_the_cap(starts):
+def test_a_refill_waits_for_room_under_the_cap(starts, clock):
     async def run():
-        km = manager(max_kernels=1, refill_quiet=0)
+        km = manager(clock, max_kernels=1, refill_quiet=0)
         await km.start_kernel()  # a page holds the only place
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
-        await asyncio.sleep(0.2)
+        await clock.sleep(0.2)
         assert len(starts) == 1  # the refill has not started
-        km._kernels.clear()  # the page closes
+        closed = clock.now()
+        close_pages(km)  # the page closes
         await refill
-        return km.live()
+        return km.live(), closed
 
-    assert asyncio.run(run()) == 1
+    live, closed = clock.run(run())
+    assert live == 1
     assert len(starts) == 2
+    assert starts[1] == closed  # at once, not at a next poll
 
 
-def test_refills_start_at_most_one_per_core(starts, monkeypatch):
+def test_refills_start_at_most_one_per_core(starts, clock, monkeypatch):
     monkeypatch.setattr(classroom.os, "cpu_count", lambda: 2)
 
     async def run():
-        km = manager(refill_quiet=0)
+        km = manager(clock, refill_quiet=0)
         await asyncio.gather(*(km.start_kernel(**POOLED) for _ in range(4)))
 
-    asyncio.run(run())
-    # two start together, the next two only once those are done (50 ms each)
-    assert starts[1] - starts[0] < 0.03
-    assert starts[2] - starts[0] >= 0.045
+    clock.run(run())
+    # two start together, the next two only once those are done
+    assert starts == [0, 0, START, START]
 
 
-def test_refills_begin_in_the_order_the_pool_asked(starts, monkeypatch):
+def test_refills_begin_in_the_order_the_pool_asked(starts, clock, monkeypatch):
     """The pool hands out its first kernel first: that one must be the first to start."""
     monkeypatch.setattr(classroom.os, "cpu_count", lambda: 4)  # all four wait for the lull
 
     async def run():
-        km = manager(max_kernels=1, refill_quiet=0)
+        km = manager(clock, max_kernels=1, refill_quiet=0)
         await km.start_kernel(tag="page")
         refills = [asyncio.ensure_future(km.start_kernel(**POOLED, tag=t)) for t in range(4)]
         for started in range(2, 6):
-            await asyncio.sleep(0.1)
-            km._kernels.clear()  # the one place frees
+            await clock.sleep(0.1)
+            close_pages(km)  # the one place frees
             while len(starts) < started:
-                await asyncio.sleep(0.01)
+                await clock.sleep(0.01)
         await asyncio.gather(*refills)
 
-    asyncio.run(run())
+    clock.run(run())
     assert starts.tags == ["page", 0, 1, 2, 3]
 
 
-def test_a_waiting_refill_gives_up_when_the_server_stops(starts, monkeypatch):
+def test_a_waiting_refill_gives_up_when_the_server_stops(starts, clock, monkeypatch):
     async def no_kernels(self, now=False):
         return None
 
     monkeypatch.setattr(AsyncMappingKernelManager, "shutdown_all", no_kernels)
 
     async def run():
-        km = manager(refill_quiet=60)
+        km = manager(clock, refill_quiet=60)
         km.page_requested()
         refill = asyncio.ensure_future(km.start_kernel(**POOLED))
-        await asyncio.sleep(0.05)
+        await clock.sleep(0.05)
         await km.shutdown_all()
         with pytest.raises(RuntimeError, match="shutting down"):
-            await asyncio.wait_for(refill, 1)
+            await refill
+        return clock.now()
 
-    asyncio.run(run())
+    assert clock.run(run()) == pytest.approx(0.05)  # at once, not after the quiet time
     assert starts == []
 
 

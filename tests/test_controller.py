@@ -12,30 +12,17 @@ from softmax_explorer.app.controller import LOSS_TRACE_MAX, THETA_RANGE, Control
 from softmax_explorer.finite_diff import STEP_RANGE
 from softmax_explorer.state import PRESETS, State
 
-
-class Loop:
-    """A stand-in event loop: scheduled callbacks run when the test says so."""
-
-    def __init__(self):
-        self.callbacks = []
-
-    def schedule(self, callback):
-        self.callbacks.append(callback)
-
-    def run(self):
-        callbacks, self.callbacks = self.callbacks, []
-        for callback in callbacks:
-            callback()
+from .clock import ManualClock
 
 
 @pytest.fixture
 def loop():
-    return Loop()
+    return ManualClock()
 
 
 @pytest.fixture
 def controller(loop):
-    controller = Controller(schedule=loop.schedule)
+    controller = Controller(clock=loop)
     shown = []
     controller.on_render(lambda results, hand_moving: shown.append((results, hand_moving)))
     controller.shown = shown
@@ -65,11 +52,11 @@ def test_changes_from_the_browser_coalesce_into_one_render_of_the_last(controlle
         controller.change(coalesce=True, theta=theta)
     assert controller.shown == []  # nothing drawn while the messages are still coming
     assert controller.base.theta[0] == 0.4
-    loop.run()
+    loop.advance()
     ((results, hand_moving),) = controller.shown
     assert results.state.theta[0] == 0.4
     assert hand_moving
-    assert len(loop.callbacks) == 0
+    assert loop.pending == 0
 
 
 def test_a_refused_change_keeps_the_state_and_says_why(controller, monkeypatch):
@@ -139,14 +126,14 @@ def test_x_is_read_from_text_with_one_number_per_class(controller, loop):
     assert controller.state == State()
     assert controller.set_x("4, 3, 2, 1", coalesce=True) == ""
     assert controller.shown == []  # a hand typing: shown once the messages have run
-    loop.run()
+    loop.advance()
     assert controller.state == State(x=(4.0, 3.0, 2.0, 1.0))
 
 
 @pytest.mark.parametrize(("k", "p"), [(0, 0.5), (2, 0.05), (3, 0.9)])
 def test_a_bar_dragged_to_a_probability_gets_it_through_its_theta(controller, loop, k, p):
     assert controller.drag_bar(k, to=p) == ""
-    loop.run()
+    loop.advance()
     state = controller.state
     assert state.x == State().x
     assert [t for i, t in enumerate(state.theta) if i != k] == [
@@ -157,10 +144,10 @@ def test_a_bar_dragged_to_a_probability_gets_it_through_its_theta(controller, lo
 
 def test_a_dragged_bar_stays_in_the_sliders_range_and_a_nudge_adds(controller, loop):
     controller.drag_bar(1, to=0.999999)  # beyond theta_1 = 3 at x_1 = 4
-    loop.run()
+    loop.advance()
     assert controller.state.theta[1] == THETA_RANGE[1]
     controller.drag_bar(0, by=-0.05)
-    loop.run()
+    loop.advance()
     assert controller.state.theta[0] == pytest.approx(State().theta[0] - 0.05)
     assert controller.drag_bar(0, to=1.5).startswith("Not applied: ")
     assert controller.state.theta[0] == pytest.approx(State().theta[0] - 0.05)
@@ -168,12 +155,12 @@ def test_a_dragged_bar_stays_in_the_sliders_range_and_a_nudge_adds(controller, l
 
 def test_the_dragged_step_stays_in_the_step_range_and_a_nudge_is_in_decades(controller, loop):
     controller.drag_step(to=1e-3)
-    loop.run()
+    loop.advance()
     assert controller.state.h == 1e-3
     controller.drag_step(by=0.25)
-    loop.run()
+    loop.advance()
     assert controller.state.h == pytest.approx(1e-3 * 10**0.25)
     for to, edge in ((1e-30, STEP_RANGE[0]), (10.0, STEP_RANGE[1])):
         controller.drag_step(to=to)
-        loop.run()
+        loop.advance()
         assert controller.state.h == edge

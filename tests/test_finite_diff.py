@@ -157,3 +157,14 @@ def test_a_sweep_marks_the_steps_it_cannot_take():
     assert sweep.best_step("central") in (1e-6, 1e-3)
     assert np.isnan(sweep.error_at("forward", 1e-9))
     assert np.isfinite(sweep.error_at("forward", 1e-5))
+
+
+def test_a_step_below_the_resolution_is_refused_with_its_numbers():
+    from softmax_explorer.finite_diff import StepError
+
+    with pytest.raises(StepError) as refused:
+        se.numerical_jacobian(np.sin, np.array([0.3, 1e4], dtype=np.float32), "forward", h=1e-10)
+    err = refused.value
+    assert (err.h, err.dtype, err.index, err.value) == (1e-10, "float32", 0, pytest.approx(0.3))
+    assert err.reason == "step h=1.0e-10 is below the resolution of float32 at v[0]=0.3"
+    assert str(err).startswith(err.reason + ": v + h == v")

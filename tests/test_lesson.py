@@ -227,3 +227,26 @@ def test_the_teaching_guides_example_lesson_is_a_valid_lesson(tmp_path):
     message = f"{path}: step 2, state: temperature: 0 is outside 0.001..1000"
     assert str(err.value) == message
     assert message.split("/")[-1] in guide
+
+
+def test_a_refusal_carries_the_place_the_field_and_the_reason(tmp_path):
+    path = tmp_path / "week3.json"
+    path.write_text(json.dumps(_with_step(title=5)))
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    err = refused.value
+    assert (err.place.source, err.place.step, err.place.part) == (str(path), 2, None)
+    assert (err.field, err.reason) == ("title", "expected some text, got 5")
+    path.write_text(json.dumps(_with_step(state={"temperature": 0})))
+    with pytest.raises(LessonError) as refused:
+        load_lesson(path)
+    err = refused.value
+    assert (err.place.step, err.place.part) == (2, "state")
+    assert isinstance(err.__cause__, StateError)
+    assert (err.__cause__.field, err.__cause__.reason) == (
+        "temperature",
+        "0 is outside 0.001..1000",
+    )
+    with pytest.raises(LessonError) as refused:
+        open_link("lesson=seed&step=two")
+    assert (refused.value.field, refused.value.reason) == ("step", "'two' is not a whole number")

@@ -53,12 +53,14 @@ LAYERS = {
     "teaching": {"numpy"},
     "canvas": {"numpy", "matplotlib"},
     "figures": {"numpy", "matplotlib", "seaborn"},
+    "app.clock": set(),
     "app.controller": set(),
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "settings", "state", "looks",
-    "results", "teaching", "canvas", "figures", "app.controller", "canvas.widget", "app",
+    "results", "teaching", "canvas", "figures", "app.clock", "app.controller", "canvas.widget",
+    "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
     "serving.classroom", "serving.voila_fixes", "serving.voila_app", "serving.jupyter_proxy",
     "serving.cli",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 import re
 
@@ -15,6 +14,7 @@ from softmax_explorer.state import State
 from softmax_explorer.teaching.questions import QUESTIONS
 
 from . import reference as ref
+from .clock import ManualClock
 from .test_app import bar_heights, count_updates, from_browser
 
 SEED_G = ref.to_float(ref.softmax(State().x, State().theta))
@@ -205,31 +205,31 @@ def test_values_a_browser_should_not_send_are_refused(explorer):
     assert explorer.dashboard.results.state == explorer.state
 
 
-def test_the_animation_runs_on_the_event_loop_and_a_new_change_ends_it():
-    async def scenario():
-        panel = Explorer()
-        panel.predict.view.on.value = True
-        frames = count_updates(panel)
-        from_browser(panel.controls.thetas[2], 1.5)
-        await asyncio.sleep(0.05)  # the coalesced change is rendered: held
-        click(panel, "class 3") if panel.predict.question.kind == "gains_most" else (
-            panel.predict.view.show.click()
-        )
-        shown_at_once = len(frames)
-        await asyncio.sleep(FRAMES * FRAME_DELAY + 0.5)
-        whole = list(frames)
-        panel.predict.view.show.click()  # nothing held: nothing happens
-        # a second reveal, interrupted by a change with predict off
-        from_browser(panel.controls.thetas[2], 0.5)
-        await asyncio.sleep(0.05)
+def test_the_animation_runs_on_the_clock_and_a_new_change_ends_it():
+    clock = ManualClock()
+    panel = Explorer(clock=clock)
+    panel.predict.view.on.value = True
+    frames = count_updates(panel)
+    from_browser(panel.controls.thetas[2], 1.5)
+    clock.advance()  # the coalesced change is rendered: held
+    click(panel, "class 3") if panel.predict.question.kind == "gains_most" else (
         panel.predict.view.show.click()
-        panel.predict.view.on.value = False
-        from_browser(panel.controls.thetas[2], 2.0)
-        await asyncio.sleep(FRAMES * FRAME_DELAY + 0.5)
-        return panel, shown_at_once, whole, list(frames)
+    )
+    shown_at_once = len(frames)
+    clock.advance(FRAMES * FRAME_DELAY)
+    whole = list(frames)
+    panel.predict.view.show.click()  # nothing held: nothing happens
+    # a second reveal, interrupted by a change with predict off
+    from_browser(panel.controls.thetas[2], 0.5)
+    clock.advance()
+    panel.predict.view.show.click()
+    panel.predict.view.on.value = False
+    from_browser(panel.controls.thetas[2], 2.0)
+    clock.advance(FRAMES * FRAME_DELAY)
+    frames = list(frames)
+    assert clock.pending == 0  # every frame has run or was dropped
 
-    panel, shown_at_once, whole, frames = asyncio.run(scenario())
-    assert shown_at_once == 1  # one frame now, the others later on the loop
+    assert shown_at_once == 1  # one frame now, the others later on the clock
     assert len(whole) == FRAMES
     assert whole[-1].theta == RAISED
     assert frames[-1].theta == (0.3, 0.1, 2.0, 0.5)  # the latest change, not the old animation's

@@ -10,7 +10,6 @@ instead of queued.
 
 from __future__ import annotations
 
-import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -19,8 +18,9 @@ from ..finite_diff import STEP_RANGE
 from ..model import descent_step, theta_for_probability
 from ..results import Results, compute
 from ..state import SETTINGS, State, StateError
+from .clock import Clock, LoopClock
 
-__all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller", "call_later", "call_soon"]
+__all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller"]
 
 #: The theta sliders' range, which gradient descent and a dragged bar stay in.
 THETA_RANGE = (SETTINGS["theta"].slider.low, SETTINGS["theta"].slider.high)
@@ -30,22 +30,6 @@ LOSS_TRACE_MAX = 500
 Listener = Callable[[Results, bool], None]
 
 
-def call_soon(callback: Callable[[], None]) -> None:
-    """Run ``callback`` once the event loop is free, or now if none runs (plain Python)."""
-    try:
-        asyncio.get_running_loop().call_soon(callback)
-    except RuntimeError:
-        callback()
-
-
-def call_later(delay: float, callback: Callable[[], None]) -> None:
-    """Run ``callback`` after ``delay`` seconds on the event loop, or now if none runs."""
-    try:
-        asyncio.get_running_loop().call_later(delay, callback)
-    except RuntimeError:
-        callback()
-
-
 class Controller:
     """What the user set, what is shown, and what is waiting to be shown.
 
@@ -53,9 +37,11 @@ class Controller:
     ----------
     state : State, optional
         The state to start from (not shown until `show` is called).
-    schedule : callable, optional
-        ``schedule(callback)`` runs a coalesced render later; default: once the event loop is
-        free (at once without one).
+    clock : Clock, optional
+        Runs a coalesced render (``clock.call_soon``); default: once the event loop is free
+        (at once without one).
+    guard : callable, optional
+        ``guard(callback)``: the render as it is scheduled (the app's makes it never raise).
     cache_size : int, optional
         How many states' results are kept.
 
@@ -72,13 +58,15 @@ class Controller:
     def __init__(
         self,
         state: State | None = None,
-        schedule: Callable[[Callable[[], None]], None] = call_soon,
+        clock: Clock | None = None,
+        guard: Callable[[Callable[[], None]], Callable[[], None]] = lambda callback: callback,
         cache_size: int = 16,
     ) -> None:
         self.state = state or State()
         self.renders = 0
         self.losses: list[float] = []
-        self._schedule = schedule
+        self._clock = clock or LoopClock()
+        self._flush_guarded = guard(self._flush)
         self._cache_size = cache_size
         self._cache: OrderedDict[State, Results] = OrderedDict()
         self._pending: State | None = None
@@ -128,7 +116,7 @@ class Controller:
         self._pending = state
         if not self._scheduled:
             self._scheduled = True
-            self._schedule(self._flush)
+            self._clock.call_soon(self._flush_guarded)
         return False
 
     def change(self, *, coalesce: bool = False, **fields: Any) -> str:

@@ -30,6 +30,7 @@ from .safe import (
     FloatLogSlider,
     FloatSlider,
     Play,
+    Rejected,
     Text,
     ToggleButtons,
 )
@@ -240,7 +241,7 @@ class Controls:
         handlers: Mapping[str, Callable[[dict | None], None]],
         on_field: Callable[[str, dict], None],
         on_theta: Callable[[int, dict], None],
-        on_rejected: Callable[[W.Widget, Exception], None],
+        on_rejected: Callable[[W.Widget, Rejected], None],
     ) -> None:
         self.syncing = False
         self._on_theta, self._on_rejected = on_theta, on_rejected

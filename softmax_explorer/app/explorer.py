@@ -20,13 +20,14 @@ from ..figures.describe import describe, describe_losses
 from ..results import Results, compute
 from ..state import PRESETS, State, StateError, query_fields
 from ..teaching.lesson import Lesson, LessonError, load_lesson, open_link
-from .controller import Controller, call_soon
+from .clock import Clock
+from .controller import Controller
 from .controls import NO_TARGET, Controls
 from .host import HostPage
 from .layout import arrange
 from .lesson_view import LessonView
 from .predict import Predict
-from .safe import browser_echo, from_browser, guarded
+from .safe import Rejected, browser_echo, from_browser, guarded
 from .views import ExportView, FormulaView, ShareLink, StatusLine
 
 __all__ = ["Explorer"]
@@ -54,6 +55,9 @@ class Explorer:
         A lesson to step through: a `Lesson`, the name of a shipped one (``"seed"``) or a lesson
         file; the dashboard starts at its step 1 (unless ``state`` or ``query`` say otherwise).
         An invalid one shows its message and the dashboard without it.
+    clock : Clock, optional
+        Runs what the dashboard defers (a coalesced render, the formulas once the hand pauses,
+        a reveal's frames); default: the kernel's event loop.
 
     Attributes
     ----------
@@ -83,6 +87,7 @@ class Explorer:
         link_base: str = "",
         context: str = "notebook",
         lesson: Lesson | str | os.PathLike | None = None,
+        clock: Clock | None = None,
     ) -> None:
         self.status = StatusLine()
         opened = None
@@ -96,7 +101,7 @@ class Explorer:
         if query:  # build in the link's state; an invalid link is reported after the build
             with contextlib.suppress(StateError):
                 start = State.from_query(query)
-        self.controller = Controller(start, schedule=lambda cb: call_soon(self._guard(cb)))
+        self.controller = Controller(start, clock, guard=self._guard)
         acts = {
             "preset": self._on_preset,
             "n": self._on_n,
@@ -112,12 +117,12 @@ class Explorer:
             self._guard(self._on_theta),
             self._on_rejected,
         )
-        self.formula = FormulaView(self._guard, self._on_rejected)
+        self.formula = FormulaView(self._guard, self._on_rejected, clock)
         self.export = ExportView(self._exported, self.status.show)
         self.link = ShareLink(link_base)
         self.link.widget.on_rejected = self._on_rejected
         self.lesson_view = LessonView(self._guard(self.show_step))
-        self.predict = Predict(compute, self._guard(self._frame), self._guard(self._reveal))
+        self.predict = Predict(compute, self._guard(self._frame), self._guard(self._reveal), clock)
         self.predict.view.on.on_rejected = self.predict.view.kind.on_rejected = self._on_rejected
         self.dashboard = Dashboard(
             self.controller.results(), theme=theme or "light", context=context, canvas=PanelCanvas
@@ -257,11 +262,10 @@ class Explorer:
 
     # --- what the user did ---------------------------------------------------------------------
 
-    def _on_rejected(self, widget: W.Widget, error: Exception) -> None:
+    def _on_rejected(self, widget: W.Widget, error: Rejected) -> None:
         """A message from the browser that the widget itself refused (wrong type, say)."""
         name = getattr(widget, "description", "") or type(widget).__name__
-        first = str(error).split(". ")[0]
-        self.status.show(f"Ignored a value for {name}: {first}.")
+        self.status.show(f"Ignored a value for {name}: {error.reason}.")
 
     def _change(self, coalesce: bool, **fields: Any) -> None:
         """Ask for the base state with ``fields``; a refusal's message resets the controls.

@@ -18,7 +18,7 @@ import ipywidgets as W
 from ..results import Results
 from ..state import State
 from ..teaching.questions import QUESTIONS, Question, ask, fitting
-from .controller import call_later
+from .clock import Clock, LoopClock
 from .safe import Checkbox, Dropdown
 
 __all__ = ["FRAMES", "FRAME_DELAY", "Predict", "PredictView"]
@@ -92,6 +92,8 @@ class Predict:
     reveal : callable
         ``reveal(new, old)``: show ``new`` as the page shows any state, the bars of ``old``
         outlined.
+    clock : Clock, optional
+        Runs the animation's frames (default: the event loop's).
 
     Attributes
     ----------
@@ -106,8 +108,10 @@ class Predict:
         compute: Callable[[State], Results],
         frame: Callable[[Results], None],
         reveal: Callable[[Results, Results], None],
+        clock: Clock | None = None,
     ) -> None:
         self.view = PredictView(self.answer)
+        self._clock = clock or LoopClock()
         self.view.on.observe(self._on_toggle, "value")
         self.question: Question | None = None
         self._compute, self._frame, self._reveal = compute, frame, reveal
@@ -203,7 +207,7 @@ class Predict:
                 return
             with contextlib.suppress(ValueError):  # a frame the numerics refuse is skipped
                 self._frame(self._compute(states[i]))
-            call_later(FRAME_DELAY, lambda: step(i + 1))
+            self._clock.call_later(FRAME_DELAY, lambda: step(i + 1))
 
         step(0)
 

@@ -24,6 +24,7 @@ __all__ = [
     "FloatLogSlider",
     "FloatSlider",
     "Play",
+    "Rejected",
     "SliderEchoes",
     "Text",
     "ToggleButtons",
@@ -36,16 +37,34 @@ __all__ = [
 log = logging.getLogger("softmax_explorer.app")
 
 
+class Rejected(ValueError):
+    """A value a browser sent that a widget refused.
+
+    Attributes
+    ----------
+    key : str
+        The widget's property it was sent for (``value``, ``index``).
+    value : object
+        What was sent.
+    reason : str
+        Why it was refused, in words (``nan is outside -3..3``).
+    """
+
+    def __init__(self, key: str, value: Any, reason: str) -> None:
+        self.key, self.value, self.reason = key, value, reason
+        super().__init__(f"{key}: {reason}")
+
+
 def safe(cls: type[W.Widget]) -> type[W.Widget]:
     """``cls`` whose ``set_state`` (how the browser's messages arrive) never raises.
 
     A value outside the widget's range (NaN included; a slider would silently clamp it) or one
     its traits refuse (a string for a number, say) puts the browser back to the kernel's value
-    and calls the widget's ``on_rejected(widget, error)``, if set.
+    and calls the widget's ``on_rejected(widget, error)``, if set, with a `Rejected`.
     """
 
     class Safe(cls):
-        on_rejected: Callable[[W.Widget, Exception], None] | None = None
+        on_rejected: Callable[[W.Widget, Rejected], None] | None = None
 
         def _check_range(self, sync_data: dict) -> None:
             value = sync_data.get("value")
@@ -57,14 +76,17 @@ def safe(cls: type[W.Widget]) -> type[W.Widget]:
             if isinstance(self, W.FloatLogSlider):
                 low, high = self.base**low, self.base**high
             if not low <= value <= high:
-                raise ValueError(f"{value!r} is outside {low:.3g}..{high:.3g}")
+                raise Rejected("value", value, f"{value!r} is outside {low:.3g}..{high:.3g}")
 
         def set_state(self, sync_data: dict) -> None:
             try:
                 self._check_range(sync_data)
                 super().set_state(sync_data)
-            except Exception as err:  # traitlets' TraitError, or a validator's ValueError
+            except Exception as err:  # ours, traitlets' TraitError, or a validator's ValueError
                 self.send_state()
+                if not isinstance(err, Rejected):
+                    key, value = next(iter(sync_data.items()), ("value", None))
+                    err = Rejected(key, value, f"{key} {value!r} is not one this control takes")
                 if self.on_rejected is not None:
                     self.on_rejected(self, err)
 

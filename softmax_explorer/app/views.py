@@ -6,9 +6,7 @@ show things; none reaches into another. Imports ipywidgets.
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import contextlib
 import html
 import logging
 from collections.abc import Callable
@@ -19,7 +17,8 @@ import ipywidgets as W
 from ..figures.formulas import formula_html
 from ..results import Results
 from ..state import INDEX_BASE, State
-from .safe import Dropdown, Text
+from .clock import Clock, LoopClock, Timer
+from .safe import Dropdown, Rejected, Text
 
 __all__ = ["FORMULA_DELAY", "ExportView", "FormulaView", "ShareLink", "StatusLine"]
 
@@ -56,6 +55,8 @@ class FormulaView:
         ``guard(callback)``: the callback, made safe to run from the browser or a timer.
     on_rejected : callable
         As for `softmax_explorer.app.controls.Controls`.
+    clock : Clock, optional
+        Runs the typesetting once the hand pauses (default: the event loop's).
 
     Attributes
     ----------
@@ -66,9 +67,11 @@ class FormulaView:
     def __init__(
         self,
         guard: Callable[[Callable], Callable],
-        on_rejected: Callable[[W.Widget, Exception], None],
+        on_rejected: Callable[[W.Widget, Rejected], None],
+        clock: Clock | None = None,
     ) -> None:
         self.entry = (0, 0)
+        self._clock = clock or LoopClock()
         self.widget = W.HTMLMath()
         self.widget.add_class("softmax-explorer-formulas")
         self.entry_i = Dropdown(
@@ -79,7 +82,7 @@ class FormulaView:
             description="k", style={"description_width": "20px"}, layout=W.Layout(width="100px")
         )
         self._syncing = False
-        self._timer: asyncio.TimerHandle | None = None
+        self._timer: Timer | None = None
         self._results: Results | None = None
         self._listeners: list[Callable[[Results], None]] = []
         self._refresh = guard(self.refresh)
@@ -126,11 +129,9 @@ class FormulaView:
             self._timer.cancel()
             self._timer = None
         if later:
-            with contextlib.suppress(RuntimeError):  # no event loop: show it now
-                loop = asyncio.get_running_loop()
-                self._timer = loop.call_later(FORMULA_DELAY, self._refresh)
-                return
-        self.refresh()
+            self._timer = self._clock.call_later(FORMULA_DELAY, self._refresh)
+        else:
+            self.refresh()
 
     def on_refresh(self, listener: Callable[[Results], None]) -> None:
         """Call ``listener(results)`` whenever the panel is typeset (once the hand pauses)."""

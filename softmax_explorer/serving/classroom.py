@@ -11,7 +11,8 @@ pool on top of it, so every kernel start, the pool's and the pages', passes thro
   `LOADING_TIMEOUT` s), no page has been requested or connected for `refill_quiet` seconds and
   there is room under the cap; at most one refill per core starts at a time. A class arriving
   at once is served from the pool and by its own pages' kernels, never behind kernels started
-  to replace the ones it took.
+  to replace the ones it took. The wait sleeps until the time it can end, and a page or a
+  kernel that leaves wakes it; its time is the manager's `Clock` (a test's may be virtual).
 
 Its kernels talk to the server over IPC sockets in the server's private connection directory
 where the platform has them (`kernel_transport`), so that no kernel listens on a TCP port.
@@ -24,6 +25,7 @@ the import of the app.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import math
 import os
 import time
@@ -41,6 +43,7 @@ from .zygote import supported as can_fork
 __all__ = [
     "ClassFull",
     "ClassroomKernelManager",
+    "Clock",
     "default_max_kernels",
     "kernel_transport",
     "memory_limit_mb",
@@ -55,11 +58,25 @@ RESERVED_MB = 1024
 #: Memory kept for the server, in MB, under a memory limit of its own (a container's, a
 #: JupyterHub user's).
 SERVER_MB = 200
-#: How often a waiting refill looks again, in seconds.
-REFILL_POLL = 0.25
 #: Seconds after which a page requested but never connected to its kernel (a page fetched by a
 #: script, a tab closed while loading) no longer holds refills back.
 LOADING_TIMEOUT = 60
+
+
+class Clock:
+    """The time of the refill policy: the monotonic clock, and a sleep that an event ends early."""
+
+    def now(self) -> float:
+        """Seconds, from any start."""
+        return time.monotonic()
+
+    async def sleep(self, seconds: float, wake: asyncio.Event | None = None) -> None:
+        """Return after ``seconds`` (``inf``: never), or once ``wake`` is set."""
+        if wake is None:
+            await asyncio.sleep(seconds)
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(wake.wait(), None if math.isinf(seconds) else seconds)
 
 
 class ClassFull(HTTPError):
@@ -138,6 +155,9 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        #: The time the refills wait by.
+        self.clock = Clock()
+        self._changed = asyncio.Event()  # a page arrived, or a kernel or the server is leaving
         self._starting = 0
         self._last_page = -math.inf
         self._loading: deque[float] = deque()  # request times of pages not yet connected
@@ -163,21 +183,34 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
     def page_requested(self) -> None:
         """Note a page served now: it is loading until it connects to its kernel."""
-        self._last_page = time.monotonic()
+        self._last_page = self.clock.now()
         self._loading.append(self._last_page)
 
     def page_connected(self) -> None:
         """Note a page's connection to its kernel now: the oldest page loading has arrived."""
-        self._last_page = time.monotonic()
+        self._last_page = self.clock.now()
         if self._loading:
             self._loading.popleft()
+        self._changed.set()
 
     def arriving(self) -> bool:
         """Whether pages are loading, or were requested or connected in `refill_quiet` s."""
-        now = time.monotonic()
+        return self._quiet_in() > 0
+
+    def _quiet_in(self) -> float:
+        """Seconds until no page is `arriving` (0 if none is)."""
+        now = self.clock.now()
         while self._loading and now - self._loading[0] > LOADING_TIMEOUT:
             self._loading.popleft()
-        return bool(self._loading) or now - self._last_page < self.refill_quiet
+        ends = [self._last_page + self.refill_quiet]
+        if self._loading:  # given up for once loading too long
+            ends.append(self._loading[0] + LOADING_TIMEOUT)
+        return max(0.0, max(ends) - now)
+
+    def remove_kernel(self, kernel_id: str) -> Any:
+        """Forget an ended kernel (jupyter_client calls it); a refill waiting for room looks."""
+        self._changed.set()
+        return super().remove_kernel(kernel_id)
 
     def live(self) -> int:
         """Kernels alive or starting."""
@@ -209,13 +242,19 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         return await self._counted_start(**kwargs)
 
     async def _lull(self) -> None:
-        """Return once no page is `arriving` and the cap has room."""
+        """Return once no page is `arriving` and the cap has room.
+
+        Sleeps until the quiet is due, or, while the cap is reached, until a kernel leaves; a
+        connecting page, a kernel removed and the server's shutdown wake it to look again.
+        """
         while True:
             if self._closing:
                 raise RuntimeError("the server is shutting down")
-            if not self.arriving() and not self.full():
+            wait = math.inf if self.full() else self._quiet_in()
+            if wait == 0:
                 return
-            await asyncio.sleep(REFILL_POLL)
+            self._changed.clear()
+            await self.clock.sleep(wait, self._changed)
 
     async def _counted_start(self, **kwargs: Any) -> str:
         """Start a kernel already counted in ``_starting``."""
@@ -223,10 +262,12 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             return await super().start_kernel(**kwargs)
         finally:
             self._starting -= 1
+            self._changed.set()  # a start that failed leaves room
 
     async def shutdown_all(self, now: bool = False) -> None:
         """Stop every kernel; refills still waiting give up."""
         self._closing = True
+        self._changed.set()
         await super().shutdown_all(now=now)
         if self._zygote is not None:
             self._zygote.close()

@@ -31,7 +31,7 @@ from urllib.parse import urlencode
 from ..state import LINK_FIELDS, State, StateError, query_fields
 from .questions import QUESTIONS
 
-__all__ = ["LESSONS", "Lesson", "LessonError", "Step", "load_lesson", "open_link"]
+__all__ = ["LESSONS", "Lesson", "LessonError", "Place", "Step", "load_lesson", "open_link"]
 
 _SHIPPED = files(__package__) / "lessons"
 #: The names of the lessons that ship with the package (``seed``: the seed notebook, retold).
@@ -45,8 +45,41 @@ _STEP_KEYS = {"title": True, "text": True, "state": True, "question": False, "pr
 _STATE_KEYS = dict.fromkeys(LINK_FIELDS, False)
 
 
+@dataclass(frozen=True)
+class Place:
+    """Where in a lesson: its file (or name), a step (from 1) and a part of the step."""
+
+    source: str | None = None
+    step: int | None = None
+    part: str | None = None
+
+    def __str__(self) -> str:
+        text = ": ".join(p for p in (self.source, self.step and f"step {self.step}") if p)
+        return f"{text}, {self.part}" if self.part else text
+
+
 class LessonError(ValueError):
-    """A lesson that cannot be shown; the message names the file, the step and the field."""
+    """A lesson that cannot be shown.
+
+    ``str(err)`` names the place, the field and the reason
+    (``week3.json: step 2: title: expected some text``).
+
+    Attributes
+    ----------
+    place : Place
+        The file (or the lesson's name), the step and the part of it (``state``).
+    field : str or None
+        The field that is wrong (``title``, ``steps``, ``predict``; ``lesson`` and ``step`` in
+        a link).
+    reason : str
+        Why, in words; for a step's state, the state's own message (the `StateError` is the
+        error's ``__cause__``).
+    """
+
+    def __init__(self, reason: str, place: Place = Place(), field: str | None = None) -> None:
+        self.place, self.field, self.reason = place, field, reason
+        text = f"{field}: {reason}" if field else reason
+        super().__init__(f"{place}: {text}" if str(place) else text)
 
 
 @dataclass(frozen=True)
@@ -102,7 +135,9 @@ class Lesson:
             If there is no such step.
         """
         if isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(self):
-            raise LessonError(f"step: {number!r} is not a step of this lesson (1..{len(self)})")
+            raise LessonError(
+                f"{number!r} is not a step of this lesson (1..{len(self)})", field="step"
+            )
         return self.steps[number - 1]
 
     def query(self, number: int) -> str:
@@ -120,62 +155,63 @@ class Lesson:
             Naming the step (from 1) and the field that is wrong.
         """
         where = source or name
-        fields_ = _checked(data, _LESSON_KEYS, where)
-        title = _text(fields_, "title", where)
+        fields_ = _checked(data, _LESSON_KEYS, Place(where))
+        title = _text(fields_, "title", Place(where))
         steps = fields_["steps"]
         if not isinstance(steps, list) or not steps:
-            raise LessonError(f"{where}: steps: expected a list of steps, got {steps!r:.60}")
-        return cls(
-            name, title, tuple(_step(s, f"{where}: step {k}") for k, s in enumerate(steps, 1))
-        )
+            raise LessonError(
+                f"expected a list of steps, got {steps!r:.60}", Place(where), field="steps"
+            )
+        return cls(name, title, tuple(_step(s, Place(where, k)) for k, s in enumerate(steps, 1)))
 
 
-def _checked(data: Any, keys: dict[str, bool], where: str) -> dict[str, Any]:
+def _checked(data: Any, keys: dict[str, bool], place: Place) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise LessonError(f"{where}: expected a JSON object, got {type(data).__name__}")
+        raise LessonError(f"expected a JSON object, got {type(data).__name__}", place)
     unknown = sorted(set(data) - set(keys))
     if unknown:
         raise LessonError(
-            f"{where}: unknown field(s) {', '.join(unknown)}; expected {', '.join(keys)}"
+            f"unknown field(s) {', '.join(unknown)}; expected {', '.join(keys)}", place
         )
     missing = [key for key, required in keys.items() if required and key not in data]
     if missing:
-        raise LessonError(f"{where}: {', '.join(missing)} missing")
+        raise LessonError(f"{', '.join(missing)} missing", place)
     return data
 
 
-def _text(data: dict[str, Any], key: str, where: str) -> str:
+def _text(data: dict[str, Any], key: str, place: Place) -> str:
     value = data[key]
     if not isinstance(value, str) or not value.strip():
-        raise LessonError(f"{where}: {key}: expected some text, got {value!r:.60}")
+        raise LessonError(f"expected some text, got {value!r:.60}", place, field=key)
     return value.strip()
 
 
-def _step(data: Any, where: str) -> Step:
-    fields_ = _checked(data, _STEP_KEYS, where)
-    question = _text(fields_, "question", where) if "question" in fields_ else None
+def _step(data: Any, place: Place) -> Step:
+    fields_ = _checked(data, _STEP_KEYS, place)
+    question = _text(fields_, "question", place) if "question" in fields_ else None
     predict = fields_.get("predict")
     if predict is not None and (not isinstance(predict, str) or predict not in QUESTIONS):
         raise LessonError(
-            f"{where}: predict: {predict!r} is not a kind of question; "
-            f"expected one of {', '.join(QUESTIONS)}"
+            f"{predict!r} is not a kind of question; expected one of {', '.join(QUESTIONS)}",
+            place,
+            field="predict",
         )
     return Step(
-        _text(fields_, "title", where),
-        _text(fields_, "text", where),
-        _state(fields_["state"], f"{where}, state"),
+        _text(fields_, "title", place),
+        _text(fields_, "text", place),
+        _state(fields_["state"], Place(place.source, place.step, "state")),
         question,
         predict,
     )
 
 
-def _state(data: Any, where: str) -> State:
+def _state(data: Any, place: Place) -> State:
     """A state from share-link fields given as JSON values (lists for x and theta)."""
-    _checked(data, _STATE_KEYS, where)
+    _checked(data, _STATE_KEYS, place)
     try:
         return State.from_query(urlencode({k: _link_value(v) for k, v in data.items()}))
     except StateError as err:
-        raise LessonError(f"{where}: {err}") from None
+        raise LessonError(str(err), place) from err
 
 
 def _link_value(value: Any) -> str:
@@ -204,16 +240,16 @@ def load_lesson(source: str | os.PathLike) -> Lesson:
         name, where = path.stem, str(source)
         if not path.is_file():
             raise LessonError(
-                f"lesson {where!r}: no such file, and not a shipped lesson ({', '.join(LESSONS)})"
+                f"no such file, and not a shipped lesson ({', '.join(LESSONS)})", Place(where)
             )
         if path.stat().st_size > MAX_BYTES:
-            raise LessonError(f"{where}: larger than {MAX_BYTES // 1000} kB: not a lesson")
+            raise LessonError(f"larger than {MAX_BYTES // 1000} kB: not a lesson", Place(where))
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as err:
-        raise LessonError(f"{where}: cannot be read ({err})") from None
+        raise LessonError(f"cannot be read ({err})", Place(where)) from None
     except json.JSONDecodeError as err:
-        raise LessonError(f"{where}: not valid JSON: {err}") from None
+        raise LessonError(f"not valid JSON: {err}", Place(where)) from None
     return Lesson.from_dict(data, name, where)
 
 
@@ -236,12 +272,12 @@ def open_link(query: str, lesson: Lesson | None = None) -> tuple[Lesson | None, 
     if lesson is None or lesson.name != name:
         if name not in LESSONS:
             known = sorted({*LESSONS, *([lesson.name] if lesson else [])})
-            raise LessonError(f"lesson: {name!r} is not one of {', '.join(known)}")
+            raise LessonError(f"{name!r} is not one of {', '.join(known)}", field="lesson")
         lesson = load_lesson(name)
     try:
         number = int(raw.get("step", "1"))
     except ValueError:
-        raise LessonError(f"step: {raw['step']!r} is not a whole number") from None
+        raise LessonError(f"{raw['step']!r} is not a whole number", field="step") from None
     step = lesson.step(number)
     state = State.from_query(query) if set(raw) & set(LINK_FIELDS) else step.state
     return lesson, number, state

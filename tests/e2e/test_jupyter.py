@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import sys
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def _jupyter(app: str, root: Path) -> Server:
     command = [
         sys.executable, "-m", "jupyter", app, "--no-browser", "--allow-root",
         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--ServerApp.password=",
+        "--ServerApp.disable_check_xsrf=True",  # the tests end sessions through the REST API
         f"--ServerApp.root_dir={root}",
     ]  # fmt: skip
     env = {
@@ -53,7 +55,10 @@ def jupyter(request, tmp_path_factory) -> Iterator[tuple[str, Server]]:
         yield request.param, server
 
 
-def _open(browser, url: str, viewport=(1920, 1080)):
+def _open(browser, url: str, viewport=(1920, 1080), server: Server | None = None):
+    """A new context's page at ``url``; with ``server``, its sessions ended first."""
+    if server is not None:
+        _end_sessions(server)
     context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -75,9 +80,19 @@ def _own_errors(browser, server: Server, start_page: str) -> set[str]:
         context.close()
 
 
+def _end_sessions(server: Server) -> None:
+    """Shut down the server's sessions and their kernels: a page opened next starts its own."""
+    for session in json.loads(fetch(server.url + "api/sessions", timeout=10)):
+        request = urllib.request.Request(
+            server.url + f"api/sessions/{session['id']}", method="DELETE"
+        )
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def _run_notebook(page, server: Server) -> None:
     """Run the notebook's cell once its kernel is up and idle (a key pressed while the page is
-    still starting its session can be lost)."""
+    still starting its session can be lost). The kernel is the page's own: the test that opened
+    a page before it ended that page's session (`_open`)."""
 
     def idle() -> bool:
         sessions = json.loads(fetch(server.url + "api/sessions", timeout=10))
@@ -100,7 +115,7 @@ def test_the_notebook_runs_and_its_sliders_answer_the_keyboard(jupyter, browser)
     app, server = jupyter
     start_page, notebook = APPS[app]
     expected = _own_errors(browser, server, start_page)
-    context, page, errors = _open(browser, server.url + notebook)
+    context, page, errors = _open(browser, server.url + notebook, server=server)
     try:
         _run_notebook(page, server)
         if app == "lab":  # beside the file browser, the sliders and the bars are seen together
@@ -137,7 +152,7 @@ def _choose_theme(page, theme: str) -> None:
 @pytest.mark.parametrize("jupyter", ["lab"], indirect=True)
 def test_the_panels_follow_jupyterlabs_theme_and_back(jupyter, browser):
     _app, server = jupyter
-    context, page, _errors = _open(browser, server.url + APPS["lab"][1])
+    context, page, _errors = _open(browser, server.url + APPS["lab"][1], server=server)
     try:
         _run_notebook(page, server)
         assert page.evaluate(_EVERY_PANEL_IS.format(test="d[0] > 230"))

@@ -45,3 +45,43 @@ def test_the_lines_that_speak_to_a_user_stay(server_log):
         "Kernel pool of app.ipynb is filled with 1 kernel(s)",
     ):
         assert Chatter(server_log).filter(record(message))
+
+
+class _Pooled:
+    """A kernel manager with Voila's pool: one kernel start done, one still running."""
+
+    def __init__(self, done: bool):
+        import asyncio
+
+        loop = asyncio.new_event_loop()
+        future = loop.create_future()
+        if done:
+            future.set_result({"kernel_id": "k1"})
+        self._pools = {"app.ipynb": [future]}
+        loop.close()
+
+    def get_pool_size(self, notebook):
+        return len(self._pools.get(notebook, []))
+
+
+@pytest.mark.parametrize(
+    ("holds", "done", "ready"),
+    [(True, True, True), (True, False, False), (False, False, True), (False, True, True)],
+)
+def test_a_page_is_served_from_the_pool_as_far_as_the_guard_lets_it_see(
+    monkeypatch, holds, done, ready
+):
+    """Voila's pool is read only where its guard holds (the versions and the source verified);
+    elsewhere a pool that holds a kernel counts as ready, Voila's own rule."""
+    import dataclasses
+    import types
+
+    from softmax_explorer.serving import voila_app
+
+    guard = voila_app.POOL if holds else dataclasses.replace(voila_app.POOL, sentinel="0" * 16)
+    monkeypatch.setattr(voila_app, "POOL", guard)
+    handler = types.SimpleNamespace(kernel_manager=_Pooled(done))
+    assert voila_app.PageHandler._pooled_ready(handler, "app.ipynb") is ready
+    for empty in (object(), types.SimpleNamespace(get_pool_size=lambda _notebook: 0)):
+        handler = types.SimpleNamespace(kernel_manager=empty)  # no --preheat, or all taken
+        assert voila_app.PageHandler._pooled_ready(handler, "app.ipynb") is False

@@ -77,10 +77,12 @@ def test_get_msg_finds_a_message_sent_while_waiting():
     assert asyncio.run(scenario())["msg_type"] == "kernel_info_reply"
 
 
-@pytest.mark.parametrize("fix", voila_fixes.FIXES, ids=lambda fix: fix.name)
+@pytest.mark.parametrize("fix", [*voila_fixes.FIXES, voila_fixes.POOL], ids=lambda fix: fix.name)
 def test_each_fix_applies_to_the_installed_versions(fix):
-    """Fails when an upstream function a fix replaces changes: review the fix, then its sentinel."""
+    """Fails when an upstream function a fix replaces (or whose state the app reads) changes:
+    review the fix, then its sentinel."""
     assert fix.refusal() is None
+    assert fix.holds
 
 
 @pytest.fixture
@@ -103,7 +105,8 @@ def test_apply_installs_all_scoped_to_voila_and_is_idempotent(pristine):
     argv = voila_fixes.apply()
     assert voila_fixes.apply() == argv
     assert pristine.read_header_from_binary_message is voila_fixes.read_v1_header
-    assert pristine.VoilaKernelWebsocketHandler.open is voila_fixes.open_without_delay
+    open_ = pristine.VoilaKernelWebsocketHandler.open
+    assert open_.__module__.startswith(("voila", "jupyter_server"))  # Voila's handler is its own
     assert AsyncZMQSocketChannel.get_msg is get_msg  # jupyter_client itself is untouched
     # the server's kernel managers, configured by those options, hand out sliced clients
     config = KVArgParseConfigLoader(argv).load_config()
@@ -117,11 +120,13 @@ def test_a_fix_outside_its_verified_versions_is_skipped_with_one_line(pristine, 
     fixes = tuple(
         dataclasses.replace(fix, verified_on={"voila": "<0.5"}) for fix in voila_fixes.FIXES
     )
+    reads = (dataclasses.replace(voila_fixes.POOL, verified_on={"voila": "<0.5"}),)
     with caplog.at_level(logging.WARNING, logger="softmax_explorer.serving.voila_fixes"):
-        assert voila_fixes.apply(fixes) == []
+        assert voila_fixes.apply(fixes, reads) == []
     assert pristine.read_header_from_binary_message is original
     lines = [r.getMessage() for r in caplog.records]
-    assert len(lines) == len(fixes)
+    assert len(lines) == len(fixes) + len(reads)
+    assert "Voila's 'pool-ready' not read: verified on voila<0.5" in lines[-1]
     assert "'sliced-poll' not applied: verified on voila<0.5, found 0.5" in lines[0]
 
 

@@ -36,6 +36,7 @@ from typing import Any
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado.web import HTTPError
 from traitlets import Bool, Float, Integer
+from voila.utils import ENV_VARIABLE
 
 from .provisioner import Zygote
 from .zygote import supported as can_fork
@@ -230,7 +231,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         RuntimeError
             For a refill still waiting when the server shuts down.
         """
-        if kwargs.get("env", {}).get("VOILA_PREHEAT") == "True":
+        if kwargs.get("env", {}).get(ENV_VARIABLE.VOILA_PREHEAT) == "True":  # Voila's pool
             async with self._refills:  # at most one start per core
                 async with self._in_order:  # in the pool's order, so that its next is first
                     await self._lull()

@@ -22,7 +22,9 @@ __all__ = ["link_base", "served_explorer"]
 
 
 def _preheated() -> bool:
-    return os.environ.get("VOILA_PREHEAT") == "True"
+    from voila.utils import ENV_VARIABLE  # the names of the variables Voila sets
+
+    return os.environ.get(ENV_VARIABLE.VOILA_PREHEAT) == "True"
 
 
 def _request_query() -> str:

@@ -9,8 +9,10 @@ subclasses override (the Voila series is pinned in pyproject.toml):
   for a refill), logs one line per page opened or refused, and sets the XSRF cookie without
   which the page's "shut my kernel down" beacon, sent as it closes, is refused (Voila issue
   1458: closed pages' kernels lived until culled);
-- its kernel websocket handler is `KernelChannels`, which tells the kernel manager when a page
-  has connected to its kernel (pool refills wait until the pages requested have arrived);
+- its kernel websocket handler is `KernelChannels`, which turns Nagle's algorithm off on the
+  connection (Tornado's advice for interactive websockets: a small update would otherwise wait
+  for the browser's delayed acknowledgement) and tells the kernel manager when a page has
+  connected to its kernel (pool refills wait until the pages requested have arrived);
 - the packaged notebook is trusted, in memory, for this process: it is ours, and Voila runs it
   whatever its trust (the "not trusted" warning at every start said nothing a user can act on);
 - the lines the Jupyter server and Tornado log for every page that a user can do nothing with
@@ -32,6 +34,7 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .classroom import ClassFull, ClassroomKernelManager
+from .voila_fixes import POOL
 
 __all__ = [
     "CHATTER",
@@ -83,11 +86,16 @@ class PageHandler(TornadoVoilaHandler):
         """Whether the pool's next kernel has started.
 
         A page served by it waits at most for its notebook to finish, never for a kernel start.
+        Where Voila's pool cannot be read (`POOL` does not hold), whether the pool holds a
+        kernel at all, Voila's own rule.
         """
-        pool = getattr(self.kernel_manager, "_pools", {}).get(notebook, ())
-        if not pool or not pool[0].done():
+        km = self.kernel_manager
+        if not getattr(km, "get_pool_size", lambda _notebook: 0)(notebook):  # an empty pool
             return False
-        return not pool[0].cancelled() and pool[0].exception() is None
+        if not POOL.holds:
+            return True
+        first = km._pools[notebook][0]
+        return first.done() and not first.cancelled() and first.exception() is None
 
     def should_use_rendered_notebook(self, notebook_data: dict, pool_size: int, *args: Any) -> bool:
         """Voila's rule, and a ready pooled kernel (a page never waits for a refill)."""
@@ -132,10 +140,11 @@ class PageHandler(TornadoVoilaHandler):
 
 
 class KernelChannels(VoilaKernelWebsocketHandler):
-    """Voila's kernel websocket; a page connecting to its kernel has arrived."""
+    """Voila's kernel websocket, without Nagle's delay; a page connecting to it has arrived."""
 
     async def open(self, *args: Any, **kwargs: Any) -> None:
-        """Note the arrival, then Voila's ``open``."""
+        """No delay for small messages, the arrival noted, then Voila's ``open``."""
+        self.set_nodelay(True)
         self.kernel_manager.page_connected()
         await super().open(*args, **kwargs)
 

@@ -1,10 +1,11 @@
-"""Three contained fixes to the Voila server, applied by `softmax-explorer` in its own process.
+"""Two contained fixes to the Voila server, and the one private name the app still reads.
 
-Each fix names the upstream function whose behaviour it changes, the package versions it was
-verified on and a sentinel (a hash of that function's source as verified). `apply` installs a
-fix only when the installed versions are in range and the function is unchanged; otherwise it
-logs one line saying why and leaves Voila as it is. docs/voila-patches.md says what each fix is
-for, its upstream report and when to drop it.
+Each names the upstream function it changes or relies on, the package versions it was verified on
+and a sentinel (a hash of that function's source as verified): a `Guard`. `apply` installs a fix
+only when the installed versions are in range and the function is unchanged; otherwise it logs
+one line saying why and leaves Voila as it is. `POOL` guards the read of Voila's kernel pool in
+the same way, and where it does not hold the app falls back to Voila's public count.
+docs/voila-patches.md says what each is for, its report to send upstream and when to drop it.
 
 1. ``sliced-poll``: page loads that never finish. The server can wait forever in
    ``AsyncZMQSocketChannel.get_msg(timeout=None)`` for an execute reply the kernel already sent.
@@ -15,13 +16,14 @@ for, its upstream report and when to drop it.
    binary message as the v1 websocket protocol; a legacy-format message's first bytes read as a
    count of offsets in the billions. Voila's module function is replaced by `read_v1_header`,
    which bounds the count by the message's length.
-3. ``nodelay``: small messages held back by TCP. Nagle's algorithm on the kernel websocket makes
-   a small update wait for the browser's delayed ACK. Voila's websocket handler's ``open`` is
-   wrapped to set ``TCP_NODELAY``, as Tornado's documentation advises for interactive websockets.
+
+(Nagle's algorithm is turned off by the app's own kernel websocket handler,
+`softmax_explorer.serving.voila_app.KernelChannels`: no fix is needed for it.)
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import inspect
@@ -41,12 +43,13 @@ from traitlets import Type
 
 __all__ = [
     "FIXES",
+    "POOL",
     "SLICE_SECONDS",
     "Fix",
+    "Guard",
     "SlicedChannel",
     "SlicedKernelClient",
     "apply",
-    "open_without_delay",
     "read_v1_header",
 ]
 
@@ -74,7 +77,8 @@ class SlicedChannel(AsyncZMQSocketChannel):
             if deadline is not None:
                 wait = min(wait, max(0.0, deadline - time.monotonic()))
             if await self.socket.poll(int(wait * 1000)):
-                return await self._recv()
+                _, parts = self.session.feed_identities(await self.socket.recv_multipart())
+                return self.session.deserialize(parts)
             if deadline is not None and time.monotonic() >= deadline:
                 raise Empty
 
@@ -109,14 +113,6 @@ def read_v1_header(ws_msg: bytes) -> dict | None:
     return header if isinstance(header, dict) else None
 
 
-async def open_without_delay(self: Any, *args: Any, **kwargs: Any) -> None:
-    """Voila's kernel websocket ``open``, with Nagle's algorithm off for that connection."""
-    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-
-    self.set_nodelay(True)
-    await super(VoilaKernelWebsocketHandler, self).open(*args, **kwargs)
-
-
 def _resolve(dotted: str) -> tuple[object, str]:
     """``"module:Owner.attr"`` -> (the object holding ``attr``, ``attr``)."""
     module, _, path = dotted.partition(":")
@@ -133,34 +129,32 @@ def source_sentinel(function: Callable) -> str:
 
 
 @dataclass(frozen=True)
-class Fix:
-    """One fix: what it changes upstream, where it was verified, and how it is installed.
+class Guard:
+    """Something of Voila's or jupyter_client's the app changes or relies on, as verified.
 
     Attributes
     ----------
     name : str
         Short name, used in the log.
     replaces : str
-        The upstream function whose behaviour changes, ``"module:Owner.attr"``.
+        The upstream function whose behaviour changes, or whose private state is read,
+        ``"module:Owner.attr"``.
     sentinel : str
         `source_sentinel` of that function in the verified versions.
     verified_on : dict of str to str
         Distribution name -> the version specifier it was verified on.
-    install : callable
-        Installs the fix; returns command-line options to add to Voila's (or none).
     """
 
     name: str
     replaces: str
     sentinel: str
     verified_on: dict[str, str]
-    install: Callable[[], list[str]]
 
     def refusal(self) -> str | None:
-        """Why the fix must not be installed here, or None if it may be.
+        """Why it must not be used here, or None if it may be.
 
-        A reason is a package version outside `verified_on` or a replaced function whose source
-        no longer matches the sentinel.
+        A reason is a package version outside `verified_on` or a function whose source no
+        longer matches the sentinel.
         """
         for distribution, spec in self.verified_on.items():
             try:
@@ -174,6 +168,24 @@ class Fix:
             return f"{self.replaces} differs from the verified version"
         return None
 
+    @functools.cached_property
+    def holds(self) -> bool:
+        """Whether it may be used here (`refusal` is None), worked out once."""
+        return self.refusal() is None
+
+
+@dataclass(frozen=True)
+class Fix(Guard):
+    """A guarded fix, with how it is installed.
+
+    Attributes
+    ----------
+    install : callable
+        Installs the fix; returns command-line options to add to Voila's (or none).
+    """
+
+    install: Callable[[], list[str]] = list
+
 
 def _sliced_clients() -> list[str]:
     return [f"--ServerKernelManager.client_class={__name__}.SlicedKernelClient"]
@@ -183,13 +195,6 @@ def _bounded_header() -> list[str]:
     from voila.tornado import kernel_websocket_handler
 
     kernel_websocket_handler.read_header_from_binary_message = read_v1_header
-    return []
-
-
-def _nodelay() -> list[str]:
-    from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
-
-    VoilaKernelWebsocketHandler.open = open_without_delay
     return []
 
 
@@ -209,18 +214,21 @@ FIXES: tuple[Fix, ...] = (
         verified_on=_VOILA,
         install=_bounded_header,
     ),
-    Fix(
-        name="nodelay",
-        replaces="jupyter_server.services.kernels.websocket:KernelWebsocketHandler.open",
-        sentinel="851c28a0e74537f7",
-        verified_on={**_VOILA, "jupyter_server": ">=2.21,<3"},
-        install=_nodelay,
-    ),
+)
+#: Voila's kernel pool, read by the page handler to see whether its next kernel is ready
+#: (``VoilaKernelManager._pools``: per notebook, the tasks that start its pooled kernels; made
+#: in the factory's class). Where it does not hold, the handler counts the pool with Voila's own
+#: ``get_pool_size``.
+POOL = Guard(
+    name="pool-ready",
+    replaces="voila.voila_kernel_manager:voila_kernel_manager_factory",
+    sentinel="5e28ac2d11a0637e",
+    verified_on=_VOILA,
 )
 
 
-def apply(fixes: tuple[Fix, ...] = FIXES) -> list[str]:
-    """Install each fix that applies here; log one line for each that does not.
+def apply(fixes: tuple[Fix, ...] = FIXES, reads: tuple[Guard, ...] = (POOL,)) -> list[str]:
+    """Install each fix that applies here; log one line for each fix or read that does not.
 
     Call before Voila starts. Returns the command-line options the installed fixes add to
     Voila's.
@@ -232,4 +240,8 @@ def apply(fixes: tuple[Fix, ...] = FIXES) -> list[str]:
             argv += fix.install()
         else:
             log.warning("softmax-explorer: Voila fix %r not applied: %s", fix.name, reason)
+    for read in reads:
+        reason = read.refusal()
+        if reason is not None:
+            log.warning("softmax-explorer: Voila's %r not read: %s", read.name, reason)
     return argv

@@ -6,6 +6,7 @@ import ast
 import asyncio
 import logging
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -64,7 +65,7 @@ def test_the_apps_kernel_is_forked_with_the_app_imported_in_the_launchs_place(tm
             assert isinstance(process, ForkedKernel)
             assert parent_pid(process.pid) == km.zygote.process.pid
             assert Path(f"/proc/{process.pid}/comm").read_text().strip() == KERNEL_NAME
-            assert os.getpgid(process.pid) == process.pid  # interrupts reach its children
+            assert os.getpgid(process.pid) == process.pid  # a group of its own, as if launched
             assert (
                 await evaluate(
                     client, "'softmax_explorer.serving.kernel_page' in __import__('sys').modules"
@@ -147,29 +148,74 @@ def test_an_interrupt_a_kill_and_a_restart_reach_the_forked_kernel():
     asyncio.run(run())
 
 
-def test_the_zygote_ends_its_kernels_when_the_server_is_gone_and_a_dead_one_is_replaced():
+def test_a_dead_zygote_ends_no_kernel_and_is_replaced_said_once(caplog):
+    """Killed, the zygote takes no kernel with it (they watch the server); the next kernel comes
+    from a new zygote, and the log says so once. Closing the server's end ends the kernels."""
+    log = logging.getLogger("test-zygote-replaced")
+
     async def run():
-        km = manager()
+        km = manager(log=log)
         kernel, client = await started(km)
+        process, first = kernel.provisioner.process, km.zygote
+        os.kill(first.process.pid, signal.SIGKILL)
+        first.process.wait(timeout=30)
+        assert await evaluate(client, "6 * 7") == "42"  # the kernel answers as before
+        assert process.poll() is None
+        assert await kernel.is_alive()
         client.stop_channels()
-        process = kernel.provisioner.process
-        first = km.zygote
-        os.kill(first.process.pid, signal.SIGKILL)  # gone: its kernels end with it
-        assert process.wait(timeout=30) is not None
-        assert not first.alive()
 
-        kernel, client = await started(km)
-        client.stop_channels()
+        second_kernel, second_client = await started(km)
+        second_client.stop_channels()
         assert km.zygote is not first
-        assert parent_pid(kernel.provisioner.process.pid) == km.zygote.process.pid
+        assert parent_pid(second_kernel.provisioner.process.pid) == km.zygote.process.pid
+        _third_kernel, third_client = await started(km)  # the new zygote: nothing more said
+        third_client.stop_channels()
 
-        process, zygote = kernel.provisioner.process, km.zygote
+        await km.shutdown_kernel(kernel.kernel_id, now=True)  # the orphan still obeys the server
+        assert process.wait(timeout=30) is not None
+
+        process, zygote = second_kernel.provisioner.process, km.zygote
         zygote._channel.close()  # as when the server exits without shutting its kernels down
         assert zygote.process.wait(timeout=30) == 0
-        assert process.wait(timeout=30) is not None
+        assert process.wait(timeout=30) == -signal.SIGTERM  # ended by the zygote, code pushed
         await km.shutdown_all()
 
-    asyncio.run(run())
+    with caplog.at_level(logging.WARNING, logger="test-zygote-replaced"):
+        asyncio.run(run())
+    replaced = [r.getMessage() for r in caplog.records if "zygote" in r.getMessage()]
+    assert len(replaced) == 1, replaced
+    assert "ended (signal 9 (SIGKILL)); a new one starts" in replaced[0]
+
+
+def test_a_kernel_ends_with_the_server_it_watches(tmp_path):
+    """A forked kernel watches the server (not the zygote): a server killed outright leaves no
+    kernel behind, even when its zygote dies first."""
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import asyncio, os, sys\n"
+        "from jupyter_client.kernelspec import KernelSpecManager\n"
+        "from softmax_explorer.serving.classroom import ClassroomKernelManager\n"
+        "async def main():\n"
+        f"    specs = KernelSpecManager(kernel_dirs=[{SPECS!r}])\n"
+        "    km = ClassroomKernelManager(fork_kernels=True, kernel_spec_manager=specs)\n"
+        "    kernel_id = await km.start_kernel(kernel_name='softmax-explorer')\n"
+        "    process = km.get_kernel(kernel_id).provisioner.process\n"
+        "    print(process.pid, km.zygote.process.pid, flush=True)\n"
+        "    await asyncio.sleep(600)\n"
+        "asyncio.run(main())\n"
+    )
+    server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        kernel_pid, zygote_pid = (int(v) for v in server.stdout.readline().split())
+        kernel = os.pidfd_open(kernel_pid)
+        os.kill(zygote_pid, signal.SIGKILL)  # first the zygote: the kernel goes on
+        assert not select.select([kernel], [], [], 2)[0]
+        server.kill()  # then the server, with no chance to clean up
+        assert select.select([kernel], [], [], 30)[0], "the kernel outlived its server"
+        os.close(kernel)
+    finally:
+        server.kill()
+        server.wait(timeout=30)
 
 
 def test_a_zygote_whose_import_fails_leaves_the_kernels_launched_as_usual(

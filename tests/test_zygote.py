@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -48,9 +49,37 @@ def test_a_refused_fork_is_answered_and_the_zygote_goes_on(channel, monkeypatch)
         raise OSError(errno.EAGAIN, message)
 
     monkeypatch.setattr(os, "fork", refused)
+    monkeypatch.setattr(zygote, "threads", lambda: 1)  # the test's loop is a thread of pytest's
     reply = ask(channel, {"op": "fork", "argv": [], "env": {}, "cwd": "/"})
     assert reply == {"error": f"BlockingIOError: [Errno {errno.EAGAIN}] {message}"}
-    assert ask(channel, {"op": "exit_code", "pid": 1}) == {"code": None}  # not its child
+    assert ask(channel, {"op": "exec"}) == {"error": "unknown request 'exec'"}  # it goes on
+
+
+def test_a_fork_is_refused_while_the_zygote_runs_more_than_one_thread(channel, monkeypatch):
+    forks = []
+    monkeypatch.setattr(os, "fork", lambda: forks.append(1))
+    running = zygote.threads()  # pytest's, the loop's, its BLAS workers
+    reply = ask(channel, {"op": "fork", "argv": [], "env": {}, "cwd": "/"})
+    assert reply == {"error": f"it runs {running} threads, and a fork copies one"}
+    assert running > 1
+    assert forks == []
+
+
+def test_a_childs_exit_code_is_pushed_on_its_status_pipe(channel, monkeypatch):
+    """The server never asks: the zygote reaps the child and writes its code, then closes."""
+    monkeypatch.setattr(zygote, "threads", lambda: 1)
+    monkeypatch.setattr(zygote, "_become_kernel", lambda *_: 7)  # the child exits with 7
+    send(channel, {"op": "fork", "argv": [], "env": {}, "cwd": "/"})
+    reply, (pidfd, status) = receive(channel)
+    try:
+        assert set(reply) == {"pid"}
+        assert select.select([status], [], [], 10)[0]
+        assert os.read(status, 32) == b"7"
+        assert os.read(status, 32) == b""  # closed after the code
+        assert select.select([pidfd], [], [], 0)[0]  # the pidfd says it has ended too
+    finally:
+        os.close(pidfd)
+        os.close(status)
 
 
 def test_an_unknown_request_is_named(channel):

@@ -38,7 +38,7 @@ from tornado.web import HTTPError
 from traitlets import Bool, Float, Integer
 from voila.utils import ENV_VARIABLE
 
-from .provisioner import Zygote
+from .provisioner import Zygote, ended_by
 from .zygote import supported as can_fork
 
 __all__ = [
@@ -174,11 +174,19 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
         None without `fork_kernels`, where kernels cannot be forked, and once the zygote has
         failed (its import raised, or it did not answer): kernels are then launched as usual.
-        A zygote that died is replaced.
+        A zygote that died is replaced, said once in the log.
         """
         if not (self.fork_kernels and can_fork()):
             return None
-        if self._zygote is None or (self._zygote.failure is None and not self._zygote.alive()):
+        old = self._zygote
+        if old is None or (old.failure is None and not old.alive()):
+            if old is not None:
+                self.log.warning(
+                    "softmax-explorer: the zygote (pid %d) ended (%s); a new one starts, and the "
+                    "kernels it forked go on",
+                    old.process.pid,
+                    ended_by(old.process.returncode),
+                )
             self._zygote = Zygote()
         return None if self._zygote.failure else self._zygote
 

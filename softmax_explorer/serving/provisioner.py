@@ -10,7 +10,12 @@ jupyter_client handles as it handles the `Popen` of a kernel launched as usual.
 A kernel is launched as usual instead when there is no zygote (a Jupyter server that is not
 `softmax-explorer`'s, a platform without pidfds), when the command is not the app's kernel or
 the launch asks for stdio of its own, and when the zygote failed (said once in the log, with
-why): its import raised, or it did not answer. A zygote that died is replaced at the next launch.
+why): its import raised, or it did not answer. A zygote that died is replaced at the next launch;
+its kernels live on (they watch the server).
+
+The server's event loop never waits on the zygote: a fork is asked for in a thread, and a forked
+kernel's exit code arrives on its own status pipe, pushed by the zygote once it has reaped it,
+so `ForkedKernel.poll` is one non-blocking look at two file descriptors.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from . import kernel, zygote
 
-__all__ = ["ForkedKernel", "ForkingProvisioner", "Zygote", "ZygoteError"]
+__all__ = ["ForkedKernel", "ForkingProvisioner", "Zygote", "ZygoteError", "ended_by"]
 
 #: Seconds to wait for the zygote's answer; its first includes the import (a few CPU seconds).
 ANSWER_TIMEOUT = 120
@@ -40,11 +45,21 @@ ANSWER_TIMEOUT = 120
 KERNEL_MODULE = ["-m", kernel.__name__]
 #: The exit code reported for a forked kernel whose zygote died before it could say.
 UNKNOWN_EXIT = 1
-#: Seconds an ended kernel's exit code is asked for, while the zygote reaps it, before it
-#: counts as unknown.
-REAP_WAIT = 1.0
-#: Seconds between those questions.
-REAP_PAUSE = 0.01
+
+
+def ended_by(code: int | None) -> str:
+    """How a process ended, from its `subprocess.Popen.returncode`.
+
+    ``exit code 1``, ``signal 9 (SIGKILL)``, or ``still running`` for None.
+    """
+    if code is None:
+        return "still running"
+    if code < 0:
+        try:
+            return f"signal {-code} ({signal.Signals(-code).name})"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit code {code}"
 
 
 class ZygoteError(RuntimeError):
@@ -65,6 +80,7 @@ class Zygote:
                 [sys.executable, "-m", zygote.__name__, str(theirs.fileno())],
                 pass_fds=(theirs.fileno(),),
                 stdin=subprocess.DEVNULL,
+                env={**os.environ, **zygote.SINGLE_THREAD},
                 start_new_session=True,  # the terminal's Ctrl-C is the server's to answer
             )
         self._channel = ours
@@ -87,19 +103,11 @@ class Zygote:
             If the zygote failed, is gone, or did not answer within `ANSWER_TIMEOUT` s.
         """
         reply, fds = self._ask({"op": "fork", "argv": argv, "env": env, "cwd": cwd})
-        if "pid" not in reply or len(fds) != 1:
+        if "pid" not in reply or len(fds) != 2:
             for fd in fds:
                 os.close(fd)
             raise ZygoteError(f"the zygote could not fork: {reply.get('error', reply)}")
-        return ForkedKernel(reply["pid"], fds[0], self)
-
-    def exit_code(self, pid: int) -> int | None:
-        """The exit code of the ended kernel ``pid``; None while it runs or once it was asked."""
-        try:
-            reply, _ = self._ask({"op": "exit_code", "pid": pid})
-        except ZygoteError:
-            return UNKNOWN_EXIT
-        return reply.get("code")
+        return ForkedKernel(reply["pid"], *fds)
 
     def _ask(self, request: dict[str, Any]) -> tuple[dict[str, Any], list[int]]:
         with self._lock:
@@ -141,20 +149,22 @@ class Zygote:
 class ForkedKernel:
     """A kernel forked by the zygote, with the part of `subprocess.Popen` jupyter_client uses.
 
-    It is the zygote's child, not the server's: it is watched and signalled through its pidfd,
-    and its exit code comes from the zygote.
+    It is the zygote's child, not the server's: it is watched and signalled through its pidfd
+    only, and its exit code is the one the zygote writes on its status pipe once it has reaped
+    it. A status pipe that ends without a code means the zygote is gone: the kernel lives on,
+    watched through its pidfd, and its code is then unknown (`UNKNOWN_EXIT`).
     """
 
     stdin = stdout = stderr = None
 
-    def __init__(self, pid: int, pidfd: int, zygote: Zygote) -> None:
+    def __init__(self, pid: int, pidfd: int, status: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
         self._pidfd = pidfd
-        self._zygote = zygote
+        self._status: int | None = status
 
     def poll(self) -> int | None:
-        """Its exit code once it has ended, else None."""
+        """Its exit code once it has ended, else None (never waits)."""
         return self.wait(timeout=0)
 
     def wait(self, timeout: float | None = None) -> int | None:
@@ -162,25 +172,41 @@ class ForkedKernel:
 
         Unlike `subprocess.Popen.wait`, a timeout returns None instead of raising.
         """
-        if self.returncode is None and select.select([self._pidfd], [], [], timeout)[0]:
-            deadline = time.monotonic() + REAP_WAIT
-            code = self._zygote.exit_code(self.pid)
-            while code is None and time.monotonic() < deadline:
-                time.sleep(REAP_PAUSE)
-                code = self._zygote.exit_code(self.pid)
-            self.returncode = UNKNOWN_EXIT if code is None else code
-            os.close(self._pidfd)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            watched = self._pidfd if self._status is None else self._status
+            if not select.select([watched], [], [], left)[0]:
+                return None
+            if self._status is None:  # the zygote is gone, the kernel has ended
+                self._ended(UNKNOWN_EXIT)
+            else:
+                pushed = os.read(self._status, 32)
+                os.close(self._status)
+                self._status = None
+                if pushed:
+                    self._ended(int(pushed))
         return self.returncode
 
+    def _ended(self, code: int) -> None:
+        self.returncode = code
+        os.close(self._pidfd)
+
     def __del__(self) -> None:
-        if self.returncode is None:
-            with contextlib.suppress(OSError):
-                os.close(self._pidfd)
+        for fd in (self._pidfd if self.returncode is None else None, self._status):
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def send_signal(self, signum: int) -> None:
-        """Send ``signum`` to it (not to a process that took its pid after it ended)."""
-        if self.returncode is None:
-            signal.pidfd_send_signal(self._pidfd, signum)
+        """Send ``signum`` to it, through its pidfd (never to a process that took its pid).
+
+        As `subprocess.Popen.send_signal`: nothing for a kernel known to have ended, nor for one
+        that ends meanwhile.
+        """
+        if self.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                signal.pidfd_send_signal(self._pidfd, signum)
 
     def terminate(self) -> None:
         """SIGTERM."""
@@ -206,7 +232,8 @@ class ForkingProvisioner(LocalProvisioner):
         except ZygoteError as err:
             self.log.warning("softmax-explorer: a kernel starts without the zygote: %s", err)
             return await super().launch_kernel(cmd, **kwargs)
-        self.pid = self.pgid = self.process.pid  # the zygote made it a process group's leader
+        self.pid = self.process.pid
+        self.pgid = None  # signals go through the pidfd, not to a group by number
         self.cwd = cwd
         return self.connection_info
 

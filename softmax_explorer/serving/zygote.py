@@ -1,30 +1,37 @@
 """The zygote: a process that has imported what a served kernel imports, and forks kernels.
 
-A served page's kernel spends most of its start importing the app (matplotlib, seaborn with pandas,
-ipywidgets, ipykernel). The server starts this process once, with itself
-(`softmax_explorer.serving.provisioner.Zygote`); it does that import once, freezes what it created
-(`gc.freeze`, so that the children's collections skip it and its pages stay shared), says it is
-ready, then forks a kernel for each launch the server asks for. A child takes the launch's working
-directory, environment and command line, its own process group and the name ``softmax-kernel`` (what
-``ps`` and ``top`` show), and runs `softmax_explorer.serving.kernel.main`; its kernel exits when the
-zygote does (ipykernel's parent poller).
+A served page's kernel spends most of its start importing the app (matplotlib, seaborn with
+pandas, ipywidgets, ipykernel). The server starts this process once, with itself
+(`softmax_explorer.serving.provisioner.Zygote`); it does that import once, freezes what it
+created (`gc.freeze`, so that the children's collections skip it and its pages stay shared),
+says it is ready, then forks a kernel for each launch the server asks for. A child takes the
+launch's working directory, environment and command line, its own process group and the name
+``softmax-kernel`` (what ``ps`` and ``top`` show), and runs
+`softmax_explorer.serving.kernel.main`.
 
 The two ends speak over a Unix socket pair of datagrams (``SOCK_SEQPACKET``), one JSON object a
 message, request then reply:
 
 - the zygote's first message: ``{"ready": pid}``, or ``{"error": "..."}`` if the import failed;
-- ``{"op": "fork", "argv": [...], "env": {...}, "cwd": "..."}`` -> ``{"pid": pid}``, with a pidfd
-  of the child passed along (``SCM_RIGHTS``): the server watches and signals the child through
-  it, never through a pid that could be reused;
-- ``{"op": "exit_code", "pid": pid}`` -> ``{"code": code}``, its exit code once it has ended
-  (as `subprocess.Popen.returncode`: ``-N`` for signal N), or ``None`` while it runs.
+- ``{"op": "fork", "argv": [...], "env": {...}, "cwd": "..."}`` -> ``{"pid": pid}``, with two
+  file descriptors passed along (``SCM_RIGHTS``): a pidfd of the child, through which the server
+  watches and signals it (never through a pid that could be reused), and the read end of the
+  child's status pipe, on which the zygote writes the child's exit code (as
+  `subprocess.Popen.returncode`: ``-N`` for signal N) when it has reaped it, then closes it.
+  An end of that pipe without a code means the zygote is gone.
 
-When the server's end closes (the server exited, or died), the zygote ends its kernels and exits.
-Linux only (``os.pidfd_open``); elsewhere kernels are launched as usual.
+The server never waits for an answer about a kernel that ended: the code is pushed. A kernel
+watches the server, not the zygote (a pidfd of the server, inherited): a zygote that dies leaves
+its kernels running, and they end when the server does. When the server's end of the socket
+closes, the zygote ends its kernels and exits. Linux only (``os.pidfd_open``); elsewhere kernels
+are launched as usual.
 
-What the app makes when it is imported is made once, here, for every kernel: it must not need a
-kernel. A widget made at import would have one id in every kernel and a comm opened before any
-kernel existed, which never answers a page (``tests/test_zygote.py`` checks that none is made).
+A fork copies only the thread that forks: a lock another thread held would stay locked in the
+child forever. The zygote runs one thread (its BLAS is asked for no worker threads, as the
+dashboard's matrices are small) and refuses a fork while it runs more, saying why. What the app
+makes when it is imported is made once, here, for every kernel: it must not need a kernel. A
+widget made at import would have one id in every kernel and a comm opened before any kernel
+existed, which never answers a page (``tests/test_zygote.py`` checks that none is made).
 """
 
 from __future__ import annotations
@@ -38,25 +45,26 @@ import select
 import signal
 import socket
 import sys
+import threading
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["KERNEL_NAME", "MAX_MESSAGE", "main", "receive", "send", "supported"]
+__all__ = ["KERNEL_NAME", "MAX_MESSAGE", "SINGLE_THREAD", "main", "receive", "send", "supported"]
 
 #: The forked kernels' process name (``/proc/PID/comm``, at most 15 bytes).
 KERNEL_NAME = "softmax-kernel"
 #: The largest message, in bytes: a launch's environment fits many times over.
 MAX_MESSAGE = 1 << 20
-#: Seconds between looks for ended children while no request comes.
-REAP_EVERY = 1.0
-#: Exit codes kept for children the server has not asked about (the oldest are dropped).
-KEPT_CODES = 4096
 #: Seconds the zygote's kernels are given to end after SIGTERM when the server is gone.
 END_GRACE = 5.0
 #: The backend ipykernel sets for matplotlib before a notebook runs: matplotlib reads it when
 #: it is imported, here before any kernel exists.
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
+#: The environment the zygote starts with, beside the server's: numerical libraries without
+#: worker threads, so that the zygote runs one thread when it forks.
+SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
 def supported() -> bool:
@@ -71,20 +79,26 @@ def send(channel: socket.socket, message: dict[str, Any], fds: tuple[int, ...] =
 
 def receive(channel: socket.socket) -> tuple[dict[str, Any] | None, list[int]]:
     """One message and the file descriptors that came with it; ``(None, [])`` at the end."""
-    data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 1)
+    data, fds, _, _ = socket.recv_fds(channel, MAX_MESSAGE, 2)
     return (json.loads(data) if data else None), fds
+
+
+def threads() -> int:
+    """The threads this process runs, native ones included (Linux's ``/proc``)."""
+    return len(os.listdir("/proc/self/task"))
 
 
 def main(fd: int) -> None:
     """Import, say so over the socket ``fd``, then fork kernels until the server's end closes."""
     channel = socket.socket(fileno=fd)
+    server = os.pidfd_open(os.getppid())  # what each kernel watches
     try:
         _preload()
     except Exception as err:  # the server launches kernels as usual, and says why
         send(channel, {"error": f"{type(err).__name__}: {err}"})
         return
     send(channel, {"ready": os.getpid()})
-    _Forker(channel).serve()
+    _Forker(channel, server).serve()
 
 
 def _preload() -> None:
@@ -99,21 +113,35 @@ def _preload() -> None:
     gc.enable()
 
 
-class _Forker:
-    """The zygote's loop: fork on request, reap the children, report their exit codes."""
+@dataclass
+class _Child:
+    """A forked kernel as the zygote holds it: its pidfd and the write end of its status pipe."""
 
-    def __init__(self, channel: socket.socket) -> None:
+    pidfd: int
+    status: int
+
+    def close(self) -> None:
+        for fd in (self.pidfd, self.status):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+
+class _Forker:
+    """The zygote's loop: fork on request, reap the children as they end, push their codes."""
+
+    def __init__(self, channel: socket.socket, server: int | None = None) -> None:
         self.channel = channel
-        self.children: set[int] = set()
-        self.codes: dict[int, int] = {}  # ended children's exit codes, oldest first
+        self.server = server
+        self.children: dict[int, _Child] = {}
 
     def serve(self) -> None:
-        """Answer requests until the server's end closes; then end the kernels."""
+        """Answer requests and reap children until the server's end closes; then end them."""
         try:
             while True:
-                ready, _, _ = select.select([self.channel], [], [], REAP_EVERY)
+                watched = [self.channel, *(c.pidfd for c in self.children.values())]
+                ready, _, _ = select.select(watched, [], [])
                 self.reap()
-                if not ready:
+                if self.channel not in ready:
                     continue
                 request, fds = receive(self.channel)
                 for fd in fds:  # the server sends none
@@ -128,34 +156,41 @@ class _Forker:
             self.end()
 
     def answer(self, request: dict[str, Any]) -> None:
-        """Fork a kernel, or report an exit code."""
-        if request.get("op") == "fork":
-            pid = self.fork(request)
-            pidfd = os.pidfd_open(pid)
-            try:
-                send(self.channel, {"pid": pid}, (pidfd,))
-            finally:
-                os.close(pidfd)
-        elif request.get("op") == "exit_code":
-            self.reap()
-            send(self.channel, {"code": self.codes.pop(request.get("pid"), None)})
-        else:
+        """Fork a kernel, or say why not."""
+        if request.get("op") != "fork":
             send(self.channel, {"error": f"unknown request {request.get('op')!r}"})
+            return
+        running = threads()
+        if running > 1:
+            send(self.channel, {"error": f"it runs {running} threads, and a fork copies one"})
+            return
+        pid, read_end = self.fork(request)
+        try:
+            send(self.channel, {"pid": pid}, (self.children[pid].pidfd, read_end))
+        finally:
+            os.close(read_end)
 
-    def fork(self, launch: dict[str, Any]) -> int:
-        """Fork a child that becomes the kernel ``launch`` describes; its pid (in the zygote)."""
+    def fork(self, launch: dict[str, Any]) -> tuple[int, int]:
+        """Fork a child that becomes the kernel ``launch`` describes.
+
+        Returns its pid and the read end of its status pipe (for the server).
+        """
+        read_end, write_end = os.pipe()
         pid = os.fork()
         if pid:
             with contextlib.suppress(OSError):  # the child may have done it already
                 os.setpgid(pid, pid)
-            self.children.add(pid)
-            self.codes.pop(pid, None)  # a pid reused: an old code is not this child's
-            return pid
+            self.children[pid] = _Child(os.pidfd_open(pid), write_end)
+            return pid, read_end
         code = 1
         try:
             self.channel.close()
-            os.setpgid(0, 0)  # its own group: an interrupt or a kill reaches its subprocesses too
-            code = _become_kernel(launch["argv"], launch["env"], launch["cwd"])
+            for fd in (read_end, write_end):
+                os.close(fd)
+            for child in self.children.values():  # the other kernels' ends are not its own
+                child.close()
+            os.setpgid(0, 0)  # a group of its own, as a kernel launched by jupyter_client
+            code = _become_kernel(launch["argv"], launch["env"], launch["cwd"], self.server)
         except SystemExit as exit_:
             code = exit_.code if isinstance(exit_.code, int) else 1
         except BaseException:
@@ -164,25 +199,26 @@ class _Forker:
             os._exit(code)
 
     def reap(self) -> None:
-        """Collect the exit codes of the children that have ended."""
-        for pid in list(self.children):
+        """Collect the exit codes of the children that have ended, and push each to the server."""
+        for pid, child in list(self.children.items()):
             try:
                 done, status = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:
-                self.children.discard(pid)
+                done, status = pid, None
+            if not done:
                 continue
-            if done:
-                self.children.discard(pid)
-                self.codes[pid] = os.waitstatus_to_exitcode(status)
-        while len(self.codes) > KEPT_CODES:
-            del self.codes[next(iter(self.codes))]
+            del self.children[pid]
+            if status is not None:
+                with contextlib.suppress(OSError):  # the server may have closed its end
+                    os.write(child.status, str(os.waitstatus_to_exitcode(status)).encode())
+            child.close()
 
     def end(self) -> None:
         """End the kernels (SIGTERM, then SIGKILL after `END_GRACE` s): the server is gone."""
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            for pid in self.children:
+            for child in self.children.values():
                 with contextlib.suppress(OSError):
-                    os.killpg(pid, sig)
+                    signal.pidfd_send_signal(child.pidfd, sig)
             deadline = time.monotonic() + END_GRACE
             while self.children and time.monotonic() < deadline:
                 self.reap()
@@ -191,8 +227,11 @@ class _Forker:
                 return
 
 
-def _become_kernel(argv: list[str], env: dict[str, str], cwd: str) -> int:
-    """In a forked child: take the launch's place and run the kernel; its exit code."""
+def _become_kernel(argv: list[str], env: dict[str, str], cwd: str, server: int | None) -> int:
+    """In a forked child: take the launch's place and run the kernel; its exit code.
+
+    ``server``: a pidfd of the server, which the kernel watches instead of its parent.
+    """
     from . import kernel
 
     os.chdir(cwd)
@@ -200,11 +239,22 @@ def _become_kernel(argv: list[str], env: dict[str, str], cwd: str) -> int:
     os.environ.update(env)
     _name_process(KERNEL_NAME)
     _reseed()
-    # ipykernel read JPY_PARENT_PID when the zygote imported it: the parent to watch is given
-    # on the command line instead, the zygote
-    sys.argv = [kernel.__file__, *argv, f"--IPKernelApp.parent_handle={os.getppid()}"]
+    # ipykernel would watch its parent, the zygote, which may die before the server: no parent
+    # poller (handle 0), the server watched instead
+    sys.argv = [kernel.__file__, *argv, "--IPKernelApp.parent_handle=0"]
+    if server is not None:
+        threading.Thread(
+            target=_exit_with, args=(server,), name="server-watch", daemon=True
+        ).start()
     kernel.main()
     return 0
+
+
+def _exit_with(server: int) -> None:
+    """Wait until the server has exited, then end this kernel (as ipykernel's parent poller)."""
+    select.select([server], [], [])
+    print("softmax-kernel: the server has exited, shutting down", file=sys.stderr, flush=True)
+    os._exit(1)
 
 
 def _reseed() -> None:

@@ -1,7 +1,7 @@
 """Closed-form Jacobian vs the seed notebook's approach vs a finite-difference Jacobian.
 
 The seed computes each entry with its own Python call, and each call recomputes the softmax
-(``dsoftmaxz`` in shared/seed/softmax_notebook.txt). Run: ``python benchmarks/bench_core.py``
+(its ``dsoftmaxz``, retold in notebooks/tutorial.ipynb). Run: ``python benchmarks/bench_core.py``
 (``--quick`` for a smoke run). Prints a markdown table; all numbers come from this one run.
 """
 

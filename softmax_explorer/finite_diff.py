@@ -243,8 +243,8 @@ _OFFSETS = {
 def _perturbed(v: NDArray, shifts: NDArray) -> NDArray:
     """The points ``v + shifts[j, k] * e_k``, shape (s, n, n).
 
-    Copies ``v`` and adds the shifts on the diagonals: a product with the identity would cost
-    ten times as much, and gives the same values (``v + 0`` off the diagonal).
+    Copies ``v`` and adds the shifts on the diagonals: the same values as ``v`` plus the shifts
+    times the identity (``v + 0`` off the diagonal), without the (s, n, n) product.
     """
     s, n = shifts.shape
     points = np.empty((s, n, n), dtype=np.result_type(v, shifts))

@@ -160,7 +160,7 @@ def shifted_last(z: NDArray) -> NDArray:
     For complex input the whole complex value of the largest-real-part logit is subtracted (the
     softmax is invariant to any common shift): the imaginary parts become differences, which
     keeps the complex-step derivative free of cancellation between classes of equal logits.
-    The peak is found by ``argmax``, which costs less than ``max`` on short rows.
+    The peak is found by ``argmax`` of the real parts, which gives that whole complex value.
     """
     peak = np.take_along_axis(z, np.argmax(z.real, axis=-1)[..., None], axis=-1)
     with np.errstate(over="ignore", invalid="ignore"):
@@ -193,9 +193,9 @@ def softmax_last(z: NDArray) -> NDArray:
     # Complex input serves the complex-step derivative, which reads Im g. Written out, Im(e_i / S)
     # is (Im e_i * sum_{j!=i} Re e_j - Re e_i * sum_{j!=i} Im e_j) / |S|^2; computing it that way
     # avoids the cancellation hidden in the complex division. exp(a + ib) is taken apart as
-    # exp(a) (cos b + i sin b), as numpy's complex exp does, in real arithmetic (cheaper).
-    # The complex step perturbs one logit per row, so most imaginary parts are 0: cos and sin
-    # (the costliest part) are taken only where they are not (cos 0 = 1, sin(+-0) = +-0).
+    # exp(a) (cos b + i sin b), as numpy's complex exp does, in real arithmetic. The complex step
+    # perturbs one logit per row, so most imaginary parts are 0: cos and sin are taken only
+    # where they are not (cos 0 = 1, sin(+-0) = +-0).
     shifted = shifted_last(z)
     angle = shifted.imag
     turned = angle != 0

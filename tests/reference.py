@@ -43,7 +43,7 @@ def log_softmax(x, theta, temperature=1.0):
 
 
 def jacobian(x, theta, wrt="theta", temperature=1.0):
-    """The closed forms of DESIGN.md in mpmath; an (n, n) or (n,) list of mpf."""
+    """The closed forms of the README's model section in mpmath; an (n, n) or (n,) list of mpf."""
     g = softmax(x, theta, temperature)
     n = len(g)
     t = _scalar(temperature)

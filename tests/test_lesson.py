@@ -26,8 +26,9 @@ from .test_model import SEED_SOFTMAX, SEED_THETA, SEED_X
 EPS32 = float(np.finfo(np.float32).eps)
 EPS64 = float(np.finfo(np.float64).eps)
 OVERFLOW = PRESETS["overflow"].state
-# printed by the seed notebook: its last cell (the derivative of g_1 when every x_k moves) and its
-# forward difference's error for dg_1/dtheta_1 at h = 1e-6 (In [97], In [103])
+# printed by the seed notebook: its last cell (the derivative of g_1 when every x_k moves, which
+# notebooks/tutorial.ipynb retells) and its forward difference's error for dg_1/dtheta_1 at
+# h = 1e-6
 SEED_DIRECTIONAL = -0.029638553568977453
 SEED_FORWARD_ERROR = 2.6755783637255615e-08
 

@@ -18,7 +18,7 @@ EPS32 = np.finfo(np.float32).eps
 
 SEED_X = [1, 4, 3, 2]
 SEED_THETA = [0.3, 0.1, 0.9, 0.5]
-# printed by the seed notebook (shared/seed/softmax_notebook.txt, In [50])
+# printed by the seed notebook the project grew from (notebooks/tutorial.ipynb quotes them)
 SEED_SOFTMAX = [
     0.066041037873964384,
     0.072986634457837832,
@@ -103,7 +103,7 @@ class TestAgainstMpmath:
 
     @pytest.mark.parametrize("wrt", ["theta", "x", "temperature"])
     def test_reference_closed_forms_match_high_precision_differences(self, wrt):
-        """The formulas themselves (DESIGN.md) agree with 60-digit finite differences."""
+        """The formulas themselves (the README's) agree with 60-digit finite differences."""
         x, theta, t = [0.7, -1.3, 2.1], [1.1, 0.4, -0.6], 0.8
         closed = ref.to_float(ref.jacobian(x, theta, wrt, t))
         if wrt == "temperature":
@@ -243,7 +243,7 @@ class TestSeedNumbers:
         assert directional[0] == pytest.approx(closed, rel=1e-14)
 
     def test_forward_difference_error_of_the_seed(self):
-        """In [103]: forward difference, h = 1e-6, differs from dg_0/dtheta_0 by ~2.7e-8."""
+        """The seed's forward difference, h = 1e-6, differs from dg_0/dtheta_0 by ~2.7e-8."""
         numeric = se.numerical_jacobian(
             lambda th: se.softmax(SEED_X, th), SEED_THETA, "forward", h=1e-6
         )

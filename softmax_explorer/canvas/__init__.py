@@ -4,6 +4,11 @@
 drawn and what is refused); `DisplayListCanvas` keeps matplotlib's canvas and blitting protocol
 over it; `softmax_explorer.canvas.widget.PanelCanvas` (imported on its own: it needs
 ipywidgets) sends the lists to ``static/panel_canvas.js``, which replays them on an HTML canvas.
+
+Modules: `renderer` (the recording renderer and its contract), `shortcuts` (the commands of
+one-line texts and small heatmaps built directly, as matplotlib would draw them), `fingerprint`
+(an artist's data and looks: an animated artist whose fingerprint is unchanged is replayed,
+not drawn again), `figure_canvas` (`DisplayListCanvas`) and `widget` (`PanelCanvas`).
 """
 
 from .figure_canvas import DisplayListCanvas

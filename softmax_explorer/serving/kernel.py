@@ -8,14 +8,14 @@ comes, it finds the modules loaded or waits for the thread to finish them. A ker
 zygote (`softmax_explorer.serving.zygote`) finds them imported already, ipywidgets included, whose
 comm targets it registers once the shell exists.
 
-The kernelspec (``share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH`` that
-the CLI sets; a Voila without it runs the notebook in any Python kernel.
+The kernelspec (``serving/share/kernels/softmax-explorer``) is found through the ``JUPYTER_PATH``
+that the CLI sets; a Voila without it runs the notebook in any Python kernel.
 
-scipy is kept out of that import: seaborn imports ``scipy.stats`` (more than a CPU second, some
-40% of the whole import) only for the kernel density estimates it draws, which the app never
-asks for, and uses its own copy of ``gaussian_kde`` without scipy. If seaborn cannot be imported
-that way, the import is simply repeated with scipy. Either way, scipy can be imported as usual
-afterwards.
+scipy is kept out of that import: seaborn imports ``scipy.stats`` only for the kernel density
+estimates it draws, which the app never asks for, and uses its own copy of ``gaussian_kde`` without
+scipy (what that saves: docs/performance.md, "A served page's kernel"). If seaborn cannot be
+imported that way, the import is simply repeated with scipy. Either way, scipy can be imported as
+usual afterwards.
 
 Python's cyclic garbage collector is paused until that import is done: the start and the import
 create some 150,000 objects that live as long as the kernel, which full collections would scan

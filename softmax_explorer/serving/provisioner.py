@@ -39,7 +39,7 @@ from . import kernel, zygote
 
 __all__ = ["ForkedKernel", "ForkingProvisioner", "Zygote", "ZygoteError", "ended_by"]
 
-#: Seconds to wait for the zygote's answer; its first includes the import (a few CPU seconds).
+#: Seconds to wait for the zygote's answer; its first includes the app's import.
 ANSWER_TIMEOUT = 120
 #: The command of the app's kernel after the interpreter (the kernelspec's argv).
 KERNEL_MODULE = ["-m", kernel.__name__]

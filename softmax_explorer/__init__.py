@@ -4,8 +4,9 @@ The numerics (numpy only) are importable without any widget or plotting library:
 
     from softmax_explorer import softmax, jacobian, numerical_jacobian, gradcheck
 
-``softmax`` here is the model's, of ``x * theta / T``; the primitives on plain logits, along any
-axis, are in `softmax_explorer.special` (``softmax``, ``log_softmax``, ``logsumexp``).
+``softmax`` and ``entropy`` here are the model's, of ``x * theta / T``; the functions of plain
+logits, along any axes, are in `softmax_explorer.special` (``softmax``, ``log_softmax``,
+``logsumexp``, ``entropy``, ``sampling_probs``).
 """
 
 from . import special
@@ -16,6 +17,8 @@ from .model import (
     cross_entropy,
     cross_entropy_grad,
     descent_step,
+    entropy,
+    entropy_gradient,
     jacobian,
     log_softmax,
     logits,
@@ -32,6 +35,8 @@ __all__ = [  # noqa: RUF022 (Explorer is imported lazily)
     "cross_entropy",
     "cross_entropy_grad",
     "descent_step",
+    "entropy",
+    "entropy_gradient",
     "gradcheck",
     "jacobian",
     "log_softmax",

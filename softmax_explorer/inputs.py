@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from .special import as_float_array
+from .special.checks import as_float_array
 
 __all__ = ["product", "target_distribution", "validated"]
 

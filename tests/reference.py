@@ -92,3 +92,62 @@ def numerical(f, v, h="1e-30"):
         dn = [a - (h if j == k else 0) for j, a in enumerate(v)]
         cols.append([(a - b) / (2 * h) for a, b in zip(f(up), f(dn), strict=True)])
     return [list(row) for row in zip(*cols, strict=True)]
+
+
+def entropy(logits):
+    """-sum g log g of the softmax of plain logits, in mpmath (g = 0 adds nothing)."""
+    z = _mp(logits)
+    peak = max(z)
+    e = [mp.exp(zi - peak) for zi in z]
+    total = mp.fsum(e)
+    return -mp.fsum((ei / total) * mp.log(ei / total) for ei in e if ei != 0)
+
+
+def _softmax_of(values, kept):
+    peak = max(values[i] for i in kept)
+    e = {i: mp.exp(values[i] - peak) for i in kept}
+    total = mp.fsum(e.values())
+    return {i: e[i] / total for i in kept}
+
+
+def sampling_probs(logits, temperature=1.0, top_k=None, top_p=None, min_p=None, last=False):
+    """The sampler's distribution, written from the definitions with sets and mpmath.
+
+    Also returns ``margin``: how close the decisions came to a tie (a kept class to a removed
+    one, a cumulative total to top_p, a ratio to min_p, in relative terms), so a caller can
+    leave out the cases that rounding decides.
+    """
+
+    def gap(a, b):
+        return abs(a - b) / max(abs(a), abs(b), mp.mpf(1e-300))
+
+    z = _mp(logits)
+    t = _scalar(temperature)
+    seen = z if last else [v / t for v in z]
+    kept = set(range(len(z)))
+    margin = mp.inf
+    if top_k is not None:
+        kth = sorted(seen, reverse=True)[min(top_k, len(z)) - 1]
+        kept = {i for i in kept if seen[i] >= kth}
+        margin = min([margin, *(gap(seen[i], kth) for i in range(len(z)) if i not in kept)])
+    if top_p is not None:
+        probs = _softmax_of(seen, kept)
+        total, threshold = mp.mpf(0), None
+        for i in sorted(kept, key=lambda i: -probs[i]):
+            total += probs[i]
+            margin = min(margin, abs(total - top_p))
+            if total >= top_p:
+                threshold = probs[i]
+                break
+        if threshold is None:  # reached only with all of them
+            threshold = min(probs.values())
+        margin = min([margin, *(gap(p, threshold) for p in probs.values() if p < threshold)])
+        kept = {i for i in kept if probs[i] >= threshold}
+    if min_p is not None:
+        probs = _softmax_of(seen, kept)
+        largest = max(probs.values())
+        for i in kept:
+            margin = min(margin, abs(probs[i] / largest - min_p))
+        kept = {i for i in kept if probs[i] >= min_p * largest}
+    final = _softmax_of([v / t for v in z], kept)
+    return [final.get(i, mp.mpf(0)) for i in range(len(z))], margin

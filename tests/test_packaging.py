@@ -66,9 +66,10 @@ ORDER = [
     "serving.cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"
-#: The package root holds the library and the state only; the rest lives in subpackages.
+#: The package root holds the library and the state only (with `special`, a package of the
+#: library); the rest lives in subpackages named for what they need.
 ROOT_MODULES = {
-    "__init__", "__main__", "special", "finite_diff", "inputs", "model", "gradcheck", "settings",
+    "__init__", "__main__", "finite_diff", "inputs", "model", "gradcheck", "settings",
     "state", "looks", "results",
 }  # fmt: skip
 
@@ -118,7 +119,7 @@ def test_the_package_root_holds_the_library_and_the_state_only():
     modules = {p.stem for p in PACKAGE.glob("*.py")}
     assert modules == ROOT_MODULES
     assert {p.name for p in PACKAGE.iterdir() if p.is_dir() and p.name != "__pycache__"} == {
-        "app", "canvas", "figures", "serving", "teaching",
+        "special", "app", "canvas", "figures", "serving", "teaching",
     }  # fmt: skip
 
 

@@ -107,8 +107,11 @@ def test_integers_become_float64_and_complex_is_accepted_by_softmax():
     ("call", "error", "message"),
     [
         (lambda: special.softmax("1, 2"), TypeError, "must be numbers, got the text"),
-        (lambda: special.softmax(3.0), ValueError, "got the scalar 3.0"),
         (lambda: special.softmax([]), ValueError, "empty along the axis"),
+        (lambda: special.softmax(3.0, axis=1), ValueError, "out of bounds for a scalar z"),
+        (lambda: special.softmax(np.ones((2, 3)), axis=(0, 0)), ValueError, "named twice"),
+        (lambda: special.softmax(np.ones(2), axis=0.5), TypeError, "an int, a tuple of ints"),
+        (lambda: special.logsumexp([np.nan]), ValueError, r"z has nan at \(0,\)"),
         (lambda: special.softmax([1.0, np.nan]), ValueError, r"z has nan at \(1,\)"),
         (lambda: special.logsumexp([np.inf, 0.0]), ValueError, "finite or -inf"),
         (lambda: special.softmax([-np.inf, -np.inf]), ValueError, "-inf everywhere"),
@@ -119,3 +122,113 @@ def test_integers_become_float64_and_complex_is_accepted_by_softmax():
 def test_bad_input_raises_with_its_message(call, error, message):
     with pytest.raises(error, match=message):
         call()
+
+
+# scipy's own test cases (scipy/special/tests/test_logsumexp.py), with the expected values it
+# takes from mpmath; scipy's default axis is None, so it is given
+_X = np.arange(4.0)
+_X2 = np.array([[-25.0, 0.0, 25.0, 50.0], [1.0, 325.0, 749.0, 750.0]])
+_SOFTMAX_X = [0.03205860328008499, 0.08714431874203256, 0.23688281808991013, 0.6439142598879722]
+_SOFTMAX_X2 = [
+    [2.678636961770877e-33, 1.9287498479371314e-22, 1.3887943864771144e-11, 0.999999999986112],
+    [0.0, 1.9444526359919372e-185, 0.2689414213699951, 0.7310585786300048],
+]
+_LOG_SOFTMAX_X = [-3.4401896985611953, -2.4401896985611953, -1.4401896985611953,
+                  -0.44018969856119533]  # fmt: skip
+SCIPY_CASES = [
+    ("logsumexp", [], {"axis": None}, -np.inf),
+    ("logsumexp", np.arange(200.0), {"axis": None}, np.log(np.sum(np.exp(np.arange(200.0))))),
+    ("logsumexp", [1000.0, 1000.0], {"axis": None}, 1000.0 + np.log(2.0)),
+    ("logsumexp", np.full(1000, 10000), {"axis": None}, 10000.0 + np.log(1000)),
+    ("logsumexp", [-np.inf], {"axis": None}, -np.inf),
+    ("logsumexp", [-np.inf, -np.inf], {"axis": None}, -np.inf),
+    ("logsumexp", [[1e10, 1e-10], [-1e10, -np.inf]], {"axis": -1}, [1e10, -1e10]),
+    ("logsumexp", [[1e10, 1e-10], [-1e10, -np.inf]], {"axis": -1, "keepdims": True},
+     [[1e10], [-1e10]]),
+    ("logsumexp", [[1e10, 1e-10], [-1e10, -np.inf]], {"axis": (-1, -2)}, 1e10),
+    ("logsumexp", [0.0, -40.0], {"axis": None}, np.logaddexp(0.0, -40.0)),
+    ("logsumexp", 3.0, {"axis": None}, 3.0),
+    ("softmax", [1000.0, 0.0, 0.0, 0.0], {"axis": None}, [1.0, 0.0, 0.0, 0.0]),
+    ("softmax", [1.0, 1.0], {"axis": None}, [0.5, 0.5]),
+    ("softmax", [0.0, 1.0], {"axis": None}, np.array([1.0, np.e]) / (1 + np.e)),
+    ("softmax", _X, {"axis": None}, _SOFTMAX_X),
+    ("softmax", _X + 100, {"axis": None}, _SOFTMAX_X),
+    ("softmax", _X.reshape(2, 2), {"axis": None}, np.reshape(_SOFTMAX_X, (2, 2))),
+    ("softmax", [[1000.0, 0.0], [1000.0, 0.0]], {"axis": 0}, [[0.5, 0.5], [0.5, 0.5]]),
+    ("softmax", [[1000.0, 0.0], [1000.0, 0.0]], {"axis": 1}, [[1.0, 0.0], [1.0, 0.0]]),
+    ("softmax", _X2, {"axis": 1}, _SOFTMAX_X2),
+    ("softmax", _X2.T, {"axis": 0}, np.transpose(_SOFTMAX_X2)),
+    ("softmax", _X2.reshape(2, 2, 2), {"axis": (1, 2)}, np.reshape(_SOFTMAX_X2, (2, 2, 2))),
+    ("softmax", [1000, 0, 0, 0], {"axis": None}, [1.0, 0.0, 0.0, 0.0]),
+    ("softmax", 1000, {"axis": None}, 1.0),
+    ("log_softmax", _X, {"axis": None}, _LOG_SOFTMAX_X),
+    ("log_softmax", _X + 100, {"axis": None}, _LOG_SOFTMAX_X),
+    ("log_softmax", _X.reshape(2, 2), {"axis": None}, np.reshape(_LOG_SOFTMAX_X, (2, 2))),
+    ("log_softmax", [[1000.0, 1.0], [1000.0, 1.0]], {"axis": 0}, np.log(0.5) * np.ones((2, 2))),
+    ("log_softmax", [[1000.0, 1.0], [1000.0, 1.0]], {"axis": 1}, [[0.0, -999.0], [0.0, -999.0]]),
+    ("log_softmax", np.arange(8.0).reshape(2, 4), {"axis": 1}, [_LOG_SOFTMAX_X] * 2),
+    ("log_softmax", np.arange(8.0).reshape(2, 4).T, {"axis": 0},
+     np.transpose([_LOG_SOFTMAX_X] * 2)),
+    ("log_softmax", np.arange(8.0).reshape(2, 2, 2), {"axis": (1, 2)},
+     np.reshape([_LOG_SOFTMAX_X] * 2, (2, 2, 2))),
+    ("log_softmax", 1000, {"axis": None}, 0.0),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "z", "kwargs", "expected"), SCIPY_CASES)
+def test_scipys_own_cases(name, z, kwargs, expected):
+    got = getattr(special, name)(z, **kwargs)
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
+    assert np.shape(got) == np.shape(getattr(sp, name)(z, **kwargs))  # scipy's shape too
+
+
+AXES = [None, (), 0, -1, (0,), (0, 1), (1, 0), (-1, 0), (0, 2), (0, 1, 2)]
+
+
+@pytest.mark.parametrize(("ours", "scipys"), FUNCTIONS)
+@pytest.mark.parametrize("axis", AXES, ids=str)
+def test_agrees_with_scipy_along_tuples_of_axes(ours, scipys, axis):
+    z = np.random.default_rng(7).normal(0, 30, (2, 3, 4))
+    got, expected = ours(z, axis=axis), scipys(z, axis=axis)
+    assert np.shape(got) == np.shape(expected)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize(
+    ("z", "axis"),
+    [(np.zeros((2, 0)), 1), (np.zeros((2, 0)), 0), (np.zeros((0, 3)), None), (np.zeros(0), 0)],
+)
+def test_an_empty_axis_as_scipy_treats_it(z, axis):
+    """logsumexp of nothing is -inf; softmax and log_softmax of nothing are refused (scipy's
+    raise numpy's error), but an empty array whose axis is not empty is returned empty."""
+    with np.errstate(divide="ignore"):  # log(0): what scipy gives (it fails on a (0, 3) whole)
+        expected = np.log(np.sum(np.exp(z), axis=axis))
+    np.testing.assert_array_equal(special.logsumexp(z, axis=axis), expected)
+    for name in ("softmax", "log_softmax"):
+        if np.prod([z.shape[a] for a in special.checks.normalize_axes(axis, z.ndim)]) == 0:
+            with pytest.raises(ValueError, match=f"empty along the axis: {name} needs"):
+                getattr(special, name)(z, axis=axis)
+        else:
+            assert getattr(special, name)(z, axis=axis).shape == z.shape
+
+
+def test_scalars_are_one_logit():
+    assert special.softmax(3.0) == 1.0
+    assert special.log_softmax(-2) == 0.0
+    assert special.logsumexp(np.float32(5.0)).dtype == np.float32
+    assert special.logsumexp(3.0) == 3.0
+    assert np.shape(special.softmax(3.0)) == np.shape(sp.softmax(3.0)) == ()
+
+
+@given(
+    hnp.arrays(np.float64, hnp.array_shapes(min_dims=1, max_dims=4, max_side=4),
+               elements=st.floats(-1e3, 1e3)),
+    st.data(),
+)  # fmt: skip
+def test_any_axes_match_scipy(z, data):
+    axes = data.draw(st.none() | st.lists(st.integers(0, z.ndim - 1), unique=True).map(tuple))
+    for name in ("softmax", "log_softmax", "logsumexp"):
+        ours, scipys = getattr(special, name), getattr(sp, name)
+        np.testing.assert_allclose(
+            ours(z, axis=axes), scipys(z, axis=axes), rtol=1e-12, atol=1e-12, err_msg=name
+        )

@@ -11,7 +11,7 @@ import html
 import numpy as np
 
 from ..results import Results
-from ..special import softmax_and_complement_last
+from ..special.kernels import softmax_and_complement_last
 from ..state import INDEX_BASE
 
 __all__ = ["entry_value", "formula_html"]

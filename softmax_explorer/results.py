@@ -23,6 +23,7 @@ from .finite_diff import (
 )
 from .gradcheck import GradcheckResult, check_model
 from .model import Model
+from .sampler import Sampled, sampled
 from .state import INDEX_BASE, State
 
 if TYPE_CHECKING:  # pandas is imported only by to_frame
@@ -70,6 +71,8 @@ class Results:
         Cross-entropy against the target.
     loss_grad : ndarray or None
         ``dC/dtheta`` (the gradient-descent direction).
+    sampled : Sampled or None
+        The sampling view (`softmax_explorer.sampler`), when the state shows it.
     """
 
     state: State
@@ -85,6 +88,7 @@ class Results:
     target: NDArray | None
     loss: float | None
     loss_grad: NDArray | None
+    sampled: Sampled | None = None
 
     @property
     def error(self) -> NDArray | None:
@@ -185,4 +189,5 @@ def compute(state: State) -> Results:
         target=target,
         loss=loss,
         loss_grad=loss_grad,
+        sampled=sampled(state, model) if state.sampling else None,
     )

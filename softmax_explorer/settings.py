@@ -81,10 +81,14 @@ class Kind:
 
 @dataclass(frozen=True)
 class Number(Kind):
-    """A finite float within ``low..high`` (inclusive); numeric text is read."""
+    """A finite float within ``low..high`` (inclusive; ``low`` excluded if ``open_low``).
+
+    Numeric text is read.
+    """
 
     low: float
     high: float
+    open_low: bool = False
 
     def check(self, name: str, value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -95,8 +99,10 @@ class Number(Kind):
         value = float(value)
         if not math.isfinite(value):
             raise StateError(name, f"{value} is not a finite number")
-        if not self.low <= value <= self.high:
-            raise StateError(name, f"{value:g} is outside {self.low:g}..{self.high:g}")
+        above = value > self.low if self.open_low else value >= self.low
+        if not (above and value <= self.high):
+            low = f"({self.low:g}" if self.open_low else f"{self.low:g}"
+            raise StateError(name, f"{value:g} is outside {low}..{self.high:g}")
         return value
 
     def to_text(self, value: float) -> str:
@@ -185,10 +191,14 @@ class ClassIndex(Kind):
 
 @dataclass(frozen=True)
 class Optional(Kind):
-    """None (off), or a value of ``kind``; a link writes ``none`` for off."""
+    """None (off), or a value of ``kind``; a link writes ``none`` for off.
+
+    ``on`` is the value a control starts from when it is switched on (None: the kind's own).
+    """
 
     kind: Kind
     off: str = "none"
+    on: Any = None
 
     def check(self, name: str, value: Any) -> Any:
         return None if value is None else self.kind.check(name, value)

@@ -77,6 +77,17 @@ class State:
         Target class of the cross-entropy and of gradient descent.
     learning_rate : float
         Gradient-descent step on theta.
+    sampling : bool
+        Whether the sampling view is shown.
+    top_k : int or None
+        The sampler keeps the k most probable classes (None: off).
+    top_p, min_p : float or None
+        Its nucleus and minimum-probability cuts, in (0, 1] (None: off).
+    sampling_order : {"temperature_first", "temperature_last"}
+        Whether the temperature divides the logits before the cuts (transformers, vLLM) or
+        after them (llama.cpp).
+    samples, seed : int
+        How many classes to draw, and the seed of the draws.
 
     `SETTINGS` says what each accepts; the sliders show a narrower range for some, which
     presets and links may go beyond.
@@ -124,6 +135,37 @@ class State:
     learning_rate: float = _setting(
         0.5, Number(1e-4, 1e2), "learning rate", "The length of a gradient-descent step",
         Slider(0.01, 5.0, 0.01),
+    )
+    sampling: bool = _setting(
+        False, Flag(), "sampling view",
+        "Show what a language model's sampler draws from g: temperature, top-k, top-p, min-p",
+    )
+    top_k: int | None = _setting(
+        None, Optional(Whole(1, 32), on=3), "top-k", "Keep the k most probable classes",
+        Slider(1, 32, 1, readout="d"),
+    )
+    top_p: float | None = _setting(
+        None, Optional(Number(0.0, 1.0, open_low=True), on=0.9), "top-p",
+        "Keep the most probable classes until their total reaches p",
+        Slider(0.01, 1.0, 0.01),
+    )
+    min_p: float | None = _setting(
+        None, Optional(Number(0.0, 1.0, open_low=True), on=0.1), "min-p",
+        "Keep the classes at least p times as probable as the most probable",
+        Slider(0.01, 1.0, 0.01),
+    )
+    sampling_order: str = _setting(
+        "temperature_first",
+        Choice(("temperature_first", "temperature_last"), labels=("T first", "T last"),
+               tips=("the temperature divides the logits before the cuts (transformers, vLLM)",
+                     "the cuts see T = 1, the temperature comes last (llama.cpp)")),
+        "order", "When the temperature applies: before the cuts or after them",
+    )
+    samples: int = _setting(
+        1000, Whole(0, 100_000), "draws N", "How many classes to draw from the sampler",
+    )
+    seed: int = _setting(
+        0, Whole(0, 2**32 - 1), "seed", "The seed of the draws: the same seed, the same draws",
     )
     # fmt: on
 

@@ -8,6 +8,7 @@ from ipywidgets.widgets.widget import _instances as live_widgets
 
 from harness.invariants import check, random_case
 from softmax_explorer import Explorer
+from softmax_explorer.app.optional import OptionalSlider
 from softmax_explorer.state import State
 
 
@@ -24,16 +25,22 @@ HOSTILE_VALUES = [
 
 
 def controls(explorer):
-    """Every widget the browser can send a value to (the buttons aside)."""
-    widgets = explorer.controls.widgets
-    return [w for w in widgets.values() if hasattr(w, "value")] + explorer.controls.thetas
+    """Every widget the browser can send a value to (the buttons aside): an optional cut's
+    checkbox and slider each."""
+    found = []
+    for widget in explorer.controls.widgets.values():
+        if isinstance(widget, OptionalSlider):
+            found += [widget.toggle, widget.slider]
+        elif hasattr(widget, "value"):
+            found.append(widget)
+    return found + explorer.controls.thetas
 
 
 @settings(max_examples=min(60, settings.default.max_examples))  # at most 60: each is slow
 @given(st.lists(st.tuples(st.integers(0, 100), st.sampled_from(["value", "index"]),
                           st.sampled_from(HOSTILE_VALUES)), min_size=1, max_size=25))  # fmt: skip
 def test_abusive_messages_leave_a_valid_state_and_bounded_memory(messages):
-    explorer = Explorer()
+    explorer = Explorer(query="sampling=true")  # its controls are shown: all can be reached
     widgets_before = len(live_widgets)
     for which, key, value in messages:
         widgets = controls(explorer)

@@ -48,6 +48,7 @@ LAYERS = {
     "gradcheck": {"numpy", "pandas"},
     "settings": set(),
     "state": set(),
+    "sampler": {"numpy"},
     "looks": set(),
     "results": {"numpy", "pandas"},
     "teaching": {"numpy"},
@@ -59,8 +60,8 @@ LAYERS = {
 }
 ORDER = [
     "special", "finite_diff", "inputs", "model", "gradcheck", "settings", "state", "looks",
-    "results", "teaching", "canvas", "figures", "app.clock", "app.controller", "canvas.widget",
-    "app",
+    "sampler", "results", "teaching", "canvas", "figures", "app.clock", "app.controller",
+    "canvas.widget", "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
     "serving.classroom", "serving.voila_fixes", "serving.voila_app", "serving.jupyter_proxy",
     "serving.cli",
@@ -70,7 +71,7 @@ PACKAGE = ROOT / "softmax_explorer"
 #: library); the rest lives in subpackages named for what they need.
 ROOT_MODULES = {
     "__init__", "__main__", "finite_diff", "inputs", "model", "gradcheck", "settings",
-    "state", "looks", "results",
+    "state", "looks", "sampler", "results",
 }  # fmt: skip
 
 

@@ -21,8 +21,19 @@ from typing import Any
 
 import ipywidgets as W
 
-from ..settings import INDEX_BASE, Choice, ClassIndex, Flag, Number, Optional, Setting, Values
+from ..settings import (
+    INDEX_BASE,
+    Choice,
+    ClassIndex,
+    Flag,
+    Number,
+    Optional,
+    Setting,
+    Values,
+    Whole,
+)
 from ..state import CLASSES, PRESETS, SETTINGS, State
+from .optional import OptionalSlider
 from .safe import (
     BoundedIntText,
     Checkbox,
@@ -73,6 +84,8 @@ class Control:
         The CSS name of a readout shown under it (``preset-note``, ``x-error``, ``loss``).
     row : str, optional
         Consecutive controls of one row share a line.
+    shown : callable, optional
+        ``shown(state)``: whether the control is shown for a state (default: always).
     """
 
     name: str
@@ -86,6 +99,7 @@ class Control:
     setting: Setting | None = None
     note: str | None = None
     row: str | None = None
+    shown: Callable[[State], bool] | None = None
 
     def build(self) -> W.Widget:
         """A new widget, named and labelled."""
@@ -109,7 +123,7 @@ class Control:
         )
 
     def state_value(self, state: State) -> Any:
-        """The widget's value for ``state`` (None for a control without one)."""
+        """The widget's value for ``state`` (None for a control that acts)."""
         if self.value is not None:
             return self.value(state)
         return None if self.state_field is None else getattr(state, self.state_field)
@@ -127,11 +141,23 @@ def _slider_options(setting: Setting) -> tuple[type, dict[str, Any]]:
     return FloatSlider, {"min": s.low, "max": s.high, "step": s.step, "readout_format": s.readout}
 
 
-def field_control(name: str, note: str | None = None) -> Control:
+def field_control(
+    name: str, note: str | None = None, shown: Callable[[State], bool] | None = None
+) -> Control:
     """The control of field ``name``, derived from its row of `SETTINGS`."""
     setting = SETTINGS[name]
     kind = setting.kind
-    common = {"label": setting.label, "tooltip": setting.tooltip, "note": note}
+    common = {"label": setting.label, "tooltip": setting.tooltip, "note": note, "shown": shown}
+    if isinstance(kind, Optional) and setting.slider is not None:  # a cut that may be off
+        s = setting.slider
+        options = {"whole": isinstance(kind.kind, Whole), "on": kind.on, "min": s.low,
+                   "max": s.high, "step": s.step, "readout_format": s.readout}  # fmt: skip
+        return Control(
+            name, OptionalSlider, state_field=name, options=options, setting=setting, **common
+        )
+    if isinstance(kind, Whole):
+        options = {"min": kind.low, "max": kind.high}
+        return Control(name, BoundedIntText, state_field=name, options=options, **common)
     if isinstance(kind, Number) and setting.slider is not None:
         widget, options = _slider_options(setting)
         return Control(name, widget, state_field=name, options=options, setting=setting, **common)
@@ -163,6 +189,16 @@ def field_control(name: str, note: str | None = None) -> Control:
     raise TypeError(f"no control for the setting {name!r} ({type(kind).__name__})")
 
 
+def _fields(first: str, last: str) -> list[str]:
+    """The fields of `SETTINGS` from ``first`` to ``last``, in the table's order."""
+    names = list(SETTINGS)
+    return names[names.index(first) : names.index(last) + 1]
+
+
+def _sampling(state: State) -> bool:
+    return state.sampling
+
+
 CONTROLS: tuple[Control, ...] = (
     Control(
         "preset", Dropdown, "Preset", "A state that shows one phenomenon, with its explanation",
@@ -176,7 +212,7 @@ CONTROLS: tuple[Control, ...] = (
         "n", BoundedIntText, CLASSES.label, CLASSES.tooltip,
         options={"min": CLASSES.kind.low, "max": CLASSES.kind.high}, value=lambda s: s.n,
     ),
-    *(field_control(name, _NOTES.get(name)) for name in SETTINGS),
+    *(field_control(name, _NOTES.get(name)) for name in _fields("x", "learning_rate")),
     Control("step_button", W.Button, "Step", "One gradient-descent step on theta", row="descent"),
     Control(
         "play", Play, "descend", "Play: gradient descent, one step every 0.2 s",
@@ -188,6 +224,12 @@ CONTROLS: tuple[Control, ...] = (
         "reset_button", W.Button, "Reset",
         "Back to the preset, the lesson's step or the seed's values", row="descent",
     ),
+    field_control("sampling"),
+    *(field_control(name, shown=_sampling) for name in _fields("top_k", "seed")),
+    Control(
+        "draw_button", W.Button, "Draw", "Draw N classes again, with the next seed",
+        shown=_sampling,
+    ),
 )  # fmt: skip
 
 
@@ -197,8 +239,12 @@ def _note(css: str) -> W.HTML:
     return note
 
 
-def _widen(widget: W.Widget, setting: Setting, value: float) -> None:
+def _widen(widget: W.Widget, setting: Setting, value: float | None) -> None:
     """Let a slider reach ``value`` beyond its declared range (a link's, a preset's)."""
+    if isinstance(widget, OptionalSlider):
+        widget = widget.slider
+    if value is None:
+        return
     low, high = setting.slider.low, setting.slider.high
     if setting.slider.log:
         low, high, value = math.log10(low), math.log10(high), math.log10(value)
@@ -265,9 +311,11 @@ class Controls:
                 widget.on_click(lambda _b, handler=handler: handler(None))
                 continue
             widget.on_rejected = on_rejected
-            widget.observe(
-                lambda change, handler=handler: None if self.syncing else handler(change), "value"
-            )
+            observed = lambda change, handler=handler: None if self.syncing else handler(change)  # noqa: E731
+            if isinstance(widget, OptionalSlider):
+                widget.observe_value(observed)
+            else:
+                widget.observe(observed, "value")
         self.thetas: list[W.FloatSlider] = []
         self.theta_box = W.GridBox(layout=W.Layout(grid_template_columns="1fr", width=_WIDE))
         self.box = W.VBox(
@@ -312,14 +360,16 @@ class Controls:
                 if control.per_class:
                     continue
                 widget = self.widgets[control.name]
+                if control.shown is not None:
+                    widget.layout.display = "" if control.shown(state) else "none"
                 if control.choices is not None:
                     choices = control.choices(state)
                     if list(widget.options) != choices:
                         with widget.hold_sync():
                             widget.options = choices
+                if control.state_field is None and control.value is None:
+                    continue  # a control that acts: no value of the state's
                 value = control.state_value(state)
-                if value is None:
-                    continue
                 if control.setting is not None:
                     _widen(widget, control.setting, value)
                 if widget.value != value:

@@ -18,13 +18,13 @@ from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
 from ..results import Results, compute
-from ..state import PRESETS, State, StateError, query_fields
+from ..state import PRESETS, SETTINGS, State, StateError, query_fields
 from ..teaching.lesson import Lesson, LessonError, load_lesson, open_link
 from .clock import Clock
 from .controller import Controller
 from .controls import NO_TARGET, Controls
 from .host import HostPage
-from .layout import arrange
+from .layout import SamplingSlot, arrange
 from .lesson_view import LessonView
 from .predict import Predict
 from .safe import Rejected, browser_echo, from_browser, guarded
@@ -110,6 +110,7 @@ class Explorer:
             "step_button": self._on_step_button,
             "play": self._on_play,
             "reset_button": self._on_reset_button,
+            "draw_button": self._on_draw_button,
         }
         self.controls = Controls(
             {name: self._guard(handler) for name, handler in acts.items()},
@@ -136,10 +137,11 @@ class Explorer:
         self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
         self.controller.on_refusal(self._refused)
+        self.sampling = SamplingSlot()
         self.widget = arrange(
             self.dashboard.canvases, self.formula.box, [self.controls.box, self.export.box],
             above=[self.status.widget, self.lesson_view.box, self.predict.view.box],
-            below=[self.link.widget, self.host],
+            below=[self.link.widget, self.host], sampling=self.sampling,
         )  # fmt: skip
         self.dashboard.canvases["trace"].description = describe_losses([])
         if opened:
@@ -178,7 +180,7 @@ class Explorer:
         self._draw(results, hand_moving)
 
     def _draw(self, results: Results, hand_moving: bool, before: Results | None = None) -> None:
-        self.dashboard.update(results)  # the plots first: they are what the hand is waiting for
+        self._frame(results)  # the plots first: they are what the hand is waiting for
         self.dashboard.show_before(None if before is None else before.g_shown)
         self.controls.sync(results.state)
         self.controls.show_loss(results.loss)
@@ -188,6 +190,7 @@ class Explorer:
 
     def _frame(self, results: Results) -> None:
         self.dashboard.update(results)
+        self.sampling.show(self.dashboard.canvases["sampling"] if results.sampled else None)
 
     def _reveal(self, new: Results, old: Results) -> None:
         self._draw(new, hand_moving=False, before=old)
@@ -346,6 +349,11 @@ class Explorer:
 
     def _on_step_button(self, _change: None) -> None:
         self.descend()
+
+    def _on_draw_button(self, _change: None) -> None:
+        """Draw again: the next seed (a link keeps it, so the same draws come back)."""
+        seeds = SETTINGS["seed"].kind
+        self._change(False, seed=(self.state.seed + 1) % (seeds.high + 1))
 
     def _on_play(self, _change: dict) -> None:
         if self.state.target is None:

@@ -13,21 +13,46 @@ from ..canvas.widget import PanelCanvas
 from ..figures import PANELS
 from ..figures.describe import NAMES
 
-__all__ = ["MIN_COLUMN", "arrange"]
+__all__ = ["MIN_COLUMN", "SamplingSlot", "arrange", "name_canvas"]
 
 #: The narrowest column (px) a panel is scaled down to before the plots go below the controls.
 MIN_COLUMN = 300
 _GAP = 4  # px between the grid's cells
 
 
-def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget) -> W.GridBox:
-    """The four panels, the formulas and the trace, two by two; each canvas named for the page."""
+def name_canvas(name: str, canvas: PanelCanvas) -> None:
+    """Give a panel's canvas its CSS class (``softmax-explorer-panel-<name>``) and its name."""
+    canvas.add_class(f"softmax-explorer-panel-{name}")
+    canvas.label = NAMES[name]
+
+
+class SamplingSlot:
+    """Where the sampling view goes: the plots' first row, both columns, hidden until shown."""
+
+    def __init__(self) -> None:
+        self.box = W.Box(layout=W.Layout(grid_column="1 / -1", display="none", min_width="0"))
+        self.box.add_class("softmax-explorer-sampling")
+
+    def show(self, canvas: PanelCanvas | None) -> None:
+        """Show ``canvas`` (the sampling figure's), or hide the slot with None."""
+        if canvas is not None and self.box.children != (canvas,):
+            name_canvas("sampling", canvas)
+            self.box.children = (canvas,)
+        self.box.layout.display = "none" if canvas is None else "flex"
+
+
+def _plots(
+    canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot
+) -> W.GridBox:
+    """The sampling view's row, then the four panels, the formulas and the trace, two by two.
+
+    Each canvas is named for the page.
+    """
     for name, canvas in canvases.items():
-        canvas.add_class(f"softmax-explorer-panel-{name}")
-        canvas.label = NAMES[name]
+        name_canvas(name, canvas)
     widest = max(canvas.width for canvas in canvases.values())
     plots = W.GridBox(
-        [*(canvases[name] for name in PANELS), formulas, canvases["trace"]],
+        [sampling.box, *(canvases[name] for name in PANELS), formulas, canvases["trace"]],
         layout=W.Layout(
             grid_template_columns="repeat(2, minmax(0, 1fr))",
             grid_gap=f"{_GAP}px",
@@ -46,10 +71,12 @@ def arrange(
     controls: list[W.Widget],
     above: list[W.Widget],
     below: list[W.Widget],
+    sampling: SamplingSlot,
 ) -> W.VBox:
     """The page's root: ``above``, the ``controls`` column beside the plots, then ``below``."""
     column = W.VBox(controls, layout=W.Layout(flex="0 0 auto"))
-    main = W.HBox([column, _plots(canvases, formulas)], layout=W.Layout(flex_flow="row wrap"))
+    plots = _plots(canvases, formulas, sampling)
+    main = W.HBox([column, plots], layout=W.Layout(flex_flow="row wrap"))
     root = W.VBox([*above, main, *below], layout=W.Layout(width="100%"))
     root.add_class("softmax-explorer")
     return root

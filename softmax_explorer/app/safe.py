@@ -23,6 +23,7 @@ __all__ = [
     "Dropdown",
     "FloatLogSlider",
     "FloatSlider",
+    "IntSlider",
     "Play",
     "Rejected",
     "SliderEchoes",
@@ -194,6 +195,7 @@ Checkbox = safe(W.Checkbox)
 Dropdown = safe(W.Dropdown)
 FloatLogSlider = echoing(safe(W.FloatLogSlider))
 FloatSlider = echoing(safe(W.FloatSlider))
+IntSlider = safe(W.IntSlider)
 Play = safe(W.Play)
 Text = safe(W.Text)
 ToggleButtons = safe(W.ToggleButtons)

@@ -18,13 +18,13 @@ from .panel import ResultsPanel
 from .style import scaled
 from .ticks import class_ticks, sub, text_size
 
-__all__ = ["BAR_WIDTH", "BarsPanel"]
+__all__ = ["BAR_WIDTH", "BarsPanel", "bar_path"]
 
 #: A bar's width, in classes.
 BAR_WIDTH = 0.62
 
 
-def _bar_path(heights: np.ndarray, width: float = BAR_WIDTH) -> MplPath:
+def bar_path(heights: np.ndarray, width: float = BAR_WIDTH) -> MplPath:
     """Bars of ``heights`` at 0, 1, ..., n - 1 as one path of closed rectangles."""
     n = len(heights)
     corners = np.empty((n, 5, 2))
@@ -47,7 +47,7 @@ class BarsPanel(ResultsPanel):
         ax, n = self.ax, self.n
         idx = np.arange(n)
         # one path of n rectangles: one artist to draw instead of n
-        self.bars = PathPatch(_bar_path(np.zeros(n)), facecolor=self.colours["bars"], zorder=2)
+        self.bars = PathPatch(bar_path(np.zeros(n)), facecolor=self.colours["bars"], zorder=2)
         ax.add_patch(self.bars)
         self.outline = Rectangle(
             (-0.43, 0), 0.86, 1, fill=False, edgecolor=self.colours["target"], linewidth=scaled(2),
@@ -55,7 +55,7 @@ class BarsPanel(ResultsPanel):
         )  # fmt: skip
         ax.add_patch(self.outline)
         self.before = PathPatch(
-            _bar_path(np.zeros(n)), fill=False, edgecolor=self.colours["muted"],
+            bar_path(np.zeros(n)), fill=False, edgecolor=self.colours["muted"],
             linewidth=scaled(1.5), alpha=0.7, zorder=3, visible=False,
         )  # fmt: skip
         ax.add_patch(self.before)
@@ -107,7 +107,7 @@ class BarsPanel(ResultsPanel):
         """Outline bars of heights ``g`` (the state before a change), or hide the outline."""
         if g is not None:
             g = np.asarray(g, dtype=np.float64)
-            self.before.set_path(_bar_path(np.where(np.isfinite(g), g, 0.0)))
+            self.before.set_path(bar_path(np.where(np.isfinite(g), g, 0.0)))
         self.before.set_visible(g is not None)
 
     def show_selected(self, k: int) -> None:
@@ -128,7 +128,7 @@ class BarsPanel(ResultsPanel):
         finite = np.isfinite(g)
         heights = np.where(finite, g, 0.0)
         if not np.array_equal(heights, self.heights):
-            self.bars.set_path(_bar_path(heights))
+            self.bars.set_path(bar_path(heights))
         for label, height, value, ok in zip(self.values, heights, g, finite, strict=True):
             inside = height > 0.86
             position = (label.get_position()[0], height - 0.015 if inside else height + 0.01)

@@ -17,6 +17,7 @@ from .blit import Blitter
 from .handles import Handles
 from .heatmaps import ErrorPanel, JacobianPanel
 from .panel import Panel
+from .sampling import SamplingPanel
 from .steps import StepsPanel
 from .style import DPI, PANEL_SIZE, Look
 from .trace import TracePanel
@@ -41,6 +42,9 @@ _MAIN_RECT = {
 }
 _CBAR_RECT = (0.84, 0.15, 0.03, 0.73)
 _TRACE_SIZE = (PANEL_SIZE[0], 2.2)
+#: The sampling view: two panels side by side, as wide as two columns.
+_SAMPLING_SIZE = (2 * PANEL_SIZE[0], PANEL_SIZE[1])
+_SAMPLING_RECTS = ((0.065, 0.15, 0.41, 0.73), (0.565, 0.15, 0.41, 0.73))
 
 
 def _add_panel(fig: Figure, name: str, results: Results, look: Look, frame=(0, 0, 1, 1)) -> Panel:
@@ -77,7 +81,7 @@ class Dashboard:
     Attributes
     ----------
     figures, canvases, panels : dict
-        Per panel name (`PANELS` and ``"trace"``).
+        Per panel name (`PANELS` and ``"trace"``; ``"sampling"`` once a state shows it).
     """
 
     def __init__(
@@ -90,6 +94,7 @@ class Dashboard:
     ) -> None:
         self.look = Look(theme, context)
         self.dpi = dpi
+        self._canvas = canvas
         self._rc = self.look.rc
         self.results = results
         self.figures: dict[str, Figure] = {}
@@ -99,6 +104,7 @@ class Dashboard:
         self._on_cell: list[Callable[[int, int], None]] = []
         self._wishes: dict[str, list[Callable[..., None]]] = {"bar": [], "step": []}
         self._losses: list[float] = []
+        self._stale_sampling = False
         with mpl.rc_context(self._rc):
             for name in (*PANELS, "trace"):
                 size = self.look.size(_TRACE_SIZE if name == "trace" else PANEL_SIZE)
@@ -128,6 +134,9 @@ class Dashboard:
             fig.clear()
         if name == "trace":
             panel = TracePanel(fig.add_axes(_MAIN_RECT[name]), self._losses, look=self.look)
+        elif name == "sampling":
+            left, right = (fig.add_axes(rect) for rect in _SAMPLING_RECTS)
+            panel = SamplingPanel(left, results, right, self.look)
         else:
             panel = _add_panel(fig, name, results, self.look)
         self._attach(name, panel)
@@ -141,6 +150,9 @@ class Dashboard:
         with mpl.rc_context(self._rc):
             for name, fig in self.figures.items():
                 fig.set_facecolor(self._rc["figure.facecolor"])
+                if name == "sampling" and self.results.sampled is None:
+                    self._stale_sampling = True  # rebuilt when it is shown again
+                    continue
                 self._build(name, self.results)
                 fig.canvas.draw_idle()
 
@@ -174,8 +186,24 @@ class Dashboard:
                     changed.append(name)
                 elif self._show(name, results):
                     changed.append(name)
+            if results.sampled is not None and self._show_sampling(results):
+                changed.append("sampling")
         self.results = results
         return changed
+
+    def _show_sampling(self, results: Results) -> bool:
+        """Show the sampling view, making its figure the first time (and for a new n)."""
+        panel = self.panels.get("sampling")
+        if panel is None:
+            fig = Figure(figsize=self.look.size(_SAMPLING_SIZE), dpi=self.dpi, label="sampling")
+            self.canvases["sampling"] = self._canvas(fig)
+            self.figures["sampling"] = fig
+        if panel is None or panel.n != results.state.n or self._stale_sampling:
+            self._stale_sampling = False
+            self._build("sampling", results)
+            self.figures["sampling"].canvas.draw_idle()
+            return True
+        return self._show("sampling", results)
 
     def draw_pending(self) -> None:
         """Draw now the frames the figures' canvases deferred (``Figure.canvas.flush_events``).

@@ -20,6 +20,7 @@ NAMES = {
     "steps": "Error against step size for each finite-difference scheme (drag the dashed step "
     "line, or Left and Right to move it)",
     "trace": "Cross-entropy along gradient descent",
+    "sampling": "What a sampler's cuts keep of the softmax, and what it draws from",
 }
 
 
@@ -29,7 +30,10 @@ def _entry(index: tuple[int, int], wrt: str) -> str:
 
 
 def describe(results: Results) -> dict[str, str]:
-    """A description of each of the four panels of ``results``, with their current numbers."""
+    """A description of each panel of ``results``, with their current numbers.
+
+    The sampling view's too, when the state shows it.
+    """
     s = results.state
     g = ", ".join(f"{v:.3g}" for v in results.g_shown)
     bars = f"g = {g} for classes {INDEX_BASE} to {s.n - 1 + INDEX_BASE}."
@@ -58,7 +62,32 @@ def describe(results: Results) -> dict[str, str]:
         f"h = {best:.0e}; theoretical best step {results.best_steps[s.scheme][0]:.0e}; "
         f"current step {s.h:.0e}."
     )
-    return {"bars": bars, "jacobian": jacobian, "error": error, "steps": steps}
+    described = {"bars": bars, "jacobian": jacobian, "error": error, "steps": steps}
+    if results.sampled is not None:
+        described["sampling"] = describe_sampling(results)
+    return described
+
+
+def describe_sampling(results: Results) -> str:
+    """The sampling view in words: what is kept, the sampler's probabilities, the draws."""
+    r = results.sampled
+    kept = [k + INDEX_BASE for k in np.flatnonzero(r.kept)]
+    probs = ", ".join(f"class {k + INDEX_BASE}: {r.probs[k]:.3g}" for k in np.flatnonzero(r.kept))
+    text = (
+        f"The cuts keep classes {', '.join(map(str, kept))}; the sampler draws {probs}. "
+        f"Entropy {r.entropy:.3g} nats before the cuts, {r.entropy_sampler:.3g} after."
+    )
+    if r.draws.samples:
+        text += (
+            f" {r.draws.samples} draws: {', '.join(str(c) for c in r.draws.counts)}, "
+            f"{100 * r.draws.distance:.1f}% from the expectation."
+        )
+    if r.changed.size:
+        text += (
+            f" The other order treats classes {', '.join(str(k + INDEX_BASE) for k in r.changed)} "
+        )
+        text += "otherwise."
+    return text
 
 
 def describe_losses(losses: Sequence[float]) -> str:

@@ -110,6 +110,39 @@ def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
     return text, value
 
 
+def sampler_lines(results: Results, k: int) -> list[str]:
+    """The sampler's probability of class ``k`` worked out, and the entropy's check."""
+    r = results.sampled
+    a = k + INDEX_BASE
+    z = np.asarray(results.model.z, dtype=np.float64)
+    if r.kept[k]:
+        shifted = z - z[r.kept].max()
+        numerator, total = np.exp(shifted[k]), float(np.sum(np.exp(shifted[r.kept])))
+        work = _breakable(
+            rf"p_{{{a}}} = \dfrac{{e^{{z_{{{a}}}}}}}{{\sum_{{j \in K}} e^{{z_j}}}}",
+            rf"= \dfrac{{{_num(numerator)}}}{{{_num(total)}}} = {_num(float(r.probs[k]))}",
+        )
+        line = f"<b>Sampler</b> (K: the {int(r.kept.sum())} classes kept) {work}"
+    else:
+        line = f"<b>Sampler</b>: class {a} is removed by {r.removed_by[k]}, " + _breakable(
+            rf"p_{{{a}}} = 0"
+        )
+    lines = [line]
+    check = r.entropy_check
+    dh = _breakable(
+        r"\dfrac{\partial H}{\partial T} = \dfrac{\mathrm{Var}_g(u)}{T^3}",
+        rf"= {_num(float(check.analytic[0, 0]) if check else results.model.entropy_gradient())}",
+    )
+    verdict = (
+        f"<code style='color: {VERDICT_COLOURS[check.status]}'>{check.status}</code> against the "
+        f"{check.method} difference {_html_num(float(check.numeric[0, 0]), 6)}"
+        if check
+        else html.escape("no check at this step")
+    )
+    lines.append(f"<b>Entropy</b> {_breakable(f'H = {_num(r.entropy)}')} nats, {dh}: {verdict}")
+    return lines
+
+
 def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     """The formula panel for ``results``, with Jacobian entry ``entry`` = (i, k) worked out."""
     s = results.state
@@ -145,4 +178,6 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
         )
     else:
         lines.append(f"<b>Gradient check</b>: {html.escape(results.step_message)}")
+    if results.sampled is not None:
+        lines += sampler_lines(results, entry[0])
     return "<div style='overflow-wrap: anywhere'>" + "<br>".join(lines) + "</div>"

@@ -2,7 +2,8 @@
 
 - `softmax`, `log_softmax`, `logsumexp` (scipy's names and results) and `entropy`;
 - `sampling_probs`, what a language model's sampler draws from (temperature, top-k, top-p,
-  min-p, in either engine's order), and `draw`, reproducible draws from a distribution.
+  min-p, in either engine's order), `sampling_kept`, the classes it may draw, and `draw`,
+  reproducible draws from a distribution.
 
 ``axis`` is an int, a tuple of ints (normalised together) or None (all values); a scalar is one
 logit. The default axis is the last, not scipy's None: logits come as a stack of
@@ -17,6 +18,15 @@ which the model uses on logits it has validated), `normalize` (the softmax famil
 """
 
 from .normalize import entropy, log_softmax, logsumexp, softmax
-from .sampling import Draws, draw, sampling_probs
+from .sampling import Draws, draw, sampling_kept, sampling_probs
 
-__all__ = ["Draws", "draw", "entropy", "log_softmax", "logsumexp", "sampling_probs", "softmax"]
+__all__ = [
+    "Draws",
+    "draw",
+    "entropy",
+    "log_softmax",
+    "logsumexp",
+    "sampling_kept",
+    "sampling_probs",
+    "softmax",
+]

@@ -21,7 +21,7 @@ from numpy.typing import ArrayLike, NDArray
 from .checks import Axis, as_float_array, rows_checked
 from .kernels import softmax_last
 
-__all__ = ["Draws", "draw", "sampling_probs"]
+__all__ = ["Draws", "draw", "sampling_kept", "sampling_probs"]
 
 #: The most draws `draw` takes at once.
 MAX_SAMPLES = 10_000_000
@@ -89,6 +89,50 @@ def min_p_kept(z: NDArray, keep: NDArray, m: float) -> NDArray:
         return keep & (z - peak >= np.log(m))
 
 
+def _kept_rows(z: NDArray, seen: NDArray, k, p, m) -> NDArray:
+    """What top-k, top-p and min-p keep of rows of logits ``seen``, in that order."""
+    keep = np.ones(z.shape, dtype=bool)
+    if k is not None:
+        keep = top_k_kept(seen, k)
+    if p is not None:
+        keep = top_p_kept(seen, keep, p)
+    if m is not None:
+        keep = min_p_kept(seen, keep, m)
+    return keep
+
+
+def _stages(logits, temperature, top_k, top_p, min_p, temperature_last, axis):
+    """The checked rows, their tempered logits and what the stages keep."""
+    t = _positive("temperature", temperature)
+    k = _count("top_k", top_k, 1)
+    p = _fraction("top_p", top_p)
+    m = _fraction("min_p", min_p)
+    rows = rows_checked(logits, axis, "sampling_probs")
+    z = rows.z
+    tempered = z if t == 1.0 else z / z.dtype.type(t)
+    keep = _kept_rows(z, z if temperature_last else tempered, k, p, m)
+    return rows, tempered, keep
+
+
+def sampling_kept(
+    logits: ArrayLike,
+    temperature: float = 1.0,
+    *,
+    top_k: int | None = None,
+    top_p: float | None = None,
+    min_p: float | None = None,
+    temperature_last: bool = False,
+    axis: Axis = -1,
+) -> NDArray:
+    """The classes `sampling_probs` keeps, for the same arguments.
+
+    True where the sampler may draw the class (even if its probability underflows to 0), False
+    where a cut removed it.
+    """
+    rows, _, keep = _stages(logits, temperature, top_k, top_p, min_p, temperature_last, axis)
+    return rows.back(keep)
+
+
 def sampling_probs(
     logits: ArrayLike,
     temperature: float = 1.0,
@@ -142,21 +186,7 @@ def sampling_probs(
     >>> sampling_probs(z, top_k=2).round(3)
     array([0.731, 0.269, 0.   , 0.   ])
     """
-    t = _positive("temperature", temperature)
-    k = _count("top_k", top_k, 1)
-    p = _fraction("top_p", top_p)
-    m = _fraction("min_p", min_p)
-    rows = rows_checked(logits, axis, "sampling_probs")
-    z = rows.z
-    tempered = z if t == 1.0 else z / z.dtype.type(t)
-    seen = z if temperature_last else tempered  # what the stages see
-    keep = np.ones(z.shape, dtype=bool)
-    if k is not None:
-        keep = top_k_kept(seen, k)
-    if p is not None:
-        keep = top_p_kept(seen, keep, p)
-    if m is not None:
-        keep = min_p_kept(seen, keep, m)
+    rows, tempered, keep = _stages(logits, temperature, top_k, top_p, min_p, temperature_last, axis)
     return rows.back(_masked(tempered, keep))
 
 

@@ -27,11 +27,11 @@ def name_canvas(name: str, canvas: PanelCanvas) -> None:
 
 
 class SamplingSlot:
-    """Where the sampling view goes: the plots' first row, both columns, hidden until shown."""
+    """Where the sampling view goes: above the plots, as wide as both columns, until hidden."""
 
     def __init__(self) -> None:
-        self.box = W.Box(layout=W.Layout(grid_column="1 / -1", display="none", min_width="0"))
-        self.box.add_class("softmax-explorer-sampling")
+        self.box = W.Box(layout=W.Layout(display="none", min_width="0", width="100%"))
+        self.box.add_class("softmax-explorer-sampling-view")
 
     def show(self, canvas: PanelCanvas | None) -> None:
         """Show ``canvas`` (the sampling figure's), or hide the slot with None."""
@@ -41,28 +41,30 @@ class SamplingSlot:
         self.box.layout.display = "none" if canvas is None else "flex"
 
 
-def _plots(
-    canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot
-) -> W.GridBox:
-    """The sampling view's row, then the four panels, the formulas and the trace, two by two.
+def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot) -> W.VBox:
+    """The sampling view, then the four panels, the formulas and the trace, two by two.
 
     Each canvas is named for the page.
     """
     for name, canvas in canvases.items():
         name_canvas(name, canvas)
     widest = max(canvas.width for canvas in canvases.values())
-    plots = W.GridBox(
-        [sampling.box, *(canvases[name] for name in PANELS), formulas, canvases["trace"]],
+    grid = W.GridBox(
+        [*(canvases[name] for name in PANELS), formulas, canvases["trace"]],
         layout=W.Layout(
-            grid_template_columns="repeat(2, minmax(0, 1fr))",
-            grid_gap=f"{_GAP}px",
+            grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap=f"{_GAP}px", width="100%"
+        ),
+    )
+    grid.add_class("softmax-explorer-plots")
+    return W.VBox(
+        [sampling.box, grid],
+        layout=W.Layout(
             flex="1 1 0",
             min_width=f"{2 * MIN_COLUMN + _GAP}px",
             max_width=f"{2 * widest + _GAP}px",
+            grid_gap=f"{_GAP}px",
         ),
     )
-    plots.add_class("softmax-explorer-plots")
-    return plots
 
 
 def arrange(

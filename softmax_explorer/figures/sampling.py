@@ -65,7 +65,7 @@ class SamplingPanel(ResultsPanel):
         self.left_heading = left.text(0, 1.03, "", transform=left.transAxes, fontsize=size)
         self.right_heading = right.text(0, 1.03, "", transform=right.transAxes, fontsize=size)
         self.note = left.text(
-            0.98, 0.97, "", transform=left.transAxes, ha="right", va="top", fontsize=scaled(9),
+            0.98, 0.6, "", transform=left.transAxes, ha="right", va="top", fontsize=scaled(9),
             color=self.text_colour, zorder=6,
         )  # fmt: skip
         self.draws_note = right.text(

@@ -1,0 +1,65 @@
+"""The sampling view in headless Chromium against a real server: a class exploring a sampler."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.page import (
+    link_state,
+    panel,
+    settled_pixels,
+    wait_for_change,
+    wait_for_link,
+)
+
+from .conftest import save_screenshot
+
+pytestmark = pytest.mark.browser
+
+QUERY = "?sampling=true&top_p=0.8&temperature=2"
+
+
+def test_the_view_follows_the_cuts_and_the_draws_come_back_with_the_link(server, open_page):
+    page, log = open_page(server.url + QUERY)
+    view = panel(page, "sampling")
+    assert view.is_visible()
+    box = view.bounding_box()
+    bars = panel(page, "bars").bounding_box()
+    assert box["width"] > 1.5 * bars["width"]  # across both columns
+    before = settled_pixels(page, "sampling")
+
+    # top-p moved by the keyboard on its slider: the kept classes are drawn again
+    handle = page.locator(".softmax-explorer-top-p .noUi-handle")
+    handle.focus()
+    for _ in range(30):
+        page.keyboard.press("ArrowLeft")
+    state = wait_for_link(page, lambda s: s.top_p is not None and s.top_p < 0.75)
+    after = wait_for_change(page, "sampling", before)
+    assert state.sampling
+    assert state.top_p == pytest.approx(0.5, abs=0.01)
+
+    # Draw: the next seed, new counts on screen; the link holds the seed
+    drawn = settled_pixels(page, "sampling")
+    page.locator(".softmax-explorer-draw-button").click()
+    wait_for_link(page, lambda s: s.seed == 1)
+    seed_1 = wait_for_change(page, "sampling", drawn)
+    save_screenshot(page, "sampling-view")
+
+    # the link reopens the same view with the same draws, pixel for pixel
+    link = page.locator(".softmax-explorer-link input").input_value()
+    again, _ = open_page(link)
+    assert link_state(again) == link_state(page)
+    assert settled_pixels(again, "sampling") == seed_1
+    assert after != seed_1
+    assert not log.page_errors
+    assert not log.foreign_requests()
+
+
+def test_the_view_is_hidden_until_asked_for_and_a_bad_cut_is_named(server, open_page):
+    page, _ = open_page(server.url + "?top_p=3&sampling=true")
+    assert "top_p: 3 is outside (0..1" in page.locator(".softmax-explorer-status").inner_text()
+    assert not panel(page, "sampling").count()  # the link was refused: the defaults, no view
+    page.locator(".softmax-explorer-sampling input").check()
+    wait_for_link(page, lambda s: s.sampling)
+    page.wait_for_selector(".softmax-explorer-panel-sampling canvas")
+    assert panel(page, "sampling").is_visible()

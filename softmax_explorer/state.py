@@ -367,4 +367,23 @@ PRESETS: dict[str, Preset] = {
         "Negative theta turn large x into small logits: the largest input is the least likely.",
         State(theta=(-0.3, -0.8, 0.9, -1.5)),
     ),
+    "greedy": Preset(
+        "Sampling near T = 0",
+        "At T = 0.05 class 3 takes all but 2e-15 of the probability: the sampler draws the "
+        "argmax every time, as greedy decoding does, and the entropy is nearly 0.",
+        State(sampling=True, temperature=0.05),
+    ),
+    "nucleus": Preset(
+        "top-p 0.9",
+        "top-p 0.9 keeps the most probable classes until they hold 90%: classes 3, 4 and 2 "
+        "(93%); class 1 (6.6%) is never drawn, and the others share its probability.",
+        State(sampling=True, top_p=0.9),
+    ),
+    "order": Preset(
+        "The order of the cuts",
+        "top-p 0.8 at T = 2: with the temperature first (transformers, vLLM) the cuts see a "
+        "flatter g and keep classes 3, 4 and 2; with it last (llama.cpp) they see T = 1 and keep "
+        "3 and 4. Switch the order to see it.",
+        State(sampling=True, top_p=0.8, temperature=2.0),
+    ),
 }

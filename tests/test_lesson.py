@@ -24,6 +24,7 @@ from . import reference as ref
 from .test_model import SEED_SOFTMAX, SEED_THETA, SEED_X
 
 EPS32 = float(np.finfo(np.float32).eps)
+SHIPPED = ", ".join(LESSONS)  # how a message lists the shipped lessons
 EPS64 = float(np.finfo(np.float64).eps)
 OVERFLOW = PRESETS["overflow"].state
 # printed by the seed notebook: its last cell (the derivative of g_1 when every x_k moves, which
@@ -156,7 +157,9 @@ def test_a_bad_lesson_file_is_refused_naming_the_file_step_and_field(tmp_path, c
 
 
 def test_files_that_are_not_lessons_are_refused(tmp_path):
-    with pytest.raises(LessonError, match="no such file, and not a shipped lesson \\(seed"):
+    with pytest.raises(
+        LessonError, match=f"no such file, and not a shipped lesson \\({SHIPPED}\\)"
+    ):
         load_lesson(tmp_path / "missing.json")
     with pytest.raises(LessonError, match="no such file"):
         load_lesson(tmp_path)
@@ -196,9 +199,9 @@ def test_a_link_opens_a_step_in_its_state_or_in_the_state_it_carries(seed):
 def test_a_link_names_only_shipped_lessons_or_the_one_shown(tmp_path, seed):
     own = Lesson("week3", "Week 3", seed.steps[:2])
     assert open_link("lesson=week3&step=2", own) == (own, 2, seed.step(2).state)
-    with pytest.raises(LessonError, match="lesson: 'week3' is not one of seed"):
+    with pytest.raises(LessonError, match=f"lesson: 'week3' is not one of {SHIPPED}$"):
         open_link("lesson=week3")
-    with pytest.raises(LessonError, match=r"'/etc/passwd' is not one of seed, week3$"):
+    with pytest.raises(LessonError, match=rf"'/etc/passwd' is not one of {SHIPPED}, week3$"):
         open_link("lesson=/etc/passwd", own)
     with pytest.raises(LessonError, match="step: 'two' is not a whole number"):
         open_link("lesson=seed&step=two")
@@ -251,3 +254,37 @@ def test_a_refusal_carries_the_place_the_field_and_the_reason(tmp_path):
     with pytest.raises(LessonError) as refused:
         open_link("lesson=seed&step=two")
     assert (refused.value.field, refused.value.reason) == ("step", "'two' is not a whole number")
+
+
+def test_the_sampling_lesson_quotes_the_numbers_its_steps_show():
+    """Every number the lesson's texts quote is computed here from the step's own state."""
+    from softmax_explorer.results import compute
+
+    lesson = load_lesson("sampling")
+    results = [compute(step.state) for step in lesson.steps]
+    sampled = [r.sampled for r in results]
+    assert all(s is not None for s in sampled)  # every step shows the sampling view
+
+    def says(number: int, *texts: str) -> None:
+        for text in texts:
+            assert text in lesson.step(number).text, (number, text)
+
+    counts = ", ".join(str(c) for c in sampled[0].draws.counts)
+    expected = ", ".join(f"{e:.0f}" for e in sampled[0].draws.expected)
+    says(1, f"({counts})", f"({expected})", f"{100 * sampled[0].draws.distance:.0f}% of the draws")
+    hot = compute(lesson.step(2).state.replace(temperature=1.0)).sampled
+    dh_dt = results[1].model.entropy_gradient()
+    says(2, f"{results[1].g.max():.0%}", f"$H = {sampled[1].entropy:.3f}$",
+         f"{hot.entropy:.3f} at T = 1", f"= {dh_dt:.2f}$")  # fmt: skip
+    says(3, "2\\times10^{-15}")
+    assert 1 - sampled[2].probs.max() < 2e-15
+    says(4, f"{sampled[3].probs[2]:.3f} and {sampled[3].probs[3]:.3f}")
+    totals = ", ".join(f"{t:.3f}" for t in sampled[4].cumulative[:3])
+    says(5, totals)
+    says(6, f"0.15 × {results[5].g.max():.3f} = {sampled[5].min_p_level:.3f}")
+    np.testing.assert_array_equal(sampled[5].kept, [False, False, True, True])
+    np.testing.assert_array_equal(sampled[6].changed, [1])  # class 2 changes with the order
+    counts = ", ".join(str(c) for c in sampled[7].draws.counts)
+    says(8, f"({counts})", f"{100 * sampled[7].draws.distance:.0f}% of the draws")
+    many = compute(lesson.step(8).state.replace(samples=10_000)).sampled
+    says(8, f"{100 * many.draws.distance:.1f}% off")

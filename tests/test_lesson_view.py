@@ -10,7 +10,7 @@ import pytest
 
 from softmax_explorer import Explorer
 from softmax_explorer.state import PRESETS, State
-from softmax_explorer.teaching.lesson import load_lesson
+from softmax_explorer.teaching.lesson import LESSONS, load_lesson
 
 SEED = load_lesson("seed")
 
@@ -104,7 +104,7 @@ def test_a_link_to_a_step_opens_it_and_a_bad_one_says_why(explorer):
     assert "Showing the lesson's step" in status
     assert (explorer.lesson_view.number, explorer.state) == (7, SEED.step(7).state)
     assert not explorer.apply_query("lesson=../../etc/passwd")
-    assert "is not one of seed" in html.unescape(explorer.status.widget.value)
+    assert f"is not one of {', '.join(LESSONS)}." in html.unescape(explorer.status.widget.value)
     explorer.show_step(0)
     assert "0 is not a step of this lesson" in explorer.status.widget.value
     assert explorer.lesson_view.number == 7

@@ -376,3 +376,74 @@ def test_directions_are_up_down_or_no_change():
 def test_the_teaching_guide_names_every_kind_of_question():
     guide = (Path(__file__).resolve().parents[1] / "docs" / "teaching.md").read_text()
     assert all(f"(`{name}`)" in guide for name in QUESTIONS)
+
+
+def _sampling_pairs(count: int = 80, seed: int = 20261206):
+    """Random states with the sampling view shown, and a change of a cut, the order or T."""
+    rng = np.random.default_rng(seed)
+    pairs = []
+    while len(pairs) < count:
+        n = int(rng.integers(2, 8))
+        old = State(
+            x=tuple(float(v) for v in rng.uniform(-3, 3, n)),
+            theta=tuple(float(v) for v in rng.uniform(-2, 2, n)),
+            temperature=float(10 ** rng.uniform(-0.5, 0.7)),
+            sampling=True,
+            top_k=int(rng.integers(1, n + 1)) if rng.random() < 0.3 else None,
+            top_p=float(rng.uniform(0.3, 1.0)) if rng.random() < 0.6 else None,
+            min_p=float(rng.uniform(0.05, 0.5)) if rng.random() < 0.3 else None,
+            sampling_order=str(rng.choice(["temperature_first", "temperature_last"])),
+        )
+        kind = rng.choice(["top_p", "temperature", "sampling_order"])
+        if kind == "top_p":
+            new = old.replace(top_p=float(rng.uniform(0.2, 1.0)))
+        elif kind == "temperature":
+            new = old.replace(temperature=float(old.temperature * 10 ** rng.uniform(-0.7, 0.7)))
+        else:
+            other = "temperature_last" if old.sampling_order == "temperature_first" else (
+                "temperature_first")  # fmt: skip
+            new = old.replace(sampling_order=other)
+        pairs.append((compute(old), compute(new)))
+    return pairs
+
+
+def _reference_kept(state: State, order: str | None = None):
+    probs, margin = ref.sampling_probs(
+        np.multiply(state.x, state.theta), state.temperature, state.top_k, state.top_p,
+        state.min_p, (order or state.sampling_order) == "temperature_last",
+    )  # fmt: skip
+    return [k for k, p in enumerate(probs) if p > 0], margin
+
+
+def test_the_sampler_questions_are_answered_as_the_definitions_say():
+    asked = {"survivors": 0, "order_matters": 0, "entropy": 0}
+    for old, new in _sampling_pairs():
+        kept, margin = _reference_kept(new.state)
+        if margin < 1e-9:
+            continue  # rounding could decide it
+        question = ask("survivors", old, new)
+        if question is not None:
+            asked["survivors"] += 1
+            assert question.answer == len(kept) - 1
+            assert sorted(question.choices[question.answer].split(" ", 1)[1].split(", ")) == sorted(
+                str(k + 1) for k in kept
+            )  # fmt: skip
+        question = ask("order_matters", old, new)
+        if question is not None:
+            asked["order_matters"] += 1
+            other = "temperature_last" if new.state.sampling_order == "temperature_first" else (
+                "temperature_first")  # fmt: skip
+            kept_other, other_margin = _reference_kept(new.state, other)
+            if other_margin > 1e-9:
+                assert question.choices[question.answer] == ("yes" if kept != kept_other else "no")
+        question = ask("entropy", old, new)
+        if question is not None:
+            asked["entropy"] += 1
+            before, after = (
+                ref.entropy(np.multiply(r.state.x, r.state.theta) / r.state.temperature)
+                for r in (old, new)
+            )  # fmt: skip
+            assert question.choices[question.answer] == ("up" if after > before else "down")
+            # dH/dT >= 0: the entropy follows the temperature
+            assert (after > before) == (new.state.temperature > old.state.temperature)
+    assert min(asked.values()) >= 10, asked  # each kind was asked, and judged, often enough

@@ -228,3 +228,17 @@ def test_a_link_refusal_names_the_link_key():
     with pytest.raises(StateError) as refused:
         State.from_json("[1]")
     assert refused.value.field is None
+
+
+def test_the_sampling_presets_show_what_they_say():
+    greedy = compute(PRESETS["greedy"].state).sampled
+    assert 1 - greedy.probs.max() < 2e-15
+    assert int(np.argmax(greedy.probs)) == 2  # class 3
+    assert greedy.entropy_sampler < 1e-12
+    nucleus = compute(PRESETS["nucleus"].state).sampled
+    np.testing.assert_array_equal(nucleus.kept, [False, True, True, True])
+    assert nucleus.cumulative[2] == pytest.approx(0.934, abs=5e-4)  # classes 3, 4, 2: 93%
+    assert nucleus.seen[0] == pytest.approx(0.066, abs=5e-4)
+    order = compute(PRESETS["order"].state).sampled
+    np.testing.assert_array_equal(order.kept, [False, True, True, True])  # T first: 2, 3, 4
+    np.testing.assert_array_equal(order.kept_other, [False, False, True, True])  # T last: 3, 4

@@ -149,12 +149,6 @@ def _one_class(old: State, new: State) -> int | None:
     return moved.pop() if len(moved) == 1 else None
 
 
-def _entropy(g: np.ndarray) -> float:
-    g = _f64(g)
-    positive = g[g > 0]
-    return float(-np.sum(positive * np.log(positive)))
-
-
 def _textbook_fails(results: Results) -> bool:
     """Whether ``exp(z) / sum(exp(z))`` without the max-shift fails (inf, NaN, no longer sums 1)."""
     g = _f64(results.model.softmax(stable=False))
@@ -207,7 +201,7 @@ def _own_probability(old, new):
 
 @_kind("sharper", "Sharper or flatter?", "x theta temperature")
 def _sharper(old, new):
-    before, after = _entropy(old.g), _entropy(new.g)
+    before, after = old.model.entropy(), new.model.entropy()
     if abs(after - before) <= 1e-9 * max(before, after, 1e-300):
         return None
     answer = 0 if after < before else 1
@@ -297,3 +291,61 @@ def _most_sensitive(old, new):
     because = f"|dg{a}/d{wrt}{a}| = {diagonal[k]:.3g} is the largest."
     text = f"Which class's probability is most sensitive to its own {wrt} (largest |dgk/d{wrt}k|)?"
     return text, _classes(new.state.n), k, because
+
+
+# --- the sampler (when the sampling view is shown) -------------------------------------------
+
+#: The most classes "which classes survive" offers to choose from.
+SURVIVOR_CHOICES = 6
+_CUTS = "top_k top_p min_p sampling_order"
+
+
+def _names(classes) -> str:
+    return ", ".join(str(int(k) + INDEX_BASE) for k in classes)
+
+
+@_kind("survivors", "Which classes will the sampler keep?", f"{_CUTS} temperature sampling")
+def _survivors(old, new):
+    r = new.sampled
+    kept = 0 if r is None else int(np.sum(r.kept))
+    if r is None or kept > SURVIVOR_CHOICES:
+        return None
+    # every cut keeps the most probable classes first: the kept ones lead `order`
+    order = r.order[: min(SURVIVOR_CHOICES, new.state.n)]
+    choices = tuple(
+        f"class{'es' if m > 1 else ''} {_names(order[:m])}" for m in range(1, order.size + 1)
+    )
+    removed = {by for by in r.removed_by if by}
+    because = f"The sampler keeps classes {_names(np.flatnonzero(r.kept))}" + (
+        f"; {' and '.join(sorted(removed))} removed the others." if removed else "."
+    )
+    return "Which classes will the sampler keep?", choices, kept - 1, because
+
+
+@_kind("entropy", "Does the entropy go up or down with T?", "temperature")
+def _entropy_with_t(old, new):
+    if changed_fields(old.state, new.state) != {"temperature"}:
+        return None
+    before, after = old.model.entropy(), new.model.entropy()
+    answer = _direction(before, after, new.state.dtype)
+    because = (
+        f"H goes from {before:.4g} to {after:.4g} nats: dH/dT = Var_g(x·θ)/T³ is never "
+        "negative, so raising T never lowers the entropy."
+    )
+    return "Does the entropy H of g go up or down?", DIRECTIONS, answer, because
+
+
+@_kind("order_matters", "Does the order change what is kept?", f"{_CUTS} temperature sampling")
+def _order_matters(old, new):
+    r = new.sampled
+    s = new.state
+    if r is None or (s.top_k, s.top_p, s.min_p) == (None, None, None):  # no cut: nothing to keep
+        return None
+    first = r.kept if new.state.sampling_order == "temperature_first" else r.kept_other
+    last = r.kept_other if new.state.sampling_order == "temperature_first" else r.kept
+    because = (
+        f"With the temperature first the cuts keep classes {_names(np.flatnonzero(first))}; "
+        f"with it last (T = 1 for the cuts), classes {_names(np.flatnonzero(last))}."
+    )
+    text = "Here, would the two orders (temperature first or last) keep different classes?"
+    return text, ("yes", "no"), 0 if r.changed.size else 1, because

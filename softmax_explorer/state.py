@@ -381,9 +381,9 @@ PRESETS: dict[str, Preset] = {
     ),
     "order": Preset(
         "The order of the cuts",
-        "top-p 0.8 at T = 2: with the temperature first (transformers, vLLM) the cuts see a "
-        "flatter g and keep classes 3, 4 and 2; with it last (llama.cpp) they see T = 1 and keep "
-        "3 and 4. Switch the order to see it.",
-        State(sampling=True, top_p=0.8, temperature=2.0),
+        "top-p 0.8 at T = 20: with the temperature first (transformers, vLLM) the cuts see an "
+        "almost flat g and keep all four classes; with it last (llama.cpp) they see T = 1 and "
+        "keep classes 3 and 4, which T = 20 then makes nearly equal. Switch the order to see it.",
+        State(sampling=True, top_p=0.8, temperature=20.0),
     ),
 }

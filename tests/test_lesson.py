@@ -283,7 +283,8 @@ def test_the_sampling_lesson_quotes_the_numbers_its_steps_show():
     says(5, totals)
     says(6, f"0.15 × {results[5].g.max():.3f} = {sampled[5].min_p_level:.3f}")
     np.testing.assert_array_equal(sampled[5].kept, [False, False, True, True])
-    np.testing.assert_array_equal(sampled[6].changed, [1])  # class 2 changes with the order
+    np.testing.assert_array_equal(sampled[6].changed, [0, 1])  # classes 1 and 2 change
+    says(7, f"{sampled[6].seen.min():.2f} to {sampled[6].seen.max():.2f}")
     counts = ", ".join(str(c) for c in sampled[7].draws.counts)
     says(8, f"({counts})", f"{100 * sampled[7].draws.distance:.0f}% of the draws")
     many = compute(lesson.step(8).state.replace(samples=10_000)).sampled

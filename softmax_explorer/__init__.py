@@ -22,6 +22,7 @@ from .model import (
     jacobian,
     log_softmax,
     logits,
+    probabilities,
     softmax,
 )
 
@@ -43,6 +44,7 @@ __all__ = [  # noqa: RUF022 (Explorer is imported lazily)
     "logits",
     "numerical_jacobian",
     "optimal_step",
+    "probabilities",
     "softmax",
     "special",
     "step_sweep",

@@ -38,6 +38,7 @@ __all__ = [
     "check_step",
     "coordinate_steps",
     "default_steps",
+    "differences_at_steps",
     "estimates_at_steps",
     "expected_error",
     "numerical_jacobian",
@@ -206,14 +207,27 @@ def estimates_at_steps(
 
     ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its resolution.
     """
-    _check_method(method)
+    return differences_at_steps(f, v, (method,), hs, vectorized)[method]
+
+
+def differences_at_steps(
+    f: Callable, v: NDArray, methods: Sequence[str], hs: Sequence[float], vectorized: bool
+) -> dict[str, NDArray]:
+    """Estimates of each of ``methods`` at each step of ``hs``, shape (s, m, n) each.
+
+    The schemes share one set of evaluations (``f(v + h)`` serves forward, central and
+    Richardson). ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its
+    resolution.
+    """
+    for method in methods:
+        _check_method(method)
     evaluations = _Evaluations(f, v, np.array(hs), vectorized)
-    if method != "complex":
+    if any(method != "complex" for method in methods):
         unresolved = evaluations.steps == 0
         if unresolved.any():
             j, k = (int(i) for i in np.argwhere(unresolved)[0])
             raise StepError(float(hs[j]), v.dtype.name, k, float(v[k]))
-    return _jacobian_at_steps(evaluations, method)
+    return {method: _jacobian_at_steps(evaluations, method) for method in methods}
 
 
 def check_step(h: float) -> float:

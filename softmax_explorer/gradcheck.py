@@ -24,12 +24,14 @@ from .finite_diff import (
     Method,
     check_step,
     coordinate_steps,
+    differences_at_steps,
     estimates_at_steps,
     expected_error,
     optimal_step,
     real_dtype,
 )
-from .model import Model, Wrt
+from .model import Mapping, Model, Wrt
+from .taylor import TaylorResult, taylor_test
 
 __all__ = ["GradcheckResult", "check_jacobian", "gradcheck"]
 
@@ -75,15 +77,26 @@ class GradcheckResult:
         The step used.
     rtol, atol : float
         The tolerance of an entry is ``atol + rtol * |analytic|``.
-    status : {"passed", "failed", "inconclusive"}
+    status : {"passed", "failed", "nondifferentiable", "inconclusive"}
         "failed" when an entry's error exceeds its tolerance plus ``error_estimate`` (the
-        derivative is wrong: the difference's own error does not explain it); otherwise
-        "inconclusive" when an entry's ``resolution`` exceeds its tolerance (the difference is
-        too inaccurate at this step to decide: see ``suggestion``); otherwise "passed".
+        derivative is wrong: the difference's own error does not explain it) and the function
+        is differentiable there; otherwise "nondifferentiable" when an entry's one-sided
+        differences disagree beyond what a smooth function explains (a kink: no derivative to
+        check, see ``kinks``); otherwise "inconclusive" when an entry's ``resolution`` exceeds
+        its tolerance (the difference is too inaccurate at this step to decide: see
+        ``suggestion``); otherwise "passed".
     suggestion : str
         For an inconclusive check, what dominates and a step to try; else empty.
     of : str
         The name of the function differentiated (``g`` for the softmax, ``f`` otherwise).
+    forward, backward : ndarray
+        One-sided differences at the kink probe's step (``eps^(1/3)``, relative).
+    kinks : ndarray of bool
+        Entries whose one-sided differences disagree, at that step and at twice it, by the same
+        amount: a jump in the slope, not curvature (which would double the gap).
+    taylor : TaylorResult or None
+        The Taylor remainder test of the analytic Jacobian along a random direction, a second
+        opinion that needs no step (quoted in the report where it is conclusive).
     """
 
     analytic: NDArray
@@ -107,6 +120,10 @@ class GradcheckResult:
     status: str
     suggestion: str = ""
     of: str = "g"
+    forward: NDArray | None = None
+    backward: NDArray | None = None
+    kinks: NDArray | None = None
+    taylor: TaylorResult | None = None
 
     @property
     def passed(self) -> bool:
@@ -164,8 +181,22 @@ class GradcheckResult:
     def report(self, base: int = 0) -> str:
         """The one-line report; ``base`` numbers the entries (0: numpy's, as in ``worst``)."""
         w = self.worst
-        verdict = {"passed": "passed", "failed": "FAILED", "inconclusive": "inconclusive"}
         counted = "0-based" if base == 0 else f"from {base}"
+        taylor = f"; {self.taylor}" if self.taylor is not None and self.taylor.conclusive else ""
+        if self.status == "nondifferentiable":
+            kinks = [tuple(int(i) for i in k) for k in np.argwhere(self.kinks)]  # row by row
+            named = "; ".join(
+                f"{self.entry_name(k, base)}: one-sided slopes {self.forward[k]:.3g} and "
+                f"{self.backward[k]:.3g}"
+                for k in kinks[:3]
+            )
+            more = f" and {len(kinks) - 3} more" if len(kinks) > 3 else ""
+            return (
+                f"gradcheck: not differentiable here ({counted}): {named}{more}; a "
+                f"{self.method} difference across the kink averages them, so there is no "
+                f"derivative to check{taylor}"
+            )
+        verdict = {"passed": "passed", "failed": "FAILED", "inconclusive": "inconclusive"}
         advice = f": {self.suggestion}" if self.suggestion else ""
         return (
             f"gradcheck {verdict[self.status]}{advice} ({self.method}, h={self.h:.1e}): worst "
@@ -174,7 +205,7 @@ class GradcheckResult:
             f"abs error {self.abs_error[w]:.1e}, rel error {self.rel_error[w]:.1e} "
             f"(estimated difference error {self.error_estimate[w]:.0e}: truncation "
             f"{self.truncation_estimate[w]:.0e}, round-off {self.roundoff_estimate[w]:.0e}; "
-            f"rtol {self.rtol:.0e}, atol {self.atol:.0e})"
+            f"rtol {self.rtol:.0e}, atol {self.atol:.0e}){taylor}"
         )
 
 
@@ -284,11 +315,17 @@ def check_jacobian(
         resolution = truncation / (2 ** ORDER[method] - 1) + roundoff
         excess = np.nan_to_num(abs_error / (tolerance + bound), nan=np.inf)
         blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
+    forward, backward, kinks = _one_sided(f, v_arr, analytic.shape, values, tolerance, vectorized)
     entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
+    entry_status = np.where(kinks, "nondifferentiable", entry_status)
     status, suggestion = "passed", ""
     decisive = excess
     if np.any(entry_status == "failed"):
         status = "failed"
+        decisive = np.where(kinks, 0, excess)
+    elif kinks.any():
+        status = "nondifferentiable"
+        decisive = np.where(kinks, np.abs(forward - backward), 0)
     elif np.any(entry_status == "inconclusive"):
         status, decisive = "inconclusive", blur
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(decisive)), decisive.shape))
@@ -316,7 +353,50 @@ def check_jacobian(
         status=status,
         suggestion=suggestion,
         of=of,
+        forward=forward,
+        backward=backward,
+        kinks=kinks,
+        taylor=_taylor(f, analytic, v_arr, vectorized),
     )
+
+
+#: A gap between one-sided differences is a kink's when it exceeds this many times its round-off.
+_KINK_NOISE = 20
+#: ... and changes by less than this share when the step doubles (curvature would double it).
+_KINK_STEADY = 0.25
+
+
+def _one_sided(
+    f: Callable, v: NDArray, shape: tuple[int, ...], values: NDArray, tolerance: NDArray,
+    vectorized: bool,
+) -> tuple[NDArray, NDArray, NDArray]:  # fmt: skip
+    """Forward and backward differences at the probe step, and the entries with a kink.
+
+    At a kink the two one-sided slopes differ by the jump in the slope, at any small step; for a
+    smooth function they differ by about ``h f''``, which doubles with the step.
+    """
+    h = optimal_step("central", v.dtype)
+    d = differences_at_steps(f, v, ("forward", "backward"), [h, 2 * h], vectorized)
+    forward, backward = (
+        d[m].astype(np.float64).reshape(2, *shape) for m in ("forward", "backward")
+    )
+    gap = forward - backward
+    eps = float(np.finfo(v.dtype).eps)
+    noise = 4 * eps * np.outer(values.ravel(), 1 / coordinate_steps(v, h)).reshape(shape)
+    with np.errstate(invalid="ignore"):
+        kinks = (np.abs(gap[0]) > np.maximum(_KINK_NOISE * noise, tolerance)) & (
+            np.abs(gap[1] - gap[0]) < _KINK_STEADY * np.abs(gap[0])
+        )
+    return forward[0], backward[0], kinks
+
+
+def _taylor(f: Callable, analytic: NDArray, v: NDArray, vectorized: bool) -> TaylorResult | None:
+    """The Taylor test of ``analytic``; None where ``f`` cannot take float64 points."""
+    one = (lambda u: np.asarray(f(u[None, :]))[0]) if vectorized else f
+    try:
+        return taylor_test(one, analytic, v)
+    except (TypeError, ValueError):
+        return None
 
 
 def _short(value: float) -> str:
@@ -369,6 +449,7 @@ def gradcheck(
     atol: float | None = None,
     *,
     analytic: ArrayLike | None = None,
+    mapping: Mapping = "softmax",
 ) -> GradcheckResult:
     """Compare the closed-form `jacobian` (or your own) with a finite-difference one.
 
@@ -389,6 +470,8 @@ def gradcheck(
     analytic : array_like, optional
         A derivative of your own to check instead of the package's closed form: shape (n, n), or
         (n,) for the temperature.
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        The model's mapping (see `softmax_explorer.model.jacobian`).
 
     Returns
     -------
@@ -401,5 +484,5 @@ def gradcheck(
     True
     """
     return check_model(
-        Model.at(x, theta, temperature), wrt, method, h, rtol, atol, analytic=analytic
+        Model.at(x, theta, temperature, mapping), wrt, method, h, rtol, atol, analytic=analytic
     )

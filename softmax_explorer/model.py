@@ -34,6 +34,13 @@ from .special.kernels import (
     softmax_and_complement_last,
     softmax_last,
 )
+from .special.sparse import (
+    MAPPINGS,
+    entmax15_jacobian_last,
+    entmax15_last,
+    sparsemax_jacobian_last,
+    sparsemax_last,
+)
 
 __all__ = [
     "WRT_VARIABLES",
@@ -46,6 +53,7 @@ __all__ = [
     "jacobian",
     "log_softmax",
     "logits",
+    "probabilities",
     "softmax",
     "theta_for_probability",
 ]
@@ -152,6 +160,18 @@ def _check_wrt(wrt: str, choices: tuple[str, ...] = WRT_VARIABLES) -> None:
         raise ValueError(f"unknown wrt={wrt!r}: choose one of {', '.join(choices)}")
 
 
+Mapping = Literal["softmax", "sparsemax", "entmax15"]
+#: Each mapping's kernel along the last axis (real or complex logits) and its Jacobian dp/dz.
+_KERNELS = {"softmax": softmax_last, "sparsemax": sparsemax_last, "entmax15": entmax15_last}
+_JACOBIANS = {"sparsemax": sparsemax_jacobian_last, "entmax15": entmax15_jacobian_last}
+
+
+def _check_mapping(mapping: str) -> str:
+    if mapping not in MAPPINGS:
+        raise ValueError(f"unknown mapping={mapping!r}: choose one of {', '.join(MAPPINGS)}")
+    return mapping
+
+
 @dataclass(frozen=True, eq=False)
 class Model:
     """The model at one validated point: every quantity of it without validating again.
@@ -166,26 +186,32 @@ class Model:
         ``T > 0``.
     z : ndarray, shape (n,)
         The logits ``x * theta / T``.
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        What turns the logits into probabilities ``g`` (`softmax_explorer.special.MAPPINGS`).
     """
 
     x: NDArray
     theta: NDArray
     temperature: float
     z: NDArray
+    mapping: Mapping = "softmax"
 
     @classmethod
-    def at(cls, x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> Model:
+    def at(
+        cls, x: ArrayLike, theta: ArrayLike, temperature: float = 1.0, mapping: Mapping = "softmax"
+    ) -> Model:
         """Validate a point (see `logits` for what is refused); ``x`` and ``theta`` are 1-D.
 
         Raises
         ------
         TypeError, ValueError
-            As `logits`, and for inputs that are not 1-D.
+            As `logits`, for inputs that are not 1-D and for an unknown ``mapping``.
         """
+        _check_mapping(mapping)
         z, x_arr, theta_arr, t = validated(x, theta, temperature)
         if z.ndim != 1:
             raise ValueError(f"x and theta must be 1-D here, got shape {z.shape}")
-        return cls(x=x_arr, theta=theta_arr, temperature=t, z=z)
+        return cls(x=x_arr, theta=theta_arr, temperature=t, z=z, mapping=mapping)
 
     @property
     def n(self) -> int:
@@ -193,8 +219,18 @@ class Model:
         return self.z.size
 
     def softmax(self, *, stable: bool = True) -> NDArray:
-        """``g``; see the module-level `softmax`."""
+        """The softmax of the logits (whatever the mapping); see the module-level `softmax`."""
         return softmax_last(self.z) if stable else _unstable_softmax(self.z)
+
+    def probs(self) -> NDArray:
+        """``g``, the mapping's probabilities; see the module-level `probabilities`."""
+        return _KERNELS[self.mapping](self.z)
+
+    def jacobian_z(self) -> NDArray:
+        """``dg_i / dz_k`` of the mapping (one-sided where a class is on the support's edge)."""
+        if self.mapping == "softmax":
+            return self.jacobian("z")
+        return _JACOBIANS[self.mapping](self.probs())
 
     def log_softmax(self) -> NDArray:
         """``log g``; see the module-level `log_softmax`."""
@@ -203,6 +239,13 @@ class Model:
     def jacobian(self, wrt: Wrt = "theta") -> NDArray:
         """``dg_i / dwrt_k``; see the module-level `jacobian`."""
         _check_wrt(wrt)
+        if self.mapping != "softmax":
+            jac = self.jacobian_z()
+            if wrt == "temperature":  # dz/dT = -z/T; J 1 = 0, so J z = J (z - max z)
+                return _scaled(-(jac @ shifted_last(self.z)), None, self.temperature)
+            if wrt == "z":
+                return jac
+            return _scaled(jac, self.x if wrt == "theta" else self.theta, self.temperature)
         t = self.temperature
         if wrt == "temperature":  # dg_i/dT = -(g_i / T) (z_i - sum_j g_j z_j)
             g, centred = self._centred()
@@ -214,8 +257,25 @@ class Model:
             return jac
         return _scaled(jac, self.x if wrt == "theta" else self.theta, t)
 
+    def _sparse_target(self, target: int | ArrayLike) -> tuple[NDArray, NDArray]:
+        """The target distribution and ``g``, refusing a target class outside the support."""
+        t = target_distribution(target, self.n, self.z.dtype)
+        g = self.probs()
+        outside = (t > 0) & (g <= 0)
+        if outside.any():
+            k = int(np.argmax(outside))
+            raise ValueError(
+                f"class {k + 1} has probability 0 under {self.mapping}: its cross-entropy is "
+                "infinite (choose a target class in the support)"
+            )
+        return t, g
+
     def cross_entropy(self, target: int | ArrayLike) -> float:
         """``C``; see the module-level `cross_entropy`."""
+        if self.mapping != "softmax":
+            t, g = self._sparse_target(target)
+            used = t > 0
+            return float(-np.sum(t[used] * np.log(g[used])))
         t = target_distribution(target, self.n, self.z.dtype)
         log_g = log_softmax_last(self.z)
         used = t > 0
@@ -226,10 +286,15 @@ class Model:
     ) -> NDArray:
         """``dC / dwrt``; see the module-level `cross_entropy_grad`."""
         _check_wrt(wrt, ("theta", "x", "z"))
-        t = target_distribution(target, self.n, self.z.dtype)
-        g, complement = softmax_and_complement_last(self.z)
-        # g - t written as g (1 - t) - t (1 - g): exact for a one-hot target even when g_k ~ 1.
-        residual = g * (1 - t) - t * complement
+        if self.mapping != "softmax":  # dC/dz = -J^T (t / g), J symmetric
+            t, g = self._sparse_target(target)
+            ratio = np.where(t > 0, t / np.where(g > 0, g, 1), 0)
+            residual = -(self.jacobian_z() @ ratio)
+        else:
+            t = target_distribution(target, self.n, self.z.dtype)
+            g, complement = softmax_and_complement_last(self.z)
+            # g - t as g (1 - t) - t (1 - g): exact for a one-hot target even when g_k ~ 1
+            residual = g * (1 - t) - t * complement
         if wrt == "z":
             return residual
         return _scaled(residual, self.x if wrt == "theta" else self.theta, self.temperature)
@@ -281,13 +346,14 @@ class Model:
         return (lambda ts: u * (1 / ts)), np.array([t], dtype=z.dtype)
 
     def function(self, wrt: Wrt) -> tuple[Callable[[NDArray], NDArray], NDArray]:
-        """``(f, v)``: the softmax as a function of ``wrt`` alone, and the point ``v``.
+        """``(f, v)``: the mapping as a function of ``wrt`` alone, and the point ``v``.
 
-        ``f`` maps a stack (see `logits_of`) to the softmax of each row: what the finite
+        ``f`` maps a stack (see `logits_of`) to the probabilities of each row: what the finite
         differences of this point evaluate.
         """
         z_of, v = self.logits_of(wrt)
-        return (lambda stack: softmax_last(z_of(stack))), v
+        kernel = _KERNELS[self.mapping]
+        return (lambda stack: kernel(z_of(stack))), v
 
     def entropy_function(self, wrt: Wrt) -> tuple[Callable[[NDArray], NDArray], NDArray]:
         """``(f, v)``: the entropy as a function of ``wrt`` alone, and the point ``v``.
@@ -312,10 +378,42 @@ def _entropy_rows(z: NDArray) -> NDArray:
     return np.log(total) - np.sum(e * s, axis=-1, keepdims=True) / total
 
 
-def jacobian(
-    x: ArrayLike, theta: ArrayLike, wrt: Wrt = "theta", temperature: float = 1.0
+def probabilities(
+    x: ArrayLike, theta: ArrayLike, temperature: float = 1.0, mapping: Mapping = "softmax"
 ) -> NDArray:
-    """Closed-form derivatives of ``g = softmax(x * theta / T)``.
+    """``g = mapping(x * theta / T)``: softmax, sparsemax or 1.5-entmax of the model's logits.
+
+    Parameters
+    ----------
+    x, theta : array_like, shape (n,)
+        Inputs and coefficients.
+    temperature : float, optional
+        ``T > 0``.
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        See `softmax_explorer.special.sparsemax` and `softmax_explorer.special.entmax15`: the
+        sparse two give exact zeros.
+
+    Returns
+    -------
+    ndarray, shape (n,)
+        Non-negative, summing to 1.
+
+    Examples
+    --------
+    >>> probabilities([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5], mapping="sparsemax").tolist()
+    [0.0, 0.0, 1.0, 0.0]
+    """
+    return Model.at(x, theta, temperature, mapping).probs()
+
+
+def jacobian(
+    x: ArrayLike,
+    theta: ArrayLike,
+    wrt: Wrt = "theta",
+    temperature: float = 1.0,
+    mapping: Mapping = "softmax",
+) -> NDArray:
+    """Closed-form derivatives of ``g = mapping(x * theta / T)`` (softmax by default).
 
     Parameters
     ----------
@@ -338,19 +436,29 @@ def jacobian(
         For ``wrt="temperature"``, the (n,) vector ``dg_i/dT = -(g_i / T) (z_i - sum_j g_j z_j)``.
         An entry whose exact value exceeds the float range comes back as +-inf.
 
+        For the sparse mappings ``dg/dz`` is ``diag(s) - s s^T / |S|`` (sparsemax, ``s`` the
+        support's indicator) or ``diag(w) - w w^T / sum(w)`` (1.5-entmax, ``w = sqrt(g)``), and
+        the others follow as for softmax (``dg/dT = -(dg/dz) z / T``). Where a class sits exactly
+        on the support's edge sparsemax is not differentiable, and this is its derivative with
+        that class outside; 1.5-entmax is differentiable there.
+
     Raises
     ------
     ValueError
         On invalid inputs (see `logits`) or an unknown ``wrt``.
     """
     _check_wrt(wrt)
-    return Model.at(x, theta, temperature).jacobian(wrt)
+    return Model.at(x, theta, temperature, mapping).jacobian(wrt)
 
 
 def cross_entropy(
-    x: ArrayLike, theta: ArrayLike, target: int | ArrayLike, temperature: float = 1.0
+    x: ArrayLike,
+    theta: ArrayLike,
+    target: int | ArrayLike,
+    temperature: float = 1.0,
+    mapping: Mapping = "softmax",
 ) -> float:
-    """Cross-entropy ``C = -sum_j t_j log g_j`` of the softmax against a target.
+    """Cross-entropy ``C = -sum_j t_j log g_j`` of the probabilities against a target.
 
     Parameters
     ----------
@@ -361,12 +469,21 @@ def cross_entropy(
     temperature : float, optional
         ``T > 0``.
 
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        The mapping ``g`` comes from.
+
     Returns
     -------
     float
-        ``C >= 0``; computed from `log_softmax`, so it is finite even when ``g`` underflows to 0.
+        ``C >= 0``; for softmax computed from `log_softmax`, so it is finite even when ``g``
+        underflows to 0.
+
+    Raises
+    ------
+    ValueError
+        For a sparse mapping that gives a target class probability exactly 0 (C is infinite).
     """
-    return Model.at(x, theta, temperature).cross_entropy(target)
+    return Model.at(x, theta, temperature, mapping).cross_entropy(target)
 
 
 def cross_entropy_grad(
@@ -375,6 +492,7 @@ def cross_entropy_grad(
     target: int | ArrayLike,
     wrt: Literal["theta", "x", "z"] = "theta",
     temperature: float = 1.0,
+    mapping: Mapping = "softmax",
 ) -> NDArray:
     """Gradient of `cross_entropy`.
 
@@ -389,6 +507,8 @@ def cross_entropy_grad(
         ``dC/dz_k = g_k - t_k``.
     temperature : float, optional
         ``T > 0``.
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        The mapping ``g`` comes from; for a sparse one ``dC/dz = -J^T (t / g)`` over the support.
 
     Returns
     -------
@@ -396,7 +516,7 @@ def cross_entropy_grad(
         The gradient, in the dtype of the inputs.
     """
     _check_wrt(wrt, ("theta", "x", "z"))
-    return Model.at(x, theta, temperature).cross_entropy_grad(target, wrt)
+    return Model.at(x, theta, temperature, mapping).cross_entropy_grad(target, wrt)
 
 
 def entropy(x: ArrayLike, theta: ArrayLike, temperature: float = 1.0) -> float:

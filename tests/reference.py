@@ -151,3 +151,29 @@ def sampling_probs(logits, temperature=1.0, top_k=None, top_p=None, min_p=None, 
         kept = {i for i in kept if probs[i] >= min_p * largest}
     final = _softmax_of([v / t for v in z], kept)
     return [final.get(i, mp.mpf(0)) for i in range(len(z))], margin
+
+
+def _tau_by_bisection(z, mass):
+    """The tau with sum(mass(z_i - tau)) = 1, by 300 bisections (mass grows as tau falls)."""
+    z = _mp(z)
+    low, high = max(z) - 2, max(z)  # mass is >= 1 at low (the peak alone) and 0 at high
+    for _ in range(300):
+        middle = (low + high) / 2
+        if mp.fsum(mass(v - middle) for v in z) > 1:
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def sparsemax(z):
+    """max(z - tau, 0), tau by bisection (Martins and Astudillo's definition)."""
+    tau = _tau_by_bisection(z, lambda d: max(d, 0))
+    return [max(v - tau, 0) for v in _mp(z)]
+
+
+def entmax15(z):
+    """max(z/2 - tau, 0)^2, tau by bisection (the entmax package's entmax15)."""
+    half = [v / 2 for v in _mp(z)]
+    tau = _tau_by_bisection(half, lambda d: max(d, 0) ** 2)
+    return [max(v - tau, 0) ** 2 for v in half]

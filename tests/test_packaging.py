@@ -45,6 +45,7 @@ LAYERS = {
     "finite_diff": {"numpy", "pandas"},  # pandas only inside to_frame
     "inputs": {"numpy"},
     "model": {"numpy"},
+    "taylor": {"numpy"},
     "gradcheck": {"numpy", "pandas"},
     "settings": set(),
     "state": set(),
@@ -59,7 +60,8 @@ LAYERS = {
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
-    "special", "finite_diff", "inputs", "model", "gradcheck", "settings", "state", "looks",
+    "special", "finite_diff", "inputs", "model", "taylor", "gradcheck", "settings", "state",
+    "looks",
     "sampler", "results", "teaching", "canvas", "figures", "app.clock", "app.controller",
     "canvas.widget", "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
@@ -70,7 +72,7 @@ PACKAGE = ROOT / "softmax_explorer"
 #: The package root holds the library and the state only (with `special`, a package of the
 #: library); the rest lives in subpackages named for what they need.
 ROOT_MODULES = {
-    "__init__", "__main__", "finite_diff", "inputs", "model", "gradcheck", "settings",
+    "__init__", "__main__", "finite_diff", "inputs", "model", "taylor", "gradcheck", "settings",
     "state", "looks", "sampler", "results",
 }  # fmt: skip
 

@@ -202,13 +202,17 @@ def test_a_kernel_ends_with_the_server_it_watches(tmp_path):
         "    )\n"
         "    kernel_id = await km.start_kernel(kernel_name='softmax-explorer')\n"
         "    process = km.get_kernel(kernel_id).provisioner.process\n"
-        "    print(process.pid, km.zygote.process.pid, flush=True)\n"
+        "    print('pids', process.pid, km.zygote.process.pid, flush=True)\n"
         "    await asyncio.sleep(600)\n"
         "asyncio.run(main())\n"
     )
     server = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
     try:
-        kernel_pid, zygote_pid = (int(v) for v in server.stdout.readline().split())
+        line = ""
+        while not line.startswith("pids "):  # the kernel writes to the same output (its NOTE)
+            line = server.stdout.readline()
+            assert line, "the server ended before it started its kernel"
+        kernel_pid, zygote_pid = (int(v) for v in line.split()[1:])
         kernel = os.pidfd_open(kernel_pid)
         os.kill(zygote_pid, signal.SIGKILL)  # first the zygote: the kernel goes on
         assert not select.select([kernel], [], [], 2)[0]

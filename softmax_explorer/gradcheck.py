@@ -315,21 +315,31 @@ def check_jacobian(
         resolution = truncation / (2 ** ORDER[method] - 1) + roundoff
         excess = np.nan_to_num(abs_error / (tolerance + bound), nan=np.inf)
         blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
-    forward, backward, kinks = _one_sided(f, v_arr, analytic.shape, values, tolerance, vectorized)
+    # differentiable or not here, and failing entries whose step reaches a kink nearby
+    forward, backward, kinks, across = _slopes(
+        f, v_arr, analytic.shape, values, tolerance, vectorized,
+        step if method != "complex" else 0.0, excess > 1,
+    )  # fmt: skip
     entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
+    entry_status = np.where(across, "inconclusive", entry_status)
     entry_status = np.where(kinks, "nondifferentiable", entry_status)
     status, suggestion = "passed", ""
     decisive = excess
     if np.any(entry_status == "failed"):
         status = "failed"
-        decisive = np.where(kinks, 0, excess)
+        decisive = np.where(kinks | across, 0, excess)
     elif kinks.any():
         status = "nondifferentiable"
         decisive = np.where(kinks, np.abs(forward - backward), 0)
     elif np.any(entry_status == "inconclusive"):
         status, decisive = "inconclusive", blur
+    elif across.any():
+        status, decisive = "inconclusive", np.where(across, excess, 0)
     worst = tuple(int(i) for i in np.unravel_index(int(np.argmax(decisive)), decisive.shape))
-    if status == "inconclusive":
+    if status == "inconclusive" and across[worst]:
+        best = optimal_step(method, dtype)
+        suggestion = f"a kink lies within h = {_short(step)} of this point; try h ≈ {_short(best)}"
+    elif status == "inconclusive":
         suggestion = _suggestion(method, dtype, step, truncation[worst], roundoff[worst])
     return GradcheckResult(
         analytic=analytic,
@@ -367,27 +377,51 @@ _KINK_STEADY = 0.25
 
 
 def _one_sided(
+    f: Callable, v: NDArray, shape: tuple[int, ...], h: float, vectorized: bool
+) -> tuple[NDArray, NDArray]:
+    """Forward and backward differences at steps ``h`` and ``2 h``: each shape (2, *shape)."""
+    d = differences_at_steps(f, v, ("forward", "backward"), [h, 2 * h], vectorized)
+    return tuple(d[m].astype(np.float64).reshape(2, *shape) for m in ("forward", "backward"))
+
+
+def _slopes(
     f: Callable, v: NDArray, shape: tuple[int, ...], values: NDArray, tolerance: NDArray,
-    vectorized: bool,
-) -> tuple[NDArray, NDArray, NDArray]:  # fmt: skip
-    """Forward and backward differences at the probe step, and the entries with a kink.
+    vectorized: bool, step: float, failing: NDArray,
+) -> tuple[NDArray, NDArray, NDArray, NDArray]:  # fmt: skip
+    """One-sided differences at the probe step, and where the slope jumps.
+
+    Returns the forward and backward differences at ``eps^(1/3)``, the entries with a kink at
+    ``v``, and the failing entries with a kink within the check's ``step`` of it.
 
     At a kink the two one-sided slopes differ by the jump in the slope, at any small step; for a
-    smooth function they differ by about ``h f''``, which doubles with the step.
+    smooth function they differ by about ``h f''``, which doubles with the step. Where there is
+    no kink at ``v``, one-sided slopes at the check's step that differ from the probe's by far
+    more than that curvature explains have reached a kink nearby.
     """
-    h = optimal_step("central", v.dtype)
-    d = differences_at_steps(f, v, ("forward", "backward"), [h, 2 * h], vectorized)
-    forward, backward = (
-        d[m].astype(np.float64).reshape(2, *shape) for m in ("forward", "backward")
-    )
-    gap = forward - backward
     eps = float(np.finfo(v.dtype).eps)
-    noise = 4 * eps * np.outer(values.ravel(), 1 / coordinate_steps(v, h)).reshape(shape)
+
+    def noise(h: float) -> NDArray:
+        return 4 * eps * np.outer(values.ravel(), 1 / coordinate_steps(v, h)).reshape(shape)
+
+    h = optimal_step("central", v.dtype)
+    forward, backward = _one_sided(f, v, shape, h, vectorized)
+    gap = forward - backward
     with np.errstate(invalid="ignore"):
-        kinks = (np.abs(gap[0]) > np.maximum(_KINK_NOISE * noise, tolerance)) & (
+        kinks = (np.abs(gap[0]) > np.maximum(_KINK_NOISE * noise(h), tolerance)) & (
             np.abs(gap[1] - gap[0]) < _KINK_STEADY * np.abs(gap[0])
         )
-    return forward[0], backward[0], kinks
+    across = np.zeros_like(kinks)
+    if step > 4 * h and (failing & ~kinks).any():
+        wide_forward, wide_backward = _one_sided(f, v, shape, step, vectorized)
+        moved = np.abs(wide_forward[0] - forward[0]) + np.abs(wide_backward[0] - backward[0])
+        curvature = np.abs(gap[0]) / h  # about |f''|, or noise / h where f is linear
+        with np.errstate(invalid="ignore"):
+            across = (
+                failing
+                & ~kinks
+                & (moved > _KINK_NOISE * (curvature * step + noise(step) + tolerance))
+            )
+    return forward[0], backward[0], kinks, across
 
 
 def _taylor(f: Callable, analytic: NDArray, v: NDArray, vectorized: bool) -> TaylorResult | None:

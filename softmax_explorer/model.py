@@ -38,8 +38,10 @@ from .special.sparse import (
     MAPPINGS,
     entmax15_jacobian_last,
     entmax15_last,
+    entmax15_tau_last,
     sparsemax_jacobian_last,
     sparsemax_last,
+    sparsemax_tau_last,
 )
 
 __all__ = [
@@ -164,6 +166,7 @@ Mapping = Literal["softmax", "sparsemax", "entmax15"]
 #: Each mapping's kernel along the last axis (real or complex logits) and its Jacobian dp/dz.
 _KERNELS = {"softmax": softmax_last, "sparsemax": sparsemax_last, "entmax15": entmax15_last}
 _JACOBIANS = {"sparsemax": sparsemax_jacobian_last, "entmax15": entmax15_jacobian_last}
+_TAUS = {"sparsemax": sparsemax_tau_last, "entmax15": entmax15_tau_last}
 
 
 def _check_mapping(mapping: str) -> str:
@@ -225,6 +228,18 @@ class Model:
     def probs(self) -> NDArray:
         """``g``, the mapping's probabilities; see the module-level `probabilities`."""
         return _KERNELS[self.mapping](self.z)
+
+    def tau(self) -> float | None:
+        """The sparse mapping's threshold, in its own variable; None for softmax.
+
+        Sparsemax gives ``max(z_i - tau, 0)``, 1.5-entmax ``max(z_i / 2 - tau, 0)^2``: a class
+        is outside the support when its ``z_i`` is at most ``tau`` (sparsemax) or ``2 tau``.
+        """
+        if self.mapping == "softmax":
+            return None
+        _, tau = _TAUS[self.mapping](self.z[None, :])
+        scale = 1.0 if self.mapping == "sparsemax" else 0.5
+        return float(tau[0, 0]) + scale * float(np.max(self.z))
 
     def jacobian_z(self) -> NDArray:
         """``dg_i / dz_k`` of the mapping (one-sided where a class is on the support's edge)."""

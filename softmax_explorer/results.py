@@ -71,6 +71,8 @@ class Results:
         Cross-entropy against the target.
     loss_grad : ndarray or None
         ``dC/dtheta`` (the gradient-descent direction).
+    loss_message : str
+        Why there is no loss with a target class (a sparse mapping gives it probability 0).
     sampled : Sampled or None
         The sampling view (`softmax_explorer.sampler`), when the state shows it.
     """
@@ -88,6 +90,7 @@ class Results:
     target: NDArray | None
     loss: float | None
     loss_grad: NDArray | None
+    loss_message: str = ""
     sampled: Sampled | None = None
 
     @property
@@ -124,15 +127,20 @@ class Results:
 
 
 @lru_cache(maxsize=64)
-def model_for(x: tuple, theta: tuple, temperature: float, dtype: str) -> Model:
+def model_for(
+    x: tuple, theta: tuple, temperature: float, dtype: str, mapping: str = "softmax"
+) -> Model:
     """The validated model point of a state's inputs: each distinct point is validated once."""
-    return Model.at(np.array(x, dtype=dtype), np.array(theta, dtype=dtype), temperature)
+    arrays = (np.array(x, dtype=dtype), np.array(theta, dtype=dtype))
+    return Model.at(*arrays, temperature, mapping)
 
 
 @lru_cache(maxsize=64)
-def sweep_for(x: tuple, theta: tuple, temperature: float, wrt: str, dtype: str) -> StepSweep:
+def sweep_for(
+    x: tuple, theta: tuple, temperature: float, wrt: str, dtype: str, mapping: str = "softmax"
+) -> StepSweep:
     """The step sweep, which does not depend on the chosen scheme or step: cached on its inputs."""
-    model = model_for(x, theta, temperature, dtype)
+    model = model_for(x, theta, temperature, dtype, mapping)
     f, v = model.function(wrt)
     return step_sweep(f, v, model.jacobian(wrt), SWEEP_STEPS, METHODS, vectorized=True)
 
@@ -153,9 +161,9 @@ def compute(state: State) -> Results:
         shows the message and keeps the last good state.
     """
     t = state.temperature
-    model = model_for(state.x, state.theta, t, state.dtype)
-    g = model.softmax()
-    g_shown = g if state.stable else model.softmax(stable=False)
+    model = model_for(state.x, state.theta, t, state.dtype, state.mapping)
+    g = model.probs()
+    g_shown = g if state.stable or state.mapping != "softmax" else model.softmax(stable=False)
     overflow = ""
     if not np.all(np.isfinite(g_shown)):
         z_max = float(np.max(model.z))
@@ -168,13 +176,17 @@ def compute(state: State) -> Results:
         step_message = ""
     except StepError as err:  # step below the dtype's resolution
         check, step_message = None, err.reason
-    sweep = sweep_for(state.x, state.theta, t, state.wrt, state.dtype)
+    sweep = sweep_for(state.x, state.theta, t, state.wrt, state.dtype, state.mapping)
     target = loss = loss_grad = None
+    loss_message = ""
     if state.target is not None:
         target = np.zeros(state.n, dtype=model.z.dtype)
         target[state.target] = 1
-        loss = model.cross_entropy(state.target)
-        loss_grad = model.cross_entropy_grad(state.target, "theta")
+        try:
+            loss = model.cross_entropy(state.target)
+            loss_grad = model.cross_entropy_grad(state.target, "theta")
+        except ValueError as err:  # a sparse mapping gives the target class probability 0
+            loss_message = str(err)
     return Results(
         state=state,
         model=model,
@@ -189,5 +201,6 @@ def compute(state: State) -> Results:
         target=target,
         loss=loss,
         loss_grad=loss_grad,
+        loss_message=loss_message,
         sampled=sampled(state, model) if state.sampling else None,
     )

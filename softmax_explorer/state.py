@@ -31,6 +31,7 @@ from .settings import (
     Values,
     Whole,
 )
+from .special.sparse import MAPPINGS
 
 __all__ = [
     "CLASSES",
@@ -63,6 +64,8 @@ class State:
         Inputs and coefficients, ``2 <= n <= 32`` each.
     temperature : float
         ``T``; the logits are ``x * theta / T``.
+    mapping : {"softmax", "sparsemax", "entmax15"}
+        What turns the logits into probabilities (`softmax_explorer.special.MAPPINGS`).
     stable : bool
         Whether the bars use the max-shift (turn off to see ``exp`` overflow).
     dtype : {"float64", "float32"}
@@ -107,6 +110,14 @@ class State:
     temperature: float = _setting(
         1.0, Number(1e-3, 1e3), "temperature T", "T > 0: the logits are x·θ/T",
         Slider(0.05, 20.0, math.log10(20) / 130, log=True, readout=".3g"),
+    )
+    mapping: str = _setting(
+        "softmax",
+        Choice(MAPPINGS, labels=("softmax", "sparsemax", "1.5-entmax"),
+               tips=("exp(z) normalised: never exactly 0",
+                     "the projection onto the simplex: exact zeros below a threshold",
+                     "between the two: exact zeros, smoother than sparsemax")),
+        "mapping", "What turns the logits into probabilities",
     )
     stable: bool = _setting(
         True, Flag(), "max-shift (stable softmax)",
@@ -366,6 +377,20 @@ PRESETS: dict[str, Preset] = {
         "Negative coefficients",
         "Negative theta turn large x into small logits: the largest input is the least likely.",
         State(theta=(-0.3, -0.8, 0.9, -1.5)),
+    ),
+    "kink": Preset(
+        "sparsemax on a kink",
+        "z = (1, 0, -0.5, -1): sparsemax's threshold is tau = 0, and class 2 sits exactly on it. "
+        "Its one-sided slopes differ: the gradient check says 'not differentiable here' and "
+        "names the entries, instead of reporting a wrong derivative.",
+        State(x=(1.0, 1.0, 1.0, 1.0), theta=(1.0, 0.0, -0.5, -1.0), mapping="sparsemax"),
+    ),
+    "near_kink": Preset(
+        "sparsemax next to a kink",
+        "theta_2 = 0.05: class 2 is just inside the support (g_2 = 0.025), 0.025 above tau. "
+        "Steps below that are on one side of the kink and the check passes; a larger step "
+        "reaches across it (watch the error-vs-step plot).",
+        State(x=(1.0, 1.0, 1.0, 1.0), theta=(1.0, 0.05, -0.5, -1.0), mapping="sparsemax"),
     ),
     "greedy": Preset(
         "Sampling near T = 0",

@@ -539,3 +539,45 @@ def test_a_value_beyond_its_slider_is_shown_as_it_is(query, name, value):
     assert widget.value == pytest.approx(value)
     explorer.controls[name].value = widget.value  # the browser's echo changes nothing
     assert getattr(explorer.state, name) == value
+
+
+@pytest.mark.parametrize("mapping", ["sparsemax", "entmax15"])
+def test_a_mapping_reaches_every_panel(explorer, mapping):
+    explorer.controls["mapping"].value = mapping
+    state = explorer.state
+    assert state.mapping == mapping
+    g = se.probabilities(state.x, state.theta, state.temperature, mapping)
+    np.testing.assert_allclose(bar_heights(explorer), g, rtol=1e-15)
+    bars = explorer.dashboard.panels["bars"]
+    assert bars.softmax_outline.get_visible()  # softmax behind, for comparison
+    softmax_heights = bars.softmax_outline.get_path().vertices[2::5, 1]
+    np.testing.assert_allclose(softmax_heights, se.softmax(state.x, state.theta), rtol=1e-15)
+    assert bars.logit_ax.get_visible()
+    tau = explorer.controller.results().model.tau()
+    assert bars.threshold.get_ydata()[0] == pytest.approx(
+        tau if mapping == "sparsemax" else 2 * tau
+    )
+    jac = se.jacobian(state.x, state.theta, mapping=mapping)
+    np.testing.assert_array_equal(explorer.dashboard.panels["jacobian"].image.get_array(), jac)
+    label = {"sparsemax": "Sparsemax", "entmax15": "1.5-entmax"}[mapping]
+    assert f"<b>{label}</b>" in explorer.formula.widget.value
+    assert f"mapping={mapping}" in explorer.link.widget.value
+    explorer.controls["mapping"].value = "softmax"
+    assert not bars.softmax_outline.get_visible()
+    assert not bars.logit_ax.get_visible()
+
+
+def test_a_target_outside_the_support_says_why_and_descent_stops(explorer):
+    explorer.controls["mapping"].value = "sparsemax"
+    explorer.controls["target"].value = 0  # class 1: probability 0 under sparsemax
+    assert "class 1 has probability 0 under sparsemax" in explorer.controls.notes.target.value
+    assert "infinite" in explorer.formula.widget.value
+    explorer.controls["step_button"].click()
+    assert "No descent: class 1 has probability 0" in explorer.status.widget.value
+    assert explorer.state.theta == State().theta  # nothing moved
+
+
+def test_the_kink_preset_gets_the_nondifferentiable_verdict_on_the_page():
+    explorer = Explorer(query="preset=kink")
+    assert "not differentiable here" in explorer.formula.widget.value
+    assert "one-sided slopes" in explorer.formula.widget.value

@@ -447,3 +447,36 @@ def test_the_sampler_questions_are_answered_as_the_definitions_say():
             # dH/dT >= 0: the entropy follows the temperature
             assert (after > before) == (new.state.temperature > old.state.temperature)
     assert min(asked.values()) >= 10, asked  # each kind was asked, and judged, often enough
+
+
+def test_the_sparse_questions_are_answered_as_bisection_says():
+    rng = np.random.default_rng(20261207)
+    asked = {"zeros": 0, "enters": 0}
+    for _ in range(120):
+        n = int(rng.integers(2, 7))
+        old = State(
+            x=tuple(float(v) for v in rng.uniform(-3, 3, n)),
+            theta=tuple(float(v) for v in rng.uniform(-2, 2, n)),
+            temperature=float(10 ** rng.uniform(-0.5, 0.5)),
+            mapping=str(rng.choice(["sparsemax", "entmax15"])),
+        )
+        k = int(rng.integers(n))
+        theta = list(old.theta)
+        theta[k] = float(np.clip(theta[k] + rng.uniform(-1, 1), -3, 3))
+        new = old.replace(theta=tuple(theta))
+        z = [float(v) for v in ref.logits(new.x, new.theta, new.temperature)]
+        g = getattr(ref, new.mapping)(z)
+        if min((abs(v) for v in g if v != 0), default=1) < 1e-9:
+            continue  # a class within rounding of the edge: not judged
+        old_results, new_results = compute(old), compute(new)
+        question = ask("zeros", old_results, new_results)
+        if question is not None:
+            asked["zeros"] += 1
+            assert question.answer == sum(v == 0 for v in g)
+        question = ask("enters", old_results, new_results)
+        if question is not None:
+            asked["enters"] += 1
+            assert question.choices[question.answer] == ("yes" if g[k] > 0 else "no")
+    assert min(asked.values()) >= 30, asked
+    softmax = compute(State())
+    assert ask("zeros", softmax, compute(State(temperature=0.5))) is None  # never exactly 0

@@ -162,3 +162,24 @@ def test_the_taylor_test_for_any_function():
     assert np.isnan(linear.slope)
     with pytest.raises(ValueError, match="direction must be a non-zero vector of 2"):
         taylor_test(f, right, v, direction=[0.0, 0.0])
+
+
+def test_a_step_that_reaches_a_kink_nearby_is_inconclusive_not_failed():
+    """Next to a kink (the near_kink preset: class 2 is 0.05 inside the support), a right
+    derivative checked with a step that reaches across the kink is not called wrong."""
+    from softmax_explorer.results import compute
+    from softmax_explorer.state import PRESETS
+
+    near = PRESETS["near_kink"].state
+    assert compute(near).check.status == "passed"  # h = 1e-6: one side only
+    wide = compute(near.replace(h=0.1)).check
+    assert wide.status == "inconclusive"
+    assert wide.suggestion.startswith("a kink lies within h = 1e-1 of this point")
+    assert not wide.kinks.any()  # differentiable here
+    smooth = compute(near.replace(h=0.1, mapping="softmax")).check
+    assert "kink" not in smooth.suggestion
+    # a wrong derivative of a smooth function at a large step still fails
+    model = Model.at(SEED_X, SEED_THETA, 1.0)
+    wrong = model.jacobian("theta") * 1.2
+    result = se.gradcheck(SEED_X, SEED_THETA, "theta", "central", h=1e-2, analytic=wrong)
+    assert result.status == "failed"

@@ -214,14 +214,16 @@ class Controller:
     def descend(self, steps: int = 1) -> float | None:
         """Take gradient-descent steps on theta toward the target; return the new loss.
 
-        theta stays within `THETA_RANGE`. Returns None (and shows nothing) without a target or
-        if the new state cannot be shown.
+        theta stays within `THETA_RANGE`. Returns None (and shows nothing) without a target,
+        without a loss (`Results.loss_message` says why) or if the new state cannot be shown.
         """
         state = self.state
         if state.target is None:
             return None
         for _ in range(steps):
             results = self.results(state)
+            if results.loss is None:  # the target class has probability 0 (a sparse mapping)
+                return None
             if not self.losses:
                 self.losses.append(results.loss)
             theta = descent_step(results.model, state.target, state.learning_rate, THETA_RANGE)

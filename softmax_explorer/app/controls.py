@@ -397,11 +397,14 @@ class Controls:
             else ""
         )
 
-    def show_loss(self, loss: float | None) -> None:
-        """The cross-entropy readout."""
-        self.notes.target.value = (
-            "loss: <i>choose a target class</i>" if loss is None else f"loss C = <b>{loss:.6g}</b>"
-        )
+    def show_loss(self, loss: float | None, why_not: str = "") -> None:
+        """The cross-entropy readout; ``why_not``: why a target class has no loss."""
+        if loss is not None:
+            self.notes.target.value = f"loss C = <b>{loss:.6g}</b>"
+        elif why_not:
+            self.notes.target.value = f"loss: <i>{html.escape(why_not)}</i>"
+        else:
+            self.notes.target.value = "loss: <i>choose a target class</i>"
 
     def _build_thetas(self, n: int) -> None:
         control = self._per_class

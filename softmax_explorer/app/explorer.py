@@ -183,7 +183,7 @@ class Explorer:
         self._frame(results)  # the plots first: they are what the hand is waiting for
         self.dashboard.show_before(None if before is None else before.g_shown)
         self.controls.sync(results.state)
-        self.controls.show_loss(results.loss)
+        self.controls.show_loss(results.loss, results.loss_message)
         self.controls.show_x_error("")
         self.link.show(results.state)
         self.formula.show(results, later=hand_moving)
@@ -260,6 +260,10 @@ class Explorer:
             self.status.show("Choose a target class first: descent lowers the loss toward it.")
             return None
         loss = self.controller.descend(steps)
+        why_not = self.controller.results().loss_message
+        if loss is None and why_not:
+            self.controls["play"].playing = False
+            self.status.show(f"No descent: {why_not}.")
         self._show_losses()
         return loss
 

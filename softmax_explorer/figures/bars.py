@@ -1,6 +1,9 @@
-"""The softmax bars: g per class, value labels, the 1/n line, the target outline, the loss.
+"""The probability bars: g per class, value labels, the 1/n line, the target outline, the loss.
 
-And, after a revealed prediction, a faint outline of the bars before the change.
+And, after a revealed prediction, a faint outline of the bars before the change. With a sparse
+mapping (sparsemax, 1.5-entmax), softmax's bars are outlined behind for comparison, and a second
+axis on the right shows each class's logit (a diamond) against the threshold below which a class
+gets probability exactly 0.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from matplotlib.path import Path as MplPath
 from ..results import Results
 from .panel import ResultsPanel
 from .style import scaled
-from .ticks import class_ticks, sub, text_size
+from .ticks import class_ticks, nice_limit, sub, text_size
 
 __all__ = ["BAR_WIDTH", "BarsPanel", "bar_path"]
 
@@ -64,6 +67,25 @@ class BarsPanel(ResultsPanel):
             [0], [0], marker="^", markersize=scaled(9), color=self.text_colour, clip_on=False,
             zorder=5, visible=False,
         )  # fmt: skip
+        self.softmax_outline = PathPatch(
+            bar_path(np.zeros(n)), fill=False, edgecolor=self.colours["muted"],
+            linewidth=scaled(1.2), linestyle="--", zorder=1.5, visible=False,
+        )  # fmt: skip
+        ax.add_patch(self.softmax_outline)
+        # the logits against the threshold, on an axis of their own (shown for sparse mappings)
+        self.logit_ax = ax.twinx()
+        self.logit_ax.set_visible(False)
+        (self.logits,) = self.logit_ax.plot(
+            idx, np.zeros(n), linestyle="none", marker="D", markersize=scaled(6),
+            color=self.colours["worst"], zorder=6,
+        )  # fmt: skip
+        self.threshold = self.logit_ax.axhline(
+            0.0, color=self.colours["worst"], linestyle="-.", linewidth=scaled(1.3), zorder=6
+        )
+        self.threshold_label = self.logit_ax.text(
+            0.995, 0.0, "", transform=self.logit_ax.get_yaxis_transform(), ha="right",
+            va="bottom", fontsize=scaled(9), color=self.colours["worst"], zorder=6,
+        )  # fmt: skip
         self.uniform = ax.axhline(
             1 / n, color=self.colours["muted"], linestyle=":", linewidth=scaled(1.5), zorder=1
         )
@@ -89,12 +111,16 @@ class BarsPanel(ResultsPanel):
         class_ticks(ax, "x", "x", n)
         ax.set_ylabel("probability " + sub("gi"))
         ax.text(
-            1.0, 1.0 / n, " 1/n", transform=ax.get_yaxis_transform(), va="center", ha="left",
+            0.995, 1.0 / n, "1/n", transform=ax.get_yaxis_transform(), va="bottom", ha="right",
             fontsize=scaled(9), color=self.colours["muted"],
         )  # fmt: skip
         sns.despine(ax=ax)
         self.animated += [
             self.bars,
+            self.softmax_outline,
+            self.logits,
+            self.threshold,
+            self.threshold_label,
             self.before,
             self.selected,
             self.outline,
@@ -119,9 +145,35 @@ class BarsPanel(ResultsPanel):
         """The outlined heights, or None when no outline is shown."""
         return self.before.get_path().vertices[2::5, 1] if self.before.get_visible() else None
 
+    def static_key(self, results: Results) -> object:
+        return None if results.state.mapping == "softmax" else self._logit_limits(results)
+
+    @staticmethod
+    def _cut(results: Results) -> float:
+        """The logit below which a class gets 0: sparsemax's tau, or twice 1.5-entmax's."""
+        tau = results.model.tau()
+        return tau if results.state.mapping == "sparsemax" else 2 * tau
+
+    def _logit_limits(self, results: Results) -> tuple[float, float]:
+        """The logit axis's limits, in 1-2-5 steps so that it changes rarely."""
+        z = np.asarray(results.model.z, dtype=np.float64)
+        top = nice_limit(float(max(np.max(np.abs(z)), abs(self._cut(results)), 1e-3)))
+        return -top, top
+
+    def refresh_static(self, results: Results) -> None:
+        sparse = results.state.mapping != "softmax"
+        self.logit_ax.set_visible(sparse)
+        if sparse:
+            self.logit_ax.set_ylim(*self._logit_limits(results))
+            self.logit_ax.set_ylabel("logit z ◆", color=self.colours["worst"], fontsize=scaled(10))
+            self.logit_ax.tick_params(axis="y", labelsize=scaled(9))
+
     def data_key(self, results: Results) -> object:
         s = results.state
-        return (results.g_shown.tobytes(), s.target, results.loss, results.overflow)
+        return (
+            results.g_shown.tobytes(), s.target, results.loss, results.overflow, s.mapping,
+            results.model.z.tobytes(),
+        )  # fmt: skip
 
     def refresh(self, results: Results) -> None:
         g = np.asarray(results.g_shown, dtype=np.float64)
@@ -138,7 +190,19 @@ class BarsPanel(ResultsPanel):
         if results.target is not None:
             self.outline.set(x=results.state.target - 0.43)
         self.outline.set(visible=results.target is not None)
-        heading = "softmax g"
+        sparse = results.state.mapping != "softmax"
+        self.softmax_outline.set_visible(sparse)
+        for artist in (self.logits, self.threshold, self.threshold_label):
+            artist.set_visible(sparse)
+        if sparse:
+            self.softmax_outline.set_path(bar_path(np.asarray(results.model.softmax(), float)))
+            self.logits.set_ydata(np.asarray(results.model.z, dtype=np.float64))
+            cut = self._cut(results)
+            self.threshold.set_ydata([cut, cut])
+            name = "τ" if results.state.mapping == "sparsemax" else "2τ"
+            self.threshold_label.set(y=cut, text=f"{name} = {cut:.3g}")
+        heading = {"softmax": "softmax g", "sparsemax": "sparsemax g (- - softmax)",
+                   "entmax15": "1.5-entmax g (- - softmax)"}[results.state.mapping]  # fmt: skip
         if results.loss is not None:
             heading += f"    loss C = {results.loss:.4g}"
         self.heading.set_text(heading)

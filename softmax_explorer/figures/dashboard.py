@@ -34,7 +34,7 @@ _RESULTS_PANELS = {
 PANELS = tuple(_RESULTS_PANELS)
 # Axes rectangles (left, bottom, width, height) in figure fractions: fixed, so nothing jumps.
 _MAIN_RECT = {
-    "bars": (0.13, 0.14, 0.80, 0.74),
+    "bars": (0.13, 0.14, 0.70, 0.74),  # room on the right for the logit axis
     "jacobian": (0.13, 0.15, 0.66, 0.73),
     "error": (0.13, 0.15, 0.66, 0.73),
     "steps": (0.14, 0.15, 0.58, 0.73),

@@ -37,6 +37,9 @@ def describe(results: Results) -> dict[str, str]:
     s = results.state
     g = ", ".join(f"{v:.3g}" for v in results.g_shown)
     bars = f"g = {g} for classes {INDEX_BASE} to {s.n - 1 + INDEX_BASE}."
+    if s.mapping != "softmax":
+        zeros = int(np.sum(np.asarray(results.g) == 0))
+        bars = f"{s.mapping}: {bars} {zeros} exactly 0; softmax outlined behind."
     if results.loss is not None:
         bars += f" Target class {s.target + INDEX_BASE}, loss C = {results.loss:.4g}."
     if results.overflow:  # the warning drawn over the bars

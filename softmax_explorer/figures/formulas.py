@@ -18,7 +18,12 @@ __all__ = ["entry_value", "formula_html"]
 
 _SYMBOL = {"theta": r"\theta", "x": "x"}
 #: The gradient check's verdict, coloured (each at least 4.5:1 against white).
-VERDICT_COLOURS = {"passed": "#1a7f37", "failed": "#b00020", "inconclusive": "#8a4b00"}
+VERDICT_COLOURS = {
+    "passed": "#1a7f37",
+    "failed": "#b00020",
+    "inconclusive": "#8a4b00",
+    "nondifferentiable": "#6f42c1",
+}
 
 
 def _num(value: float, digits: int | None = 4) -> str:
@@ -83,12 +88,58 @@ def _factors(exact: float, factors: list[float], value: float, digits: int = 4) 
     return [_num(f, d) for f in shown]
 
 
+#: Per sparse mapping: its formula, the weight of its Jacobian (the support's indicator s, or
+#: w = sqrt(g)) and the weight's name.
+_SPARSE = {
+    "sparsemax": (r"g_i = \max(z_i - \tau, 0)", "s"),
+    "entmax15": (r"g_i = \max(z_i/2 - \tau, 0)^2", "w"),
+}
+_NAMES = {"softmax": "Softmax", "sparsemax": "Sparsemax", "entmax15": "1.5-entmax"}
+#: The cross-entropy's gradient, per mapping (a sparse one's through its Jacobian).
+_LOSS_GRADIENT = {
+    "softmax": r"\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) =",
+    **dict.fromkeys(
+        ("sparsemax", "entmax15"),
+        r"\dfrac{\partial C}{\partial \theta_k} = -\dfrac{x_k}{T}\sum_i \dfrac{t_i}{g_i}"
+        r"\dfrac{\partial g_i}{\partial z_k} =",
+    ),
+}
+
+
+def _sparse_entry(results: Results, i: int, k: int) -> tuple[str, float]:
+    """``J[i, k]`` of a sparse mapping, worked out.
+
+    ``(c_k / T)(u_i delta_ik - u_i u_k / sum u)``, ``u`` the support's indicator (sparsemax) or
+    ``sqrt(g)`` (1.5-entmax).
+    """
+    s = results.state
+    g = np.asarray(results.g, dtype=np.float64)
+    u = (g > 0).astype(float) if s.mapping == "sparsemax" else np.sqrt(g)
+    name = _SPARSE[s.mapping][1]
+    factor = (s.x if s.wrt == "theta" else s.theta)[k]
+    value = float(results.jacobian[i, k])
+    sym, coefficient = _SYMBOL[s.wrt], "x" if s.wrt == "theta" else r"\theta"
+    a, b = i + INDEX_BASE, k + INDEX_BASE
+    total = r"|S|" if s.mapping == "sparsemax" else rf"\sum_j {name}_j"
+    text = (
+        rf"\frac{{\partial g_{{{a}}}}}{{\partial {sym}_{{{b}}}}}"
+        rf" = \frac{{{coefficient}_{{{b}}}}}{{T}}\, \left({name}_{{{a}}}\delta_{{{a}{b}}}"
+        rf" - \frac{{{name}_{{{a}}} {name}_{{{b}}}}}{{{total}}}\right)"
+        rf" = \frac{{{_num(factor, None)}}}{{{_num(s.temperature, None)}}}\left("
+        rf"{_num(u[i])} \cdot {int(i == k)} - \frac{{{_num(u[i])} \cdot {_num(u[k])}}}"
+        rf"{{{_num(float(np.sum(u)))}}}\right) = {_num(value)}"
+    )
+    return text, value
+
+
 def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
     """The closed form of ``J[i, k]`` with the current numbers substituted, and its value.
 
     ``g_i (delta_ik - g_k)`` is shown with ``1 - g_k`` as one number, the sum of the other
     classes' probabilities, which keeps its digits when ``g_k`` is close to 1.
     """
+    if results.state.mapping != "softmax":
+        return _sparse_entry(results, i, k)
     s = results.state
     g, complement = (
         np.asarray(a, dtype=float) for a in softmax_and_complement_last(results.model.z)
@@ -148,9 +199,15 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
     s = results.state
     g = np.asarray(results.g, dtype=float)
     z = np.asarray(s.x) * np.asarray(s.theta) / s.temperature
+    if s.mapping == "softmax":
+        mapping = _breakable(r"g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},")
+    else:
+        tau = results.model.tau()
+        zero = "g = 0 where z_i <= tau" if s.mapping == "sparsemax" else "g = 0 where z_i <= 2 tau"
+        mapping = _breakable(_SPARSE[s.mapping][0] + ",", rf"\tau = {_num(tau)},")
+        mapping += f" <span style='white-space: nowrap'>({html.escape(zero)})</span>"
     lines = [
-        "<b>Softmax</b> "
-        + _breakable(r"g_i = \dfrac{e^{z_i}}{\sum_j e^{z_j}},", r"z_i = \dfrac{x_i \theta_i}{T}"),
+        f"<b>{_NAMES[s.mapping]}</b> {mapping} " + _breakable(r"z_i = \dfrac{x_i \theta_i}{T}"),
         _vector("<i>z</i> =", z),
         _vector("<i>g</i> =", g),
         f"<b>Jacobian entry</b> {_equation(entry_value(results, *entry)[0])}",
@@ -162,11 +219,10 @@ def formula_html(results: Results, entry: tuple[int, int] = (0, 0)) -> str:
             + _equation(
                 rf"C = -\sum_j t_j \log g_j = -\log g_{{{t + INDEX_BASE}}} = {_num(results.loss)}"
             ),
-            _vector(
-                _breakable(r"\dfrac{\partial C}{\partial \theta_k} = \dfrac{x_k}{T}(g_k - t_k) ="),
-                results.loss_grad,
-            ),
+            _vector(_breakable(_LOSS_GRADIENT[s.mapping]), results.loss_grad),
         ]
+    elif results.loss_message:
+        lines.append(f"<b>Cross-entropy</b>: {html.escape(results.loss_message)}.")
     else:
         lines.append("<b>Cross-entropy</b>: choose a target class to see C and its gradient.")
     if results.check is not None:

@@ -349,3 +349,44 @@ def _order_matters(old, new):
     )
     text = "Here, would the two orders (temperature first or last) keep different classes?"
     return text, ("yes", "no"), 0 if r.changed.size else 1, because
+
+
+# --- the sparse mappings ----------------------------------------------------------------------
+
+_SPARSE_ABOUT = "mapping x theta temperature"
+
+
+@_kind("zeros", "How many classes will be exactly 0?", _SPARSE_ABOUT)
+def _zeros(old, new):
+    if new.state.mapping == "softmax":
+        return None  # softmax is never exactly 0
+    zeros = int(np.sum(_f64(new.g) == 0))
+    cut = new.model.tau() * (1 if new.state.mapping == "sparsemax" else 2)
+    because = (
+        f"{zeros} of {new.state.n} classes have a logit at or below "
+        f"{'τ' if new.state.mapping == 'sparsemax' else '2τ'} = {cut:.4g}, and get exactly 0."
+    )
+    choices = tuple(str(k) for k in range(new.state.n))  # at least one class is kept
+    return (
+        f"Under {new.state.mapping}, how many classes will get exactly 0?",
+        choices,
+        zeros,
+        because,
+    )
+
+
+@_kind("enters", "Will the moved class be in the support?", "x theta")
+def _enters(old, new):
+    k = _one_class(old.state, new.state)
+    if new.state.mapping == "softmax" or k is None:
+        return None
+    inside = bool(new.g[k] > 0)
+    a = k + INDEX_BASE
+    cut = new.model.tau() * (1 if new.state.mapping == "sparsemax" else 2)
+    name = "τ" if new.state.mapping == "sparsemax" else "2τ"
+    because = (
+        f"z{a} goes from {float(old.model.z[k]):.4g} to {float(new.model.z[k]):.4g}, "
+        f"and {name} is now {cut:.4g}: g{a} = {float(new.g[k]):.4g}."
+    )
+    text = f"After this change, will class {a} have a probability above 0?"
+    return text, ("yes", "no"), 0 if inside else 1, because

@@ -20,6 +20,7 @@ from harness.server import fetch, parent_pid, running, start_app, wait_until
 from softmax_explorer.serving.classroom import default_max_kernels
 from softmax_explorer.serving.cli import build_argv, parse_args
 from softmax_explorer.serving.zygote import KERNEL_NAME
+from softmax_explorer.teaching.lesson import LESSONS
 
 LOADS = 50
 LOAD_TIMEOUT = 60  # seconds; a load that takes longer counts as a hang
@@ -78,7 +79,8 @@ def test_help_explains_every_option():
     words = " ".join(out.split())  # argparse wraps the help at the terminal's width
     assert "class is full" in words
     assert "no page has arrived for 5 s" in words
-    assert "a shipped one (seed) or a lesson file (JSON); ?lesson=seed&step=4 opens a step" in words
+    shipped = f"a shipped one ({', '.join(LESSONS)}) or a lesson file (JSON)"
+    assert f"{shipped}; ?lesson={LESSONS[0]}&step=4 opens a step" in words
 
 
 def test_safe_defaults_and_pass_through():

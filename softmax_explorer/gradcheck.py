@@ -426,9 +426,8 @@ def _slopes(
 
 def _taylor(f: Callable, analytic: NDArray, v: NDArray, vectorized: bool) -> TaylorResult | None:
     """The Taylor test of ``analytic``; None where ``f`` cannot take float64 points."""
-    one = (lambda u: np.asarray(f(u[None, :]))[0]) if vectorized else f
     try:
-        return taylor_test(one, analytic, v)
+        return taylor_test(f, analytic, v, vectorized=vectorized)
     except (TypeError, ValueError):
         return None
 

@@ -76,6 +76,7 @@ def taylor_test(
     direction: ArrayLike | None = None,
     *,
     scale: float | None = None,
+    vectorized: bool = False,
 ) -> TaylorResult:
     """Fit how fast the first-order Taylor remainder of ``f`` at ``v`` shrinks along ``d``.
 
@@ -91,6 +92,9 @@ def taylor_test(
         ``d``; default a random unit vector (seeded: the same for the same ``n``).
     scale : float, optional
         The first ``e``; default ``0.1 * max(1, |v|)``.
+    vectorized : bool, optional
+        Whether ``f`` maps a stack of points, shape (k, n), to their values, shape (k, m): then
+        it is called once for every ``e`` together.
 
     Returns
     -------
@@ -120,17 +124,17 @@ def taylor_test(
     d = d / np.max(np.abs(d))
     first = 0.1 * max(1.0, float(np.max(np.abs(v_arr)))) if scale is None else float(scale)
     epsilons = first * 0.5 ** np.arange(HALVINGS)
-    base = np.asarray(f(v_arr), dtype=np.float64).reshape(-1)
+    points = v_arr + np.concatenate([[0.0], epsilons])[:, None] * d  # v first, then v + e d
+    if vectorized:
+        values = np.asarray(f(points), dtype=np.float64).reshape(len(points), -1)
+    else:
+        values = np.stack([np.asarray(f(p), dtype=np.float64).reshape(-1) for p in points])
+    base, moved = values[0], values[1:]
     slope_d = jac @ d
-    eps = float(np.finfo(v_arr.dtype).eps)
-    remainders, floor = [], []
-    for e in epsilons:
-        moved = np.asarray(f(v_arr + e * d), dtype=np.float64).reshape(-1)
-        remainders.append(float(np.max(np.abs(moved - base - e * slope_d))))
-        # the rounding of f's values, and of e J d, around the remainder
-        size = np.max(np.abs(base)) + np.max(np.abs(moved)) + e * np.max(np.abs(slope_d))
-        floor.append(100 * eps * float(size))
-    remainders, floor = np.array(remainders), np.array(floor)
+    remainders = np.max(np.abs(moved - base - epsilons[:, None] * slope_d), axis=1)
+    # the rounding of f's values, and of e J d, around the remainder
+    size = np.max(np.abs(base)) + np.max(np.abs(moved), axis=1) + epsilons * np.max(np.abs(slope_d))
+    floor = 100 * float(np.finfo(v_arr.dtype).eps) * size
     above = remainders > floor
     used = np.zeros_like(above)
     # the smallest e first: consecutive remainders above the floor, at most FITTED of them

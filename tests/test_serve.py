@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import subprocess
+import sys
 
 import pytest
 
-from softmax_explorer.serving.kernel_page import link_base, served_explorer
+from softmax_explorer.serving.kernel_page import PREHEAT_VARIABLE, link_base, served_explorer
 from softmax_explorer.state import PRESETS
 from softmax_explorer.teaching.lesson import load_lesson
 
@@ -105,3 +107,20 @@ def test_a_pooled_kernel_draws_its_figures_before_it_waits_for_a_page(monkeypatc
     explorer = asyncio.run(in_a_kernel())
     assert len(backgrounds_when_asked) == len(explorer.dashboard.figures)
     assert all(background for background in backgrounds_when_asked)
+
+
+def test_a_page_s_kernel_does_not_import_voila_to_read_its_request():
+    """Voila's import costs a kernel a second: a page's kernel reads Voila's variables by name."""
+    from voila.utils import ENV_VARIABLE
+
+    assert PREHEAT_VARIABLE == ENV_VARIABLE.VOILA_PREHEAT
+    code = (
+        "import sys; from softmax_explorer.serving.kernel_page import served_explorer; "
+        "served_explorer(); print(sorted(m for m in sys.modules if m.split('.')[0] == 'voila'))"
+    )
+    env = {"QUERY_STRING": "preset=cold", "PATH": "/usr/bin:/bin", "MPLBACKEND": "agg"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["[]"]

@@ -162,6 +162,12 @@ def test_the_taylor_test_for_any_function():
     assert np.isnan(linear.slope)
     with pytest.raises(ValueError, match="direction must be a non-zero vector of 2"):
         taylor_test(f, right, v, direction=[0.0, 0.0])
+    # a function of a stack of points gives the same test in one call
+    calls = []
+    stacked = lambda p: calls.append(p.shape) or np.stack([f(u) for u in p])  # noqa: E731
+    batch = taylor_test(stacked, right, v, vectorized=True)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(batch.remainders, good.remainders)
 
 
 def test_a_step_that_reaches_a_kink_nearby_is_inconclusive_not_failed():

@@ -21,10 +21,14 @@ from ..state import query_fields
 __all__ = ["link_base", "served_explorer"]
 
 
-def _preheated() -> bool:
-    from voila.utils import ENV_VARIABLE  # the names of the variables Voila sets
+#: The variable Voila sets in a pooled kernel (``voila.utils.ENV_VARIABLE.VOILA_PREHEAT``, which
+#: a test compares with this): read without importing Voila, which would cost every page's
+#: kernel a second and tens of MB.
+PREHEAT_VARIABLE = "VOILA_PREHEAT"
 
-    return os.environ.get(ENV_VARIABLE.VOILA_PREHEAT) == "True"
+
+def _preheated() -> bool:
+    return os.environ.get(PREHEAT_VARIABLE) == "True"
 
 
 def _request_query() -> str:

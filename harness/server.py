@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import socket
@@ -16,6 +17,17 @@ from pathlib import Path
 
 from softmax_explorer.serving.voila_fixes import FIXES
 from softmax_explorer.serving.zygote import KERNEL_NAME
+
+PR_SET_CHILD_SUBREAPER = 36  # <linux/prctl.h>
+
+
+def adopt_orphans() -> None:
+    """Make this process the parent of its descendants' orphans (Linux's child subreaper).
+
+    A process whose parent dies (a server killed outright) then stays among this process's
+    descendants, where `tree` finds it, instead of becoming init's.
+    """
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
 
 
 def free_port() -> int:
@@ -54,7 +66,13 @@ class Server:
         return int(self.url.rstrip("/").rsplit(":", 1)[1].split("/")[0])
 
     def stop(self) -> None:
-        """Stop the process group: SIGTERM, then SIGKILL after 20 s."""
+        """Stop it and every process it started, in any session.
+
+        Its process group gets SIGTERM, then SIGKILL after 20 s; then each process that
+        descended from it when the stop began and still runs (a JupyterHub's single-user servers
+        and services, which it starts in sessions of their own) gets the same.
+        """
+        started = tree(self.process.pid) if self.process.poll() is None else {}
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -62,6 +80,7 @@ class Server:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
+        end(started)
 
     def log_text(self) -> str:
         """Everything it printed so far."""
@@ -195,6 +214,50 @@ def _processes() -> dict[int, tuple[int, float, bytes, bytes]]:
         except (OSError, ValueError, IndexError):
             continue
     return found
+
+
+def tree(root: int) -> dict[int, tuple[float, str]]:
+    """``pid -> (start time, command line)`` of each process descending from ``root`` (Linux)."""
+    processes = _processes()
+    return {
+        pid: (processes[pid][1], processes[pid][3].replace(b"\0", b" ").decode(errors="replace"))
+        for pid in _descendants(processes, root)
+        if _state(pid) not in ("Z", None)
+    }
+
+
+def _state(pid: int) -> str | None:
+    """A process's state letter (``Z`` for a zombie), or None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+def _same(pid: int, started: float) -> bool:
+    """Whether ``pid`` is still the process that started at ``started`` and has not ended."""
+    found = _processes().get(pid)
+    return found is not None and found[1] == started and _state(pid) not in ("Z", None)
+
+
+def end(processes: dict[int, tuple[float, str]], grace: float = 10) -> list[str]:
+    """End the processes of a `tree` still running: SIGTERM, SIGKILL after ``grace`` s.
+
+    Returns the command lines of those that were still running.
+    """
+    running_now = {pid: info for pid, info in processes.items() if _same(pid, info[0])}
+    for pid in running_now:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_same(p, i[0]) for p, i in running_now.items()):
+        time.sleep(0.1)
+    for pid, (started, _) in running_now.items():
+        if _same(pid, started):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+    return [command for _, command in running_now.values()]
 
 
 def _descendants(processes: dict[int, tuple], root: int) -> set[int]:

@@ -7,6 +7,8 @@ waits, so the waits are exact and cost no real time.
 from __future__ import annotations
 
 import asyncio
+import logging
+from types import SimpleNamespace
 
 import pytest
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
@@ -18,6 +20,24 @@ from .clock import VirtualTime
 
 POOLED = {"env": {"VOILA_PREHEAT": "True"}}
 START = 0.05  # seconds a kernel start takes
+
+
+class Kernel:
+    """What the manager keeps of a started kernel: its process, and its "dead" callbacks."""
+
+    def __init__(self) -> None:
+        self.provisioner = SimpleNamespace(process=SimpleNamespace(poll=lambda: None))
+        self.dead: list = []
+
+    def add_restart_callback(self, callback, event: str = "restart") -> None:
+        assert event == "dead"
+        self.dead.append(callback)
+
+    def dies(self, code: int) -> None:
+        """Its process ends with ``code``; the restarter reports it dead."""
+        self.provisioner.process.poll = lambda: code
+        for callback in self.dead:
+            callback()
 
 
 class Starts(list):
@@ -43,7 +63,7 @@ def starts(monkeypatch) -> Starts:
         started.tags.append(kwargs.get("tag"))
         kernel_id = f"k{len(started)}"
         await self.clock.sleep(START)
-        self._kernels[kernel_id] = object()
+        self._kernels[kernel_id] = Kernel()
         return kernel_id
 
     monkeypatch.setattr(AsyncMappingKernelManager, "start_kernel", start)
@@ -244,3 +264,37 @@ def test_jupyterhubs_memory_limit_is_the_servers(monkeypatch):
 def test_the_machines_memory_is_read():
     memory = classroom.memory_mb()
     assert memory is None or 256 <= memory <= 2**24
+
+
+def test_a_dead_kernel_is_named_in_the_log_with_how_it_ended(starts, clock, caplog):
+    async def run():
+        km = manager(clock)
+        kernel_id = await km.start_kernel()
+        with caplog.at_level(logging.WARNING, logger=km.log.name):
+            km._kernels[kernel_id].dies(-9)
+        return kernel_id
+
+    kernel_id = clock.run(run())
+    said = f"kernel {kernel_id} ended (signal 9 (SIGKILL)); its page offers to reopen its state"
+    assert said in caplog.text
+
+
+def test_a_pooled_kernel_that_dies_leaves_the_pool_which_refills(starts, clock, caplog):
+    async def run():
+        km = manager(clock)
+        kernel_id = await km.start_kernel(**POOLED)
+        pooled = asyncio.get_running_loop().create_future()
+        pooled.set_result({"kernel_id": kernel_id})
+        other = asyncio.get_running_loop().create_future()  # still starting
+        km._pools = {"app.ipynb": [pooled, other]}
+        refills = []
+        km.fill_if_needed = lambda **kwargs: refills.append(kwargs)
+        with caplog.at_level(logging.WARNING, logger=km.log.name):
+            km._kernels[kernel_id].dies(1)
+        other.cancel()
+        return km._pools["app.ipynb"], [pooled, other], refills, kernel_id
+
+    pool, futures, refills, kernel_id = clock.run(run())
+    assert pool == futures[1:]
+    assert refills == [{"delay": None, "notebook_name": "app.ipynb"}]
+    assert f"pooled kernel {kernel_id} ended (exit code 1); the pool refills" in caplog.text

@@ -65,7 +65,7 @@ ORDER = [
     "sampler", "results", "teaching", "canvas", "figures", "app.clock", "app.controller",
     "canvas.widget", "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
-    "serving.classroom", "serving.voila_fixes", "serving.voila_app", "serving.jupyter_proxy",
+    "serving.voila_fixes", "serving.classroom", "serving.voila_app", "serving.jupyter_proxy",
     "serving.cli",
 ]  # fmt: skip
 PACKAGE = ROOT / "softmax_explorer"

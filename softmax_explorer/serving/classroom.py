@@ -14,6 +14,12 @@ pool on top of it, so every kernel start, the pool's and the pages', passes thro
   to replace the ones it took. The wait sleeps until the time it can end, and a page or a
   kernel that leaves wakes it; its time is the manager's `Clock` (a test's may be virtual).
 
+A kernel that dies (out of memory, a crash) is not restarted: a fresh kernel would know
+nothing of its page's widgets, and the page would look alive while its plots no longer follow
+its controls. Jupyter's restarter reports it dead instead; the page is told by the server (a
+"dead" status on its websocket) and offers to reopen its state on a new kernel; the log names
+the kernel and how it ended; a kernel that dies in the pool is replaced.
+
 Its kernels talk to the server over IPC sockets in the server's private connection directory
 where the platform has them (`kernel_transport`), so that no kernel listens on a TCP port.
 
@@ -30,6 +36,7 @@ import math
 import os
 import time
 from collections import deque
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +45,8 @@ from tornado.web import HTTPError
 from traitlets import Bool, Float, Integer
 from voila.utils import ENV_VARIABLE
 
-from .provisioner import Zygote, ended_by
+from .provisioner import Zygote, ended_by, how_ended
+from .voila_fixes import POOL
 from .zygote import supported as can_fork
 
 __all__ = [
@@ -266,12 +274,54 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             await self.clock.sleep(wait, self._changed)
 
     async def _counted_start(self, **kwargs: Any) -> str:
-        """Start a kernel already counted in ``_starting``."""
+        """Start a kernel already counted in ``_starting``; its death will be `_ended`."""
         try:
-            return await super().start_kernel(**kwargs)
+            kernel_id = await super().start_kernel(**kwargs)
         finally:
             self._starting -= 1
             self._changed.set()  # a start that failed leaves room
+        manager = self.get_kernel(kernel_id)
+        self.add_restart_callback(kernel_id, partial(self._ended, kernel_id, manager), "dead")
+        return kernel_id
+
+    def _ended(self, kernel_id: str, manager: Any) -> None:
+        """Say how a kernel that died ended, and whose it was; replace it if it was pooled.
+
+        Jupyter's restarter calls it once the kernel is found dead (and not restarted: the
+        server runs with ``KernelRestarter.restart_limit=0``); the server has already told the
+        kernel's page, if it has one.
+        """
+        process = getattr(manager.provisioner, "process", None)
+        how = "how is unknown" if process is None else how_ended(process)
+        notebook = self._unpool(kernel_id)
+        if notebook is None:
+            self.log.warning(
+                "softmax-explorer: kernel %s ended (%s); its page offers to reopen its state "
+                "on a new kernel",
+                kernel_id,
+                how,
+            )
+            return
+        self.log.warning(
+            "softmax-explorer: pooled kernel %s ended (%s); the pool refills", kernel_id, how
+        )
+        self.fill_if_needed(delay=None, notebook_name=notebook)
+
+    def _unpool(self, kernel_id: str) -> str | None:
+        """Take a kernel out of Voila's pool; the pool's notebook, or None if it was not in it.
+
+        Where Voila's pool cannot be read (`POOL` does not hold), None: the pool then keeps a
+        dead kernel, and the page that takes it is told its kernel has stopped.
+        """
+        if not POOL.holds:
+            return None
+        for notebook, pool in getattr(self, "_pools", {}).items():
+            for task in pool:
+                started = task.done() and not task.cancelled() and task.exception() is None
+                if started and task.result().get("kernel_id") == kernel_id:
+                    pool.remove(task)
+                    return notebook
+        return None
 
     async def shutdown_all(self, now: bool = False) -> None:
         """Stop every kernel; refills still waiting give up."""

@@ -42,6 +42,9 @@ REFILL_QUIET = 5
 #: at once send it together, and the server reads it in turn; at Voila's default, 4 s, some of
 #: those pages were rendered without their dashboard. The wait ends as the output does.
 OUTPUT_WAIT = 120
+#: Seconds between the server's checks that each kernel lives: a page is told of its kernel's
+#: death within about this long (a check costs a poll of the kernel's process).
+DEATH_CHECK = 1
 
 
 def _positive(text: str) -> int:
@@ -179,6 +182,9 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         "--ClassroomKernelManager.fork_kernels=True",
         f"--KernelManager.transport={kernel_transport()}",
         f"--VoilaExecutor.iopub_timeout={OUTPUT_WAIT}",
+        # a dead kernel is reported, never restarted under a page whose widgets it lost
+        "--KernelRestarter.restart_limit=0",
+        f"--KernelRestarter.time_to_dead={DEATH_CHECK}",
     ]
     if args.no_browser:
         argv.append("--no-browser")

@@ -37,7 +37,14 @@ from jupyter_client.provisioning import LocalProvisioner
 
 from . import kernel, zygote
 
-__all__ = ["ForkedKernel", "ForkingProvisioner", "Zygote", "ZygoteError", "ended_by"]
+__all__ = [
+    "ForkedKernel",
+    "ForkingProvisioner",
+    "Zygote",
+    "ZygoteError",
+    "ended_by",
+    "how_ended",
+]
 
 #: Seconds to wait for the zygote's answer; its first includes the app's import.
 ANSWER_TIMEOUT = 120
@@ -60,6 +67,18 @@ def ended_by(code: int | None) -> str:
         except ValueError:
             return f"signal {-code}"
     return f"exit code {code}"
+
+
+def how_ended(process: Any) -> str:
+    """How a kernel's process ended (`ended_by`), or that this is unknown.
+
+    A forked kernel's exit code is known only if its zygote reaped it; ``process`` is a
+    `subprocess.Popen` or a `ForkedKernel`.
+    """
+    code = process.poll()
+    if code is not None and not getattr(process, "code_known", True):
+        return "how is unknown: its zygote had ended before it"
+    return ended_by(code)
 
 
 class ZygoteError(RuntimeError):
@@ -160,6 +179,8 @@ class ForkedKernel:
     def __init__(self, pid: int, pidfd: int, status: int) -> None:
         self.pid = pid
         self.returncode: int | None = None
+        #: False once its zygote ended first: its `returncode` is then `UNKNOWN_EXIT`.
+        self.code_known = True
         self._pidfd = pidfd
         self._status: int | None = status
 
@@ -179,6 +200,7 @@ class ForkedKernel:
             if not select.select([watched], [], [], left)[0]:
                 return None
             if self._status is None:  # the zygote is gone, the kernel has ended
+                self.code_known = False
                 self._ended(UNKNOWN_EXIT)
             else:
                 pushed = os.read(self._status, 32)

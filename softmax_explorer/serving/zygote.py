@@ -95,10 +95,15 @@ def main(fd: int) -> None:
     try:
         _preload()
     except Exception as err:  # the server launches kernels as usual, and says why
-        send(channel, {"error": f"{type(err).__name__}: {err}"})
+        message = {"error": f"{type(err).__name__}: {err}"}
+    else:
+        message = {"ready": os.getpid()}
+    try:
+        send(channel, message)
+    except OSError:  # the server ended while this process imported
         return
-    send(channel, {"ready": os.getpid()})
-    _Forker(channel, server).serve()
+    if "ready" in message:
+        _Forker(channel, server).serve()
 
 
 def _preload() -> None:

@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from softmax_explorer.serving.cli import KERNEL_MALLOC
+from softmax_explorer.serving.cli import KERNEL_MALLOC, build_argv, parse_args, shared_url
 
 # main() with Voila's launch replaced by printing what a kernel would inherit
 LAUNCH = """
@@ -98,3 +98,43 @@ def test_an_invalid_lesson_is_reported_at_start_and_the_server_still_starts(tmp_
         f"softmax-explorer: the lesson is not shown: {tmp_path / 'bad.json'}: step 1, state: "
         "h: 'small' is not a number" in result.stderr
     )
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost", "::1", "127.0.0.2"])
+def test_loopback_needs_no_token_unless_one_is_given(host):
+    args, _ = parse_args([f"--host={host}"])
+    assert args.token == ""
+    assert not any(option.startswith("--Voila.token") for option in build_argv(args, []))
+    args, _ = parse_args([f"--host={host}", "--token=abc"])
+    assert "--Voila.token=abc" in build_argv(args, [])
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "teacher-laptop"])
+def test_off_loopback_a_token_is_required_and_new_at_each_start(host):
+    first, second = (parse_args([f"--host={host}"])[0] for _ in range(2))
+    assert len(first.token) >= 16
+    assert first.token != second.token
+    assert f"--Voila.token={first.token}" in build_argv(first, [])
+    given, _ = parse_args([f"--host={host}", "--token", "class-7b"])
+    assert given.token == "class-7b"
+    opted_out, _ = parse_args([f"--host={host}", "--no-token"])
+    assert opted_out.token == ""
+    assert not any(option.startswith("--Voila.token") for option in build_argv(opted_out, []))
+
+
+@pytest.mark.parametrize(
+    "argv", [["--token", ""], ["--token", "  "], ["--token=abc", "--no-token"]]
+)
+def test_an_empty_token_or_both_options_are_refused(argv, capsys):
+    with pytest.raises(SystemExit):
+        parse_args(argv)
+    assert "--token" in capsys.readouterr().err
+
+
+def test_the_shared_link_carries_the_token_and_an_address_others_reach():
+    assert shared_url("127.0.0.1", 8866, "") == "http://127.0.0.1:8866/"
+    assert shared_url("192.168.1.20", 80, "t0k") == "http://192.168.1.20:80/?token=t0k"
+    assert shared_url("::1", 8866, "") == "http://[::1]:8866/"
+    wildcard = shared_url("0.0.0.0", 8866, "t0k")
+    assert "0.0.0.0" not in wildcard
+    assert wildcard.endswith(":8866/?token=t0k")

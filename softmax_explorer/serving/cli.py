@@ -8,7 +8,11 @@ Every option not listed below is passed to Voila unchanged (``--VoilaConfigurati
 from __future__ import annotations
 
 import argparse
+import contextlib
+import ipaddress
 import os
+import secrets
+import socket
 import sys
 from importlib.resources import files
 
@@ -17,7 +21,7 @@ from ..state import PRESETS
 from ..teaching.lesson import LESSONS, LessonError, load_lesson
 from .classroom import ClassroomKernelManager, default_max_kernels, kernel_transport
 
-__all__ = ["build_argv", "main", "parse_args"]
+__all__ = ["build_argv", "is_loopback", "main", "parse_args", "shared_url"]
 
 #: Files Voila may serve besides the page: images only (no .py, .ipynb, data or dotfiles).
 FILE_ALLOWLIST = r".*\.(png|jpg|jpeg|gif|svg)$"
@@ -67,8 +71,22 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only). Another address, "
-        "such as 0.0.0.0, lets other machines run code-backed dashboards on this one: use it only "
-        "on a trusted network or behind a reverse proxy that authenticates.",
+        "such as 0.0.0.0 for a class's laptops, requires a token: the start-up lines print the "
+        "link to share, which carries it",
+    )
+    access = parser.add_mutually_exclusive_group()
+    access.add_argument(
+        "--token",
+        help="the class token that a browser's first visit carries (?token=...; it is then "
+        "kept in a cookie). Default: a new random one at each start when --host is not a "
+        "loopback address; none on loopback unless given",
+    )
+    access.add_argument(
+        "--no-token",
+        action="store_true",
+        help="serve off loopback without a token. Safe only behind a reverse proxy that "
+        "authenticates every request, or on a network where everyone who can reach the port "
+        "may run code on this machine",
     )
     parser.add_argument(
         "--no-browser", action="store_true", help="do not open a browser tab at start"
@@ -125,7 +143,37 @@ def parse_args(argv: list[str] | None = None) -> tuple[argparse.Namespace, list[
     args, extra = parser.parse_known_args(argv)
     if args.max_kernels and args.preheat > args.max_kernels:
         parser.error(f"--preheat {args.preheat} is more than --max-kernels {args.max_kernels}")
+    if args.token is not None and not args.token.strip():
+        parser.error("--token is empty: give one, or --no-token to serve without")
+    if args.token is None:
+        args.token = "" if args.no_token or is_loopback(args.host) else secrets.token_urlsafe(16)
     return args, extra
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: other machines may reach it
+        return False
+
+
+def shared_url(host: str, port: int, token: str) -> str:
+    """The link to give a class: the address other machines reach, with the token if any.
+
+    For a wildcard host (``0.0.0.0``, ``::``), this machine's address on its default route, or
+    its host name where it has none.
+    """
+    if host in ("0.0.0.0", "::", ""):
+        host = socket.gethostname()
+        with contextlib.suppress(OSError), socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # picks the route; a UDP connect sends nothing
+            host = s.getsockname()[0]
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}/" + (f"?token={token}" if token else "")
 
 
 def _lesson_source(lesson: str) -> str:
@@ -186,6 +234,8 @@ def build_argv(args: argparse.Namespace, extra: list[str]) -> list[str]:
         "--KernelRestarter.restart_limit=0",
         f"--KernelRestarter.time_to_dead={DEATH_CHECK}",
     ]
+    if args.token:
+        argv.append(f"--Voila.token={args.token}")
     if args.no_browser:
         argv.append("--no-browser")
     if args.preheat:
@@ -217,7 +267,14 @@ def main(argv: list[str] | None = None) -> None:
     from .voila_app import ExplorerVoila
 
     fixes = voila_fixes.apply()
-    print(f"softmax-explorer: serving at http://{args.host}:{args.port}/", flush=True)
+    if args.token:
+        print(
+            "softmax-explorer: serving; the link to share (it carries the class token): "
+            + shared_url(args.host, args.port, args.token),
+            flush=True,
+        )
+    else:
+        print(f"softmax-explorer: serving at {shared_url(args.host, args.port, '')}", flush=True)
     ExplorerVoila.launch_instance(argv=build_argv(args, [*fixes, *extra]))
 
 

@@ -3,7 +3,9 @@
 `ExplorerVoila` is `voila.app.Voila` with these changes, each through a method Voila's own
 subclasses override (the Voila series is pinned in pyproject.toml):
 
-- its page handler is `PageHandler`, which answers a page beyond the cap on live kernels with
+- its page handler is `PageHandler`, which answers a request without the class token (where
+  the server has one) with the "this class needs its link" page (HTTP 403, no kernel started),
+  a page beyond the cap on live kernels with
   the "class is full" page (HTTP 503, ``Retry-After``, no kernel started), serves a page from the
   pool only when a pooled kernel is ready (otherwise the page starts its own, rather than wait
   for a refill), logs one line per page opened or refused, and sets the XSRF cookie without
@@ -22,12 +24,13 @@ subclasses override (the Voila series is pinned in pyproject.toml):
 
 from __future__ import annotations
 
+import html
 import logging
 import secrets
 from typing import Any
 
 import nbformat
-import tornado.web
+from jupyter_server.auth.decorator import allow_unauthenticated
 from nbformat.sign import MemorySignatureStore, NotebookNotary
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
@@ -38,40 +41,73 @@ from .voila_fixes import POOL
 
 __all__ = [
     "CHATTER",
-    "FULL_PAGE",
     "RETRY_AFTER",
     "Chatter",
     "ExplorerVoila",
     "KernelChannels",
     "PageHandler",
+    "forbidden_page",
+    "full_page",
+    "server_page",
 ]
 
 #: Seconds a refused page waits before it asks again (its Retry-After and its own reload).
 RETRY_AFTER = 30
-#: The "class is full" page: self-contained (no request to any host), reloads itself.
-FULL_PAGE = """<!DOCTYPE html>
+#: The HTML of the server's own pages: self-contained (no request to any host).
+_PAGE = """<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="{retry}">
-<link rel="icon" href="data:,">
-<title>The class is full - softmax explorer</title>
+{head}<link rel="icon" href="data:,">
+<title>{title} - softmax explorer</title>
 <style>
   body {{ font: 18px/1.5 system-ui, sans-serif; max-width: 36em; margin: 4em auto; padding: 0 1em;
          color: #222; background: #fff; }}
   @media (prefers-color-scheme: dark) {{ body {{ color: #ddd; background: #111; }} }}
+  input, button {{ font: inherit; min-height: 2em; }}
 </style>
 </head>
 <body>
 <main>
-<h1>The class is full</h1>
-<p>All {cap} places on this server are taken. This page tries again in {retry} seconds; a place
-frees as soon as someone closes their page.</p>
+<h1>{title}</h1>
+{body}
 </main>
 </body>
 </html>
 """
+
+
+def server_page(title: str, body: str, head: str = "") -> str:
+    """One of the server's own pages (HTML): ``body`` under the heading ``title``."""
+    return _PAGE.format(head=head, title=title, body=body)
+
+
+def full_page(cap: int) -> str:
+    """The "class is full" page, which reloads itself after `RETRY_AFTER` s."""
+    return server_page(
+        "The class is full",
+        f"<p>All {cap} places on this server are taken. This page tries again in {RETRY_AFTER} "
+        "seconds; a place frees as soon as someone closes their page.</p>",
+        head=f'<meta http-equiv="refresh" content="{RETRY_AFTER}">\n',
+    )
+
+
+def forbidden_page(query: dict[str, str]) -> str:
+    """The page for a request without the class token: a form sends one with ``query``."""
+    kept = "".join(
+        f'<input type="hidden" name="{html.escape(name)}" value="{html.escape(value)}">'
+        for name, value in query.items()
+        if name != "token"
+    )
+    return server_page(
+        "This class needs its link",
+        "<p>This server lets in the browsers that came with the class's link: ask your teacher "
+        "for it (it ends in <code>?token=...</code>). Once this browser has opened it, other "
+        "links to this server open too.</p>\n"
+        f'<form method="get">{kept}<label>Class token '
+        '<input name="token" autocomplete="off" required></label> <button>Open</button></form>',
+    )
 
 
 class PageHandler(TornadoVoilaHandler):
@@ -103,9 +139,16 @@ class PageHandler(TornadoVoilaHandler):
             return False
         return self._pooled_ready(self.notebook_path)
 
-    @tornado.web.authenticated
+    @allow_unauthenticated  # a request without the token gets `_forbid`'s page, not a redirect
     async def get(self, path: str | None = None) -> None:
-        """The dashboard's page, or the "class is full" page when no kernel may start."""
+        """The dashboard's page, or the server's page saying why not.
+
+        The "needs its link" page (403) for a request without the class token, where the server
+        has one; the "class is full" page (503) when no kernel may start.
+        """
+        if not self.current_user:  # the server has a token, and this request had none
+            self._forbid()
+            return
         km = self.classroom
         _ = self.xsrf_token  # sets the cookie that the shutdown beacon sent on unload must carry
         pooled = bool(self.notebook_path) and self._pooled_ready(self.notebook_path)
@@ -125,9 +168,18 @@ class PageHandler(TornadoVoilaHandler):
             self._refuse(full.live, full.cap)
 
     def _log(self) -> None:
-        """Tornado's access line, except for a refusal (`_refuse` logs its own)."""
-        if self.get_status() != 503:
+        """Tornado's access line, except for a refusal (`_refuse` and `_forbid` log their own)."""
+        if self.get_status() not in (403, 503):
             super()._log()
+
+    def _forbid(self) -> None:
+        self.log.warning(
+            "softmax-explorer: page refused, no class token (from %s)", self.request.remote_ip
+        )
+        self.set_status(403, "This class needs its link")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        query = {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        self.finish(forbidden_page(query))
 
     def _refuse(self, live: int, cap: int) -> None:
         self.log.warning(
@@ -136,7 +188,7 @@ class PageHandler(TornadoVoilaHandler):
         self.set_status(503, "The class is full")
         self.set_header("Retry-After", str(RETRY_AFTER))
         self.set_header("Content-Type", "text/html; charset=utf-8")
-        self.finish(FULL_PAGE.format(cap=cap, retry=RETRY_AFTER))
+        self.finish(full_page(cap))
 
 
 class KernelChannels(VoilaKernelWebsocketHandler):

@@ -70,13 +70,16 @@ def test_help_explains_every_option():
         "--preheat",
         "--cull-after",
         "--max-kernels",
+        "--token",
+        "--no-token",
     ):
         assert option in out
     assert "8866" in out
     assert "127.0.0.1" in out
-    assert "trusted network" in out  # binding elsewhere is explained with its risk
     assert "passed to Voila unchanged" in out
     words = " ".join(out.split())  # argparse wraps the help at the terminal's width
+    assert "requires a token" in words  # binding elsewhere is explained with its guard
+    assert "Safe only behind a reverse proxy that authenticates" in words
     assert "class is full" in words
     assert "no page has arrived for 5 s" in words
     shipped = f"a shipped one ({', '.join(LESSONS)}) or a lesson file (JSON)"

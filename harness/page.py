@@ -33,6 +33,21 @@ def panel(page, name: str):
     return page.locator(f".softmax-explorer-panel-{name} canvas")
 
 
+def on_screen(page, panels: dict, name: str, x: float, y: float) -> tuple[float, float]:
+    """Where data point (x, y) of panel ``name`` is on the screen, as the page scales it.
+
+    ``panels`` are a `~softmax_explorer.figures.Dashboard`'s, laid out as the page's are.
+    """
+    ax = panels[name].ax
+    (fx, fy) = ax.transAxes.inverted().transform(ax.transData.transform((x, y)))
+    left, bottom, width, height = ax.get_position().bounds
+    box = panel(page, name).bounding_box()
+    return (
+        box["x"] + box["width"] * (left + width * fx),
+        box["y"] + box["height"] * (1 - (bottom + height * fy)),
+    )
+
+
 def panel_pixels(page, name: str) -> bytes:
     """A screenshot of one panel (PNG bytes)."""
     return panel(page, name).screenshot()

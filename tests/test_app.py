@@ -581,3 +581,23 @@ def test_the_kink_preset_gets_the_nondifferentiable_verdict_on_the_page():
     explorer = Explorer(query="preset=kink")
     assert "not differentiable here" in explorer.formula.widget.value
     assert "one-sided slopes" in explorer.formula.widget.value
+
+
+def test_the_page_starts_with_its_title_and_the_dragged_plots_take_a_finger():
+    from softmax_explorer.app.layout import TITLE, _columns
+
+    explorer = Explorer()
+    assert TITLE in explorer.widget.children[0].value
+    assert explorer.widget.children[3] is explorer.predict.view.box  # before the controls
+    drags = {name: canvas.drags for name, canvas in explorer.dashboard.canvases.items()}
+    assert drags == {"bars": True, "jacobian": False, "error": False, "steps": True, "trace": False}
+
+    # the columns' narrowest width grows with the plotting context's sizes
+    def grid(widget):
+        if "softmax-explorer-plots" in widget._dom_classes:
+            return widget
+        return next(filter(None, map(grid, getattr(widget, "children", ()))), None)
+
+    talk = Explorer(context="talk")
+    columns = [grid(e.widget).layout.grid_template_columns for e in (explorer, talk)]
+    assert columns == [_columns(300), _columns(450)]

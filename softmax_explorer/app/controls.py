@@ -318,10 +318,7 @@ class Controls:
                 widget.observe(observed, "value")
         self.thetas: list[W.FloatSlider] = []
         self.theta_box = W.GridBox(layout=W.Layout(grid_template_columns="1fr", width=_WIDE))
-        self.box = W.VBox(
-            [W.HTML("<h3 style='margin:0'>softmax explorer</h3>"), *self._column()],
-            layout=W.Layout(width="350px", min_width="350px"),
-        )
+        self.box = W.VBox(self._column(), layout=W.Layout(width="350px", min_width="350px"))
 
     def _column(self) -> list[W.Widget]:
         """The controls in the order of `CONTROLS`: notes under theirs, rows on one line."""

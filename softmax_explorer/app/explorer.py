@@ -142,6 +142,7 @@ class Explorer:
             self.dashboard.canvases, self.formula.box, [self.controls.box, self.export.box],
             above=[self.status.widget, self.lesson_view.box, self.predict.view.box],
             below=[self.link.widget, self.host], sampling=self.sampling,
+            scale=self.dashboard.look.scale,
         )  # fmt: skip
         self.dashboard.canvases["trace"].description = describe_losses([])
         if opened:

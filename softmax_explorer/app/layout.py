@@ -1,8 +1,12 @@
-"""The dashboard's arrangement: the controls beside a two-column grid of the plots.
+"""The dashboard's arrangement: the title, then the controls beside a two-column grid of plots.
 
-The grid takes the width left beside the controls, its columns up to the figures' own width and
-down to `MIN_COLUMN` (the canvases scale to fit); narrower than that, it goes below the controls.
-Imports ipywidgets.
+The grid takes the width left beside the controls, down to two columns of `MIN_COLUMN`;
+narrower than that, it goes below the controls. Its columns reach the figures' own width, and
+are at least `MIN_COLUMN` times the context's scale wide (the canvases scale to fit): where two
+of those do not fit (a phone; a projector's page with seaborn's "talk" sizes beside the
+controls), every plot takes the grid's full width in one column, so that its text keeps the
+size the context gives it. `TOUCH_CSS` gives slider handles a touch target of 24 px. Imports
+ipywidgets.
 """
 
 from __future__ import annotations
@@ -12,18 +16,31 @@ import ipywidgets as W
 from ..canvas.widget import PanelCanvas
 from ..figures import PANELS
 from ..figures.describe import NAMES
+from ..figures.handles import DRAGGED
 
-__all__ = ["MIN_COLUMN", "SamplingSlot", "arrange", "name_canvas"]
+__all__ = ["MIN_COLUMN", "TITLE", "TOUCH_CSS", "SamplingSlot", "arrange", "name_canvas"]
 
-#: The narrowest column (px) a panel is scaled down to before the plots go below the controls.
+#: The narrowest column (px, in the "notebook" context) a panel is scaled down to.
 MIN_COLUMN = 300
 _GAP = 4  # px between the grid's cells
+#: The page's title, first on the page.
+TITLE = "<h3 style='margin:0'>softmax explorer</h3>"
+#: Slider handles (16 px) with a touch target of 24 px (WCAG 2.5.8): a transparent margin that
+#: takes the pointer with the handle.
+TOUCH_CSS = """<style>
+.softmax-explorer .noUi-handle::after {
+  content: "" !important; display: block !important; position: absolute !important;
+  left: -4px !important; top: -4px !important; width: 24px !important; height: 24px !important;
+  background: transparent !important;
+}
+</style>"""
 
 
 def name_canvas(name: str, canvas: PanelCanvas) -> None:
-    """Give a panel's canvas its CSS class (``softmax-explorer-panel-<name>``) and its name."""
+    """Name a panel's canvas: its CSS class (``softmax-explorer-panel-<name>``), label, drags."""
     canvas.add_class(f"softmax-explorer-panel-{name}")
     canvas.label = NAMES[name]
+    canvas.drags = name in DRAGGED
 
 
 class SamplingSlot:
@@ -41,10 +58,18 @@ class SamplingSlot:
         self.box.layout.display = "none" if canvas is None else "flex"
 
 
-def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot) -> W.VBox:
+def _columns(narrowest: float) -> str:
+    """Two columns of at least ``narrowest`` px where they fit, else one as wide as the grid."""
+    two = f"calc(50% - {_GAP / 2:g}px)"
+    return f"repeat(auto-fit, minmax(min(100%, max({narrowest:g}px, {two})), 1fr))"
+
+
+def _plots(
+    canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot, scale: float
+) -> W.VBox:
     """The sampling view, then the four panels, the formulas and the trace, two by two.
 
-    Each canvas is named for the page.
+    Each canvas is named for the page; ``scale`` is the plotting context's (`MIN_COLUMN`'s).
     """
     for name, canvas in canvases.items():
         name_canvas(name, canvas)
@@ -52,7 +77,9 @@ def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: Sampl
     grid = W.GridBox(
         [*(canvases[name] for name in PANELS), formulas, canvases["trace"]],
         layout=W.Layout(
-            grid_template_columns="repeat(2, minmax(0, 1fr))", grid_gap=f"{_GAP}px", width="100%"
+            grid_template_columns=_columns(round(MIN_COLUMN * scale)),
+            grid_gap=f"{_GAP}px",
+            width="100%",
         ),
     )
     grid.add_class("softmax-explorer-plots")
@@ -60,7 +87,7 @@ def _plots(canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: Sampl
         [sampling.box, grid],
         layout=W.Layout(
             flex="1 1 0",
-            min_width=f"{2 * MIN_COLUMN + _GAP}px",
+            min_width=f"min(100%, {2 * MIN_COLUMN + _GAP}px)",
             max_width=f"{2 * widest + _GAP}px",
             grid_gap=f"{_GAP}px",
         ),
@@ -74,11 +101,16 @@ def arrange(
     above: list[W.Widget],
     below: list[W.Widget],
     sampling: SamplingSlot,
+    scale: float = 1.0,
 ) -> W.VBox:
-    """The page's root: ``above``, the ``controls`` column beside the plots, then ``below``."""
-    column = W.VBox(controls, layout=W.Layout(flex="0 0 auto"))
-    plots = _plots(canvases, formulas, sampling)
+    """The page's root: the title, ``above``, the controls beside the plots, ``below``.
+
+    ``scale`` is the plotting context's sizes relative to the "notebook" context's.
+    """
+    column = W.VBox(controls, layout=W.Layout(flex="0 0 auto", max_width="100%"))
+    plots = _plots(canvases, formulas, sampling, scale)
     main = W.HBox([column, plots], layout=W.Layout(flex_flow="row wrap"))
-    root = W.VBox([*above, main, *below], layout=W.Layout(width="100%"))
+    head = W.HTML(TITLE + TOUCH_CSS)
+    root = W.VBox([head, *above, main, *below], layout=W.Layout(width="100%"))
     root.add_class("softmax-explorer")
     return root

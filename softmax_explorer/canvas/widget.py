@@ -56,6 +56,9 @@ class PanelCanvas(anywidget.AnyWidget):
     #: The plot's accessible name and the description of its current numbers (screen readers).
     label = traitlets.Unicode("").tag(sync=True)
     description = traitlets.Unicode("").tag(sync=True)
+    #: Whether a pointer drags something in the plot: a finger on it then drags, and neither
+    #: scrolls nor zooms the page (CSS ``touch-action: none``).
+    drags = traitlets.Bool(False).tag(sync=True)
 
     def __init__(self, figure: Figure, **kwargs: Any) -> None:
         width, height = (round(v) for v in figure.bbox.size)

@@ -17,7 +17,10 @@ from matplotlib.figure import Figure
 from .bars import BAR_WIDTH, BarsPanel
 from .steps import StepsPanel
 
-__all__ = ["P_RANGE", "Handles"]
+__all__ = ["DRAGGED", "P_RANGE", "Handles"]
+
+#: The panels a pointer drags something in (a bar, the step line).
+DRAGGED = ("bars", "steps")
 
 #: The probabilities a dragged bar asks for: a bar at 0 or 1 would need an infinite logit.
 P_RANGE = (1e-3, 1 - 1e-3)
@@ -59,7 +62,7 @@ class Handles:
         self._panels, self._on_bar, self._on_step = panels, on_bar, on_step
         self._on_select = on_select
         self._dragging: str | None = None
-        for name in ("bars", "steps"):
+        for name in DRAGGED:
             canvas = figures[name].canvas
             canvas.mpl_connect("button_press_event", lambda e, name=name: self._press(name, e))
             canvas.mpl_connect("motion_notify_event", lambda e, name=name: self._move(name, e))

@@ -40,15 +40,30 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_path):
-    """Chromium for one module: Playwright's sync API holds an event loop while it is open,
-    which must not outlive the browser tests."""
+def playwright():
+    """Playwright for one module: its sync API holds an event loop while it is open, which must
+    not outlive the browser tests."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+        yield p
+
+
+@pytest.fixture(scope="module")
+def browser(playwright, chromium_path):
+    """Chromium for one module."""
+    browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture(scope="module")
+def devices(playwright) -> dict[str, dict]:
+    """Playwright's device descriptors (viewport, scale, touch, user agent) for Chromium."""
+    return {
+        name: {k: v for k, v in device.items() if k != "default_browser_type"}
+        for name, device in playwright.devices.items()
+    }
 
 
 @dataclass
@@ -70,11 +85,12 @@ class PageLog:
 @pytest.fixture
 def open_page(browser):
     """``open_page(url, viewport=(w, h))`` -> (page, log): a fresh context, loaded until the
-    dashboard shows (1400 x 1000 unless told)."""
+    dashboard shows (1400 x 1000 unless told; ``device``: a `devices` descriptor instead)."""
     contexts = []
 
-    def opener(url: str, viewport: tuple[int, int] = (1400, 1000)):
-        context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    def opener(url: str, viewport: tuple[int, int] = (1400, 1000), device: dict | None = None):
+        options = device or {"viewport": {"width": viewport[0], "height": viewport[1]}}
+        context = browser.new_context(**options)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(PAGE_TIMEOUT_MS)
@@ -93,10 +109,23 @@ def open_page(browser):
         context.close()
 
 
+#: The height of the page's content: Voila's page scrolls inside its ``#rendered_cells``.
+_CONTENT_HEIGHT = (
+    "Math.max(document.documentElement.scrollHeight,"
+    " document.getElementById('rendered_cells')?.scrollHeight ?? 0)"
+)
+
+
 def save_screenshot(page, name: str) -> Path:
+    """The whole page as a PNG in test-artifacts/ (the viewport grown to its content's height)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    page.set_viewport_size({"width": size["width"], "height": page.evaluate(_CONTENT_HEIGHT)})
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
     return path
 
 

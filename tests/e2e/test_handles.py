@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.page import panel, settled_pixels, wait_for_change, wait_for_link
+from harness.page import on_screen, panel, settled_pixels, wait_for_change, wait_for_link
 from harness.server import running, start_app
 from softmax_explorer import Explorer
 from softmax_explorer.figures import Dashboard
@@ -23,15 +23,7 @@ THETA_STEP, H_STEP = CONTROLS.thetas[0].step, CONTROLS["h"].step  # log10 units 
 
 
 def _screen(page, name: str, x: float, y: float) -> tuple[float, float]:
-    """Where data point (x, y) of panel ``name`` is on the screen, as the page scales it."""
-    ax = PANELS[name].ax
-    (fx, fy) = ax.transAxes.inverted().transform(ax.transData.transform((x, y)))
-    left, bottom, width, height = ax.get_position().bounds
-    box = panel(page, name).bounding_box()
-    return (
-        box["x"] + box["width"] * (left + width * fx),
-        box["y"] + box["height"] * (1 - (bottom + height * fy)),
-    )
+    return on_screen(page, PANELS, name, x, y)
 
 
 def _drag(page, name: str, start: tuple[float, float], end: tuple[float, float]) -> None:

@@ -22,7 +22,7 @@ from harness.page import (
 )
 from harness.server import Server, fetch, running, start, wait_until
 
-from .conftest import PAGE_TIMEOUT_MS, ROOT
+from .conftest import PAGE_TIMEOUT_MS, ROOT, save_screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -163,5 +163,34 @@ def test_the_panels_follow_jupyterlabs_theme_and_back(jupyter, browser):
         _choose_theme(page, "JupyterLab Light")
         page.wait_for_selector("body[data-jp-theme-light='true']", state="attached")
         page.wait_for_function(_EVERY_PANEL_IS.format(test="d[0] > 230"))
+    finally:
+        context.close()
+
+
+#: Each plot's right edge, the notebook's, and how far the output area overflows sideways.
+_FIT = """() => {
+  const right = (e) => e.getBoundingClientRect().right;
+  const output = document.querySelector('.softmax-explorer').closest('.jp-OutputArea-output');
+  return {
+    plots: [...document.querySelectorAll('.softmax-explorer-canvas canvas')].map(right),
+    notebook: right(document.querySelector('.jp-NotebookPanel')),
+    overflow: output.scrollWidth - output.clientWidth,
+  };
+}"""
+
+
+@pytest.mark.parametrize("jupyter", ["lab"], indirect=True)
+def test_in_jupyterlab_at_1280x800_beside_the_file_browser_every_plot_fits(jupyter, browser):
+    _app, server = jupyter
+    context, page, _errors = _open(browser, server.url + APPS["lab"][1], (1280, 800), server)
+    try:
+        _run_notebook(page, server)
+        assert page.locator(".jp-FileBrowser").is_visible()
+        fit = page.evaluate(_FIT)
+        assert len(fit["plots"]) >= 5
+        assert max(fit["plots"]) <= min(fit["notebook"], 1280), fit
+        assert fit["overflow"] <= 1, fit
+        save_screenshot(page, "screen-jupyterlab-1280x800")
+        bars_follow_a_key(page)
     finally:
         context.close()

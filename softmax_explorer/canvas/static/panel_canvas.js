@@ -107,6 +107,9 @@ function render({ model, el }) {
     description.textContent = model.get("description");
   }
   describe();
+  // a finger on a plot that drags something drags it, and neither scrolls nor zooms the page
+  const touch = () => { canvas.style.touchAction = model.get("drags") ? "none" : ""; };
+  touch();
   let stale = true;
   let queued = false;
 
@@ -166,6 +169,7 @@ function render({ model, el }) {
   const listeners = [
     ["change:background", restale], ["change:foreground", queue], ["change:width", queue],
     ["change:height", queue], ["change:label", describe], ["change:description", describe],
+    ["change:drags", touch],
   ];
   for (const [event, listener] of listeners) model.on(event, listener);
   // pointer presses, drags and releases, and arrow keys on the focused plot, in figure pixels

@@ -49,7 +49,7 @@ def test_browser_benchmark(tmp_path, chromium_path):
     report = json.loads(out_file.read_text())
     assert [a["name"] for a in report["apps"]] == [
         "floor", "seed approach", "our app, n = 4", "our app, n = 32",
-        "our app, n = 32, sampling view",
+        "our app, n = 32, sampling view", "our app, n = 32, 1.5-entmax",
     ]  # fmt: skip
     for app in report["apps"]:
         assert len(app["steps_ms"]) + app["lost_steps"] == 3

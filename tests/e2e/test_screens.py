@@ -8,6 +8,7 @@ moving the page. Each test keeps a screenshot in test-artifacts/ (git-ignored).
 from __future__ import annotations
 
 import itertools
+import math
 
 import numpy as np
 import pytest
@@ -124,7 +125,7 @@ def _at(point) -> dict:
 
 
 @pytest.mark.parametrize("name", PHONES)
-def test_on_a_phone_every_plot_takes_the_full_width_and_a_finger_drags_a_bar(
+def test_on_a_phone_every_plot_takes_the_full_width_and_a_finger_drags_the_handles(
     server, open_page, devices, name
 ):
     page, log = open_page(server.url, device=devices[name])
@@ -142,15 +143,17 @@ def test_on_a_phone_every_plot_takes_the_full_width_and_a_finger_drags_a_bar(
     assert width == round(bars.bounding_box()["width"] * ratio)
     # a finger drags bar 3 from g = 0.728 down to 0.3; the page neither scrolls nor zooms
     panels = Dashboard(compute(State())).panels
-    scrolled = page.evaluate("[window.scrollX, window.scrollY, window.visualViewport.scale]")
-    _touch_drag(
-        page, on_screen(page, panels, "bars", 2, 0.7), on_screen(page, panels, "bars", 2, 0.3)
-    )
+    scrolled = page.evaluate(_SCROLL)
+    _touch_drag(page, *(on_screen(page, panels, "bars", 2, g) for g in (0.7, 0.3)))
     dragged = wait_for_link(page, lambda s: abs(compute(s).g[2] - 0.3) < 0.02)
     assert dragged.theta[:2] == State().theta[:2]
-    assert (
-        page.evaluate("[window.scrollX, window.scrollY, window.visualViewport.scale]") == scrolled
-    )
+    assert page.evaluate(_SCROLL) == scrolled
+    # and the step line, from h = 1e-6 to 1e-3
+    panel(page, "steps").scroll_into_view_if_needed()
+    scrolled = page.evaluate(_SCROLL)
+    _touch_drag(page, *(on_screen(page, panels, "steps", h, 1e-8) for h in (1e-6, 1e-3)))
+    wait_for_link(page, lambda s: abs(math.log10(s.h) + 3) < 0.1)
+    assert page.evaluate(_SCROLL) == scrolled
     save_screenshot(page, f"screen-{name.lower().replace(' ', '-')}")
     assert log.page_errors == []
 

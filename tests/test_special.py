@@ -61,20 +61,23 @@ def _mp_shifted(row):
 )
 @example(np.full(5, -1.5))  # peak + log1p(4) cancels to 0.109: error relative to the terms
 @example(np.array([0.9, 109.0]))  # 0.9 - 109 rounded: exp(-108.1) off by 1e-14, relative
+@example(np.array([111.0, 0.0]))  # log1p(exp(-111)): 60 digits would not hold 1 + exp(-111)
 def test_logsumexp_and_softmax_match_mpmath(z):
-    peak, shifted, log_total = _mp_shifted(z)
-    lse = float(peak + log_total)
+    # log(1 + t) keeps a t as small as exp(-745) (the smallest double's scale) at 400 digits
+    with mp.workdps(400):
+        peak, shifted, log_total = _mp_shifted(z)
+        lse = float(peak + log_total)
+        terms = float(abs(peak) + abs(log_total))
+        expected = [float(mp.exp(s - log_total)) for s in shifted]
+        log_expected = [float(s - log_total) for s in shifted]
+        spread = max(abs(float(s)) for s in shifted if s > -750)
     # peak + log1p(rest): each term rounded, then their sum; where they cancel, the error is
     # relative to the terms, not to the result (Blanchard, Higham and Higham, 2021)
-    terms = float(abs(peak) + abs(log_total))
     assert abs(float(special.logsumexp(z)) - lse) <= max(2 * EPS * terms, 1e-300)
     # z_i - max(z) is rounded to a double: exp of it is off by up to |z_i - max(z)| * EPS / 2,
     # relative, for every class that contributes (the others' exp is 0)
-    spread = max(abs(float(s)) for s in shifted if s > -750)
     rtol = max(1e-14, 2 * EPS * (2 + spread))
-    expected = [float(mp.exp(s - log_total)) for s in shifted]
     np.testing.assert_allclose(special.softmax(z), expected, rtol=rtol, atol=1e-300)
-    log_expected = [float(s - log_total) for s in shifted]
     np.testing.assert_allclose(special.log_softmax(z), log_expected, rtol=rtol, atol=1e-300)
 
 

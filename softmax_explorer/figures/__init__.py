@@ -5,7 +5,9 @@
 - **error**: ``|numeric - analytic|`` per entry on a log scale, the worst entry framed;
 - **steps**: each scheme's error against the step size (log-log), the current step, the
   theoretical best steps and machine epsilon;
-- **trace**: the cross-entropy along gradient descent.
+- **trace**: the cross-entropy along gradient descent;
+- **sampling** (made once the sampling view is first shown): the full and the sampler's
+  distributions side by side, with the cut-offs and the draws.
 
 Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the panels it touches.
 `Dashboard.update` changes the existing artists (``set_path``, ``set_data``, norm limits, texts)
@@ -17,8 +19,9 @@ canvas is Agg unless the caller passes another (the app passes the browser-drawn
 
 Modules: `style` (seaborn's style, contexts, palette and colour maps per theme), `ticks`
 (labels and axis helpers), `panel` (the panel framework), `bars`, `heatmaps`, `steps`, `trace`
-(the panels), `blit` (blitting), `handles` (the bars and the step line dragged by a hand or
-moved by the arrow keys), `dashboard` (the five figures and the export), `describe` (the panels
+(the panels), `sampling` (the sampling view), `blit` (blitting), `handles` (the bars and the
+step line dragged by a hand or moved by the arrow keys; `handles.DRAGGED` names their panels),
+`dashboard` (the five figures and the export), `describe` (the panels
 in words, for screen readers) and `formulas` (the formula panel's HTML, which the browser
 typesets beside the plots).
 """

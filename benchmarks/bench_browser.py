@@ -7,7 +7,8 @@ Three kinds of page, each served by Voila and driven by Playwright in headless C
    Jacobian heatmap) and calling ``plt.show()`` on every change, as the seed notebook does;
 3. **our app** (`softmax-explorer`) at n = 4 and n = 32, at n = 32 with the sampling view
    open (top-p 0.9, N = 1000 draws redrawn at each step), and at n = 32 with 1.5-entmax (the
-   costlier of the sparse mappings) in place of softmax.
+   costlier of the sparse mappings) in place of softmax, moving theta_30: its class is in the
+   support, where theta_1's is not (a step there would change nothing on screen).
 
 For each: the time from a key press on the focused slider to the frame after the last change of
 the plot on screen (canvas draws, a new image, or new text, seen from inside the page; a change
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -247,26 +249,27 @@ def measure_steps(page, slider: str, steps: int, warmup: int = 3) -> tuple[list[
     return latencies, lost
 
 
-def link_theta(page) -> float:
-    """theta_1 of the state the page shows, read from its share link."""
+def link_theta(page, k: int) -> float:
+    """theta_k (from 1) of the state the page shows, read from its share link."""
     link = page.locator(".softmax-explorer-link input").input_value()
-    return State.from_query(link.split("?", 1)[1]).theta[0]
+    return State.from_query(link.split("?", 1)[1]).theta[k - 1]
 
 
 def measure_bursts(page, slider: str, count: int = BURSTS) -> tuple[list[float], bool]:
     """Bursts of ten quick presses, each from the slider's minimum: the times from the last
     press to the last repaint, and whether every last repaint showed the last value."""
     page.locator(slider).first.focus()
+    k = int(re.search(r"theta-(\d+)", slider)[1])
     settles, shown = [], True
     for _ in range(count):
         page.keyboard.press("Home")
         settle(page, page.evaluate("window.__keydowns[window.__keydowns.length - 1]"))
-        before = link_theta(page)
+        before = link_theta(page, k)
         for _ in range(10):
             page.keyboard.press("ArrowRight", delay=0)
         last_press = page.evaluate("window.__keydowns[window.__keydowns.length - 1]")
         last = settle(page, last_press)
-        shown = shown and last is not None and abs(link_theta(page) - (before + 0.5)) < 1e-9
+        shown = shown and last is not None and abs(link_theta(page, k) - (before + 0.5)) < 1e-9
         if last is not None:
             settles.append(max(0.0, last - last_press))
     return settles, shown
@@ -291,7 +294,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
         (SAMPLING, ours, "?n=32&sampling=true&top_p=0.9&samples=1000",
          ".softmax-explorer-theta-1 .noUi-handle", DASHBOARD_READY),
         ("our app, n = 32, 1.5-entmax", ours, "?n=32&mapping=entmax15",
-         ".softmax-explorer-theta-1 .noUi-handle", DASHBOARD_READY),
+         ".softmax-explorer-theta-30 .noUi-handle", DASHBOARD_READY),
     ]  # fmt: skip
     with sync_playwright() as p, ExitStack() as servers:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)

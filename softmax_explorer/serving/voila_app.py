@@ -111,7 +111,7 @@ def forbidden_page(query: dict[str, str]) -> str:
 
 
 class PageHandler(TornadoVoilaHandler):
-    """Voila's page handler, with the cap on live kernels and a log line per page."""
+    """Voila's page handler, with the class token, the cap on live kernels, a log line per page."""
 
     @property
     def classroom(self) -> ClassroomKernelManager:

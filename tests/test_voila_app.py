@@ -76,12 +76,11 @@ def test_a_page_is_served_from_the_pool_as_far_as_the_guard_lets_it_see(
     import dataclasses
     import types
 
-    from softmax_explorer.serving import voila_app
+    from softmax_explorer.serving import classroom
 
-    guard = voila_app.POOL if holds else dataclasses.replace(voila_app.POOL, sentinel="0" * 16)
-    monkeypatch.setattr(voila_app, "POOL", guard)
-    handler = types.SimpleNamespace(kernel_manager=_Pooled(done))
-    assert voila_app.PageHandler._pooled_ready(handler, "app.ipynb") is ready
+    guard = classroom.POOL if holds else dataclasses.replace(classroom.POOL, sentinel="0" * 16)
+    monkeypatch.setattr(classroom, "POOL", guard)
+    ready_in = classroom.ClassroomKernelManager.pool_ready
+    assert ready_in(_Pooled(done), "app.ipynb") is ready
     for empty in (object(), types.SimpleNamespace(get_pool_size=lambda _notebook: 0)):
-        handler = types.SimpleNamespace(kernel_manager=empty)  # no --preheat, or all taken
-        assert voila_app.PageHandler._pooled_ready(handler, "app.ipynb") is False
+        assert ready_in(empty, "app.ipynb") is False  # no --preheat, or all taken

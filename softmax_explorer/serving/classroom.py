@@ -144,6 +144,11 @@ def kernel_transport() -> str:
     return "tcp" if os.name == "nt" else "ipc"
 
 
+def _started(task: asyncio.Future) -> bool:
+    """Whether a task of Voila's pool has started its kernel."""
+    return task.done() and not task.cancelled() and task.exception() is None
+
+
 class ClassroomKernelManager(AsyncMappingKernelManager):
     """Jupyter server's kernel manager: a cap on live kernels, lull-timed refills, a zygote."""
 
@@ -317,11 +322,21 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             return None
         for notebook, pool in getattr(self, "_pools", {}).items():
             for task in pool:
-                started = task.done() and not task.cancelled() and task.exception() is None
-                if started and task.result().get("kernel_id") == kernel_id:
+                if _started(task) and task.result().get("kernel_id") == kernel_id:
                     pool.remove(task)
                     return notebook
         return None
+
+    def pool_ready(self, notebook: str) -> bool:
+        """Whether the next kernel of Voila's pool for ``notebook`` has started.
+
+        A page served by it waits at most for its notebook to finish, never for a kernel start.
+        Where Voila's pool cannot be read (`POOL` does not hold), whether the pool holds a
+        kernel at all, Voila's own rule; False without a pool (no ``--preheat``).
+        """
+        if not getattr(self, "get_pool_size", lambda _notebook: 0)(notebook):  # an empty pool
+            return False
+        return not POOL.holds or _started(self._pools[notebook][0])
 
     async def shutdown_all(self, now: bool = False) -> None:
         """Stop every kernel; refills still waiting give up."""

@@ -37,7 +37,6 @@ from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 
 from .classroom import ClassFull, ClassroomKernelManager
-from .voila_fixes import POOL
 
 __all__ = [
     "CHATTER",
@@ -118,26 +117,11 @@ class PageHandler(TornadoVoilaHandler):
         """The server's kernel manager."""
         return self.kernel_manager
 
-    def _pooled_ready(self, notebook: str) -> bool:
-        """Whether the pool's next kernel has started.
-
-        A page served by it waits at most for its notebook to finish, never for a kernel start.
-        Where Voila's pool cannot be read (`POOL` does not hold), whether the pool holds a
-        kernel at all, Voila's own rule.
-        """
-        km = self.kernel_manager
-        if not getattr(km, "get_pool_size", lambda _notebook: 0)(notebook):  # an empty pool
-            return False
-        if not POOL.holds:
-            return True
-        first = km._pools[notebook][0]
-        return first.done() and not first.cancelled() and first.exception() is None
-
     def should_use_rendered_notebook(self, notebook_data: dict, pool_size: int, *args: Any) -> bool:
         """Voila's rule, and a ready pooled kernel (a page never waits for a refill)."""
         if not super().should_use_rendered_notebook(notebook_data, pool_size, *args):
             return False
-        return self._pooled_ready(self.notebook_path)
+        return self.classroom.pool_ready(self.notebook_path)
 
     @allow_unauthenticated  # a request without the token gets `_forbid`'s page, not a redirect
     async def get(self, path: str | None = None) -> None:
@@ -151,7 +135,7 @@ class PageHandler(TornadoVoilaHandler):
             return
         km = self.classroom
         _ = self.xsrf_token  # sets the cookie that the shutdown beacon sent on unload must carry
-        pooled = bool(self.notebook_path) and self._pooled_ready(self.notebook_path)
+        pooled = bool(self.notebook_path) and km.pool_ready(self.notebook_path)
         if not pooled and km.full():
             self._refuse(km.live(), km.max_kernels)
             return

@@ -215,10 +215,10 @@ FIXES: tuple[Fix, ...] = (
         install=_bounded_header,
     ),
 )
-#: Voila's kernel pool, read by the page handler to see whether its next kernel is ready
-#: (``VoilaKernelManager._pools``: per notebook, the tasks that start its pooled kernels; made
-#: in the factory's class). Where it does not hold, the handler counts the pool with Voila's own
-#: ``get_pool_size``.
+#: Voila's kernel pool, read by the kernel manager to see whether its next kernel is ready and
+#: to take a dead kernel out of it (``VoilaKernelManager._pools``: per notebook, the tasks that
+#: start its pooled kernels; made in the factory's class). Where it does not hold, the manager
+#: counts the pool with Voila's own ``get_pool_size`` and leaves a dead kernel in it.
 POOL = Guard(
     name="pool-ready",
     replaces="voila.voila_kernel_manager:voila_kernel_manager_factory",

@@ -222,23 +222,23 @@ def tree(root: int) -> dict[int, tuple[float, str]]:
     return {
         pid: (processes[pid][1], processes[pid][3].replace(b"\0", b" ").decode(errors="replace"))
         for pid in _descendants(processes, root)
-        if _state(pid) not in ("Z", None)
+        if _same(pid)
     }
 
 
-def _state(pid: int) -> str | None:
-    """A process's state letter (``Z`` for a zombie), or None once it is gone."""
+def _stat(pid: int) -> tuple[str, float] | None:
+    """A process's state letter (``Z`` for a zombie) and start time, or None once it is gone."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
         return None
-    return stat.rsplit(")", 1)[1].split()[0]
+    return fields[0], float(fields[19])
 
 
-def _same(pid: int, started: float) -> bool:
-    """Whether ``pid`` is still the process that started at ``started`` and has not ended."""
-    found = _processes().get(pid)
-    return found is not None and found[1] == started and _state(pid) not in ("Z", None)
+def _same(pid: int, started: float | None = None) -> bool:
+    """Whether ``pid`` runs (not ended, not a zombie), and is the process started at ``started``."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z" and started in (None, stat[1])
 
 
 def end(processes: dict[int, tuple[float, str]], grace: float = 10) -> list[str]:

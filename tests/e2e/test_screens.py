@@ -28,7 +28,7 @@ PHONES = ["Pixel 7", "iPhone 13"]
 #: WCAG 2.5.8: the smallest target a pointer or a finger is given, in CSS px.
 TARGET = 24
 #: The smallest text the plots may show at 1024 x 768 with --context talk, in CSS px (the
-#: tick labels and annotations; README states it).
+#: tick labels and annotations; docs/deployment.md states it).
 PROJECTED_TEXT = 14
 
 #: Each thing the page lays out, as (class, left, top, right, bottom), in page order.

@@ -10,6 +10,7 @@ import warnings
 import matplotlib as mpl
 import numpy as np
 import pytest
+from matplotlib.backend_bases import RendererBase
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
@@ -161,6 +162,34 @@ def test_unchanged_artists_are_replayed_and_changed_ones_drawn(seed, monkeypatch
     assert seed.panels["error"].heading not in drawn
     texts = [c[1] for c in seed.figures["jacobian"].canvas.foreground if c[0] == "text"]
     assert texts == shown(after)
+
+
+@pytest.mark.parametrize("marker", ["o", "^", "*"])
+def test_markers_are_one_command_stamping_matplotlibs_outline_at_each_point(marker, monkeypatch):
+    def recorded():
+        fig = Figure(figsize=(3, 2), dpi=80)
+        canvas = DisplayListCanvas(fig)
+        fig.add_subplot().plot(
+            [0, 1, 2, 3], [1, np.nan, 0.3, 2], marker=marker, markersize=9, linestyle="none",
+            markerfacecolor="#ff8000", markeredgecolor="#0040c0",
+        )  # fmt: skip
+        canvas.draw()
+        return canvas.background
+
+    face = "rgb(255,128,0)"  # not the ticks (markers too, without a face)
+    (stamped,) = [c[1:] for c in recorded() if c[0] == "markers" and c[4] == face]
+    codes, xy, offsets, *paint = stamped
+    # matplotlib's own draw_markers: one path per point, the outline translated there
+    monkeypatch.setattr(DisplayListRenderer, "draw_markers", RendererBase.draw_markers)
+    each = [c[1:] for c in recorded() if c[0] == "path" and c[3] == face]
+    offsets = np.reshape(offsets, (-1, 2))
+    assert len(each) == len(offsets) == 3  # the NaN point is left out, as matplotlib does
+    np.testing.assert_array_equal(offsets, offsets.round())  # on whole pixels, as Agg puts them
+    for (one_codes, one_xy, *one_paint), at in zip(each, offsets, strict=True):
+        assert (one_codes, one_paint) == (codes, paint)
+        # within a pixel: the rounding of the point, or the snapping of a polygon's corners
+        far = np.abs(np.reshape(one_xy, (-1, 2)) - (np.reshape(xy, (-1, 2)) + at)).max()
+        assert far <= 1.0
 
 
 def test_a_colourbar_is_one_image_and_an_uneven_mesh_is_paths():

@@ -8,7 +8,7 @@ on an HTML canvas. What it draws, and how exactly:
 feature                recorded as
 =====================  ===========================================================================
 paths                  ``path`` (lines, polygons, Bezier curves), fill and stroke as CSS colours
-markers                one ``path`` per marker (matplotlib's default ``draw_markers``)
+markers                ``markers``: the marker's outline once, and where each is stamped
 dashes                 the path's ``dash``: ``[offset, [on, off, ...]]`` in pixels
 cap and join styles    the path's ``cap`` and ``join``, as in CSS
 alpha                  in the colours (``rgba(...)``) and in an image's ``alpha``
@@ -25,6 +25,9 @@ The commands:
   letter per vertex (M, L, Q, C as in SVG path data, repeated for each control point of a curve;
   Z closes and takes no coordinates), ``xy`` the flat coordinates;
   ``fill``/``stroke`` are CSS colours or None; ``dash`` is ``[offset, [on, off, ...]]`` or None;
+- ``["markers", codes, xy, offsets, fill, stroke, linewidth, dash, cap, join, clip]``: the
+  marker's outline as a ``path``'s, around (0, 0), drawn at each point of ``offsets`` (flat
+  pixel coordinates), as Agg and SVG stamp a marker rather than draw a path per point;
 - ``["text", s, x, y, angle, font, colour, align, clip]``: ``font`` is a CSS font; ``(x, y)`` is
   on the baseline, at the left end unless ``align`` is "center" or "right";
 - ``["image", width, height, rgba, matrix, alpha, clip]``: ``rgba`` is the base64 of the unsampled
@@ -190,8 +193,14 @@ class DisplayListRenderer(RendererBase):
         x0, y0, x1, y1 = box.extents
         return [round(x0, 2), round(self.height - y1, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
 
-    def _path_data(self, path: Path, transform: Transform, gc: GraphicsContextBase, lw: float):
-        """Path codes (one letter per vertex) and the vertices' flat pixel coordinates."""
+    def _path_data(
+        self, path: Path, transform: Transform, gc: GraphicsContextBase, lw: float,
+        top: float | None = None,
+    ):  # fmt: skip
+        """Path codes (one letter per vertex) and the vertices' flat pixel coordinates.
+
+        y is measured down from ``top`` (default the canvas's top edge).
+        """
         cleaned = path.cleaned(
             transform, remove_nans=True, snap=gc.get_snap(), stroke_width=lw,
             simplify=path.should_simplify and gc.get_hatch() is None, curves=True,
@@ -200,7 +209,8 @@ class DisplayListRenderer(RendererBase):
         drawn = codes != Path.STOP
         codes, vertices = codes[drawn], vertices[drawn]
         xy = vertices[codes != Path.CLOSEPOLY]
-        xy = np.column_stack([xy[:, 0], self.height - xy[:, 1]]).round(2)
+        top = self.height if top is None else top
+        xy = np.column_stack([xy[:, 0], top - xy[:, 1]]).round(2)
         return "".join(_LETTERS[codes]), xy.ravel().tolist()
 
     def _refuse_unsupported(self, gc: GraphicsContextBase) -> None:
@@ -211,9 +221,11 @@ class DisplayListRenderer(RendererBase):
         if gc.get_sketch_params() is not None:
             self.refuse("a sketch (xkcd) style")
 
-    def draw_path(self, gc, path, transform, rgbFace=None) -> None:
-        """Record a ``path`` command."""
-        self._refuse_unsupported(gc)
+    def _paint(self, gc: GraphicsContextBase, rgbFace) -> tuple[float, list] | None:
+        """The line width in pixels and a path's ``fill, stroke, linewidth, dash, cap, join``.
+
+        None if neither a fill nor a stroke shows.
+        """
         lw = self.points_to_pixels(gc.get_linewidth())
         stroke = _css(gc.get_rgb()) if lw > 0 else None
         fill = None
@@ -221,16 +233,43 @@ class DisplayListRenderer(RendererBase):
             alpha = gc.get_alpha() if gc.get_forced_alpha() else None
             fill = _css(rgbFace, alpha)
         if fill is None and stroke is None:
-            return
+            return None
         offset, seq = gc.get_dashes()
         dash = None
         if seq is not None and len(seq):
             px = self.points_to_pixels
             dash = [round(px(offset or 0), 2), [round(px(s), 2) for s in seq]]
-        self.commands.append([
-            "path", *self._path_data(path, transform, gc, lw), fill, stroke, round(lw, 2), dash,
-            _CAPS[gc.get_capstyle()], gc.get_joinstyle(), self._clip(gc),
-        ])  # fmt: skip
+        return lw, [fill, stroke, round(lw, 2), dash, _CAPS[gc.get_capstyle()], gc.get_joinstyle()]
+
+    def draw_path(self, gc, path, transform, rgbFace=None) -> None:
+        """Record a ``path`` command."""
+        self._refuse_unsupported(gc)
+        painted = self._paint(gc, rgbFace)
+        if painted is not None:
+            lw, paint = painted
+            outline = self._path_data(path, transform, gc, lw)
+            self.commands.append(["path", *outline, *paint, self._clip(gc)])
+
+    def draw_markers(self, gc, marker_path, marker_trans, path, trans, rgbFace=None) -> None:
+        """Record one ``markers`` command: the outline once, stamped at each vertex of ``path``.
+
+        The points are those of matplotlib's own ``draw_markers`` (each segment's end point,
+        without NaNs), rounded to whole pixels as Agg places markers: a snapped outline then
+        stays on the pixel grid.
+        """
+        self._refuse_unsupported(gc)
+        painted = self._paint(gc, rgbFace)
+        if painted is None:
+            return
+        lw, paint = painted
+        points = [v[-2:] for v, _ in path.iter_segments(trans, simplify=False) if len(v)]
+        if not points:
+            return
+        offsets = np.floor(np.asarray(points, dtype=float) + 0.5)
+        offsets[:, 1] = self.height - offsets[:, 1]
+        outline = self._path_data(marker_path, marker_trans, gc, lw, top=0.0)
+        at = offsets.ravel().tolist()
+        self.commands.append(["markers", *outline, at, *paint, self._clip(gc)])
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext: Text | None = None):
         """Record a ``text`` command (math text as paths)."""

@@ -42,22 +42,35 @@ function path(codes, xy) {
   return p;
 }
 
+function paint(ctx, p, fill, stroke, width, dash, cap, join) {
+  if (fill) {
+    ctx.fillStyle = fill;
+    ctx.fill(p);
+  }
+  if (stroke) {
+    ctx.strokeStyle = stroke;
+    ctx.lineWidth = width;
+    ctx.lineCap = cap;
+    ctx.lineJoin = join;
+    ctx.setLineDash(dash ? dash[1] : []);
+    ctx.lineDashOffset = dash ? dash[0] : 0;
+    ctx.stroke(p);
+  }
+}
+
 const draw = {
   path(ctx, [codes, xy, fill, stroke, width, dash, cap, join, box]) {
     clip(ctx, box);
+    paint(ctx, path(codes, xy), fill, stroke, width, dash, cap, join);
+  },
+  // one marker's outline, stamped at each offset
+  markers(ctx, [codes, xy, offsets, fill, stroke, width, dash, cap, join, box]) {
+    clip(ctx, box);
     const p = path(codes, xy);
-    if (fill) {
-      ctx.fillStyle = fill;
-      ctx.fill(p);
-    }
-    if (stroke) {
-      ctx.strokeStyle = stroke;
-      ctx.lineWidth = width;
-      ctx.lineCap = cap;
-      ctx.lineJoin = join;
-      ctx.setLineDash(dash ? dash[1] : []);
-      ctx.lineDashOffset = dash ? dash[0] : 0;
-      ctx.stroke(p);
+    for (let j = 0; j < offsets.length; j += 2) {
+      ctx.translate(offsets[j], offsets[j + 1]);
+      paint(ctx, p, fill, stroke, width, dash, cap, join);
+      ctx.translate(-offsets[j], -offsets[j + 1]);
     }
   },
   text(ctx, [s, x, y, angle, font, colour, align, box]) {

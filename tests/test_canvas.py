@@ -125,6 +125,7 @@ def test_renderer_blitting_protocol_and_size():
     assert (renderer.width, renderer.height) == (200, 100)
     assert renderer.points_to_pixels(72) == 100
     fig.text(0.5, 0.5, "static")
+    fig.text(0.2, 0.2, "  ")  # blank: nothing to draw
     canvas.draw()
     assert [c[1] for c in canvas.background if c[0] == "text"] == ["static"]
     renderer.copy_from_bbox(fig.bbox)

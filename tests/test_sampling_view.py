@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from softmax_explorer import Explorer, special
 from softmax_explorer.state import State
@@ -43,9 +44,39 @@ def test_the_panels_show_the_cuts_the_sampler_and_the_draws():
     np.testing.assert_allclose(panel.frequencies.get_ydata(), draws.counts[order] / 1000)
     assert panel.top_p_line.get_ydata()[0] == 0.8
     np.testing.assert_allclose(panel.cumulative.get_ydata(), np.cumsum(seen[order]))
-    assert [t.get_text() for t in panel.ax.get_xticklabels()] == [str(k + 1) for k in order]
+    names = [str(k + 1) for k in order]
+    assert [t.get_text() for t in panel.class_labels] == names * 2  # both sides
     assert f"H = {special.entropy(u / 2):.3g}" in panel.left_heading.get_text()
     assert panel.note.get_text().endswith("T last would differ: class 2")  # T = 1 keeps 3, 4
+
+
+def test_the_class_names_sit_where_tick_labels_would_and_follow_the_order_without_a_full_draw():
+    explorer = Explorer(query=QUERY)
+    dashboard = explorer.dashboard
+    panel, fig = dashboard.panels["sampling"], dashboard.figures["sampling"]
+    sent = []
+    fig.canvas.show = lambda background, foreground: sent.append(background)
+    before = [t.get_text() for t in panel.class_labels]
+    explorer.controls.thetas[0].value = 3.0  # class 1 becomes the most probable
+    after = [t.get_text() for t in panel.class_labels]
+    assert after[0] == "1" != before[0]
+    assert sent
+    assert all(background is None for background in sent)  # blits only
+    # matplotlib's own tick labels with these names: the same places, the axis label unmoved
+    agg = FigureCanvasAgg(fig)
+    renderer = agg.get_renderer()
+    for side, ax in enumerate((panel.ax, panel.cax)):
+        ours = panel.class_labels[side * panel.n : (side + 1) * panel.n]
+        ours = [t.get_window_extent(renderer) for t in ours]
+        xlabel = ax.xaxis.label.get_window_extent(renderer)
+        ax.set_xticks(range(panel.n), after[: panel.n])
+        agg.draw()
+        ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
+        for box, tick in zip(ours, ticks, strict=True):
+            np.testing.assert_allclose(box.extents, tick.extents, atol=0.5)
+        np.testing.assert_allclose(
+            ax.xaxis.label.get_window_extent(renderer).extents, xlabel.extents, atol=0.5
+        )
 
 
 def test_a_cut_moved_in_the_browser_redraws_the_kept_classes():

@@ -272,8 +272,10 @@ class DisplayListRenderer(RendererBase):
         self.commands.append(["markers", *outline, at, *paint, self._clip(gc)])
 
     def draw_text(self, gc, x, y, s, prop, angle, ismath=False, mtext: Text | None = None):
-        """Record a ``text`` command (math text as paths)."""
+        """Record a ``text`` command (math text as paths); blank text draws nothing."""
         self._refuse_unsupported(gc)
+        if not s.strip():
+            return
         if ismath:  # mathtext and TeX as outlines, exactly as matplotlib lays them out
             return super().draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
         align = "left"

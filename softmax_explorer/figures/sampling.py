@@ -76,6 +76,7 @@ class SamplingPanel(ResultsPanel):
             ax.set_ylim(0, 1.05)
             ax.set_xlim(-0.6, n - 0.4)
             sns.despine(ax=ax)
+        self.class_labels = [label for ax in (left, right) for label in self._class_labels(ax)]
         left.set_ylabel("probability")
         left.set_xlabel("class, most probable first")
         right.set_xlabel("class, most probable first")
@@ -83,16 +84,23 @@ class SamplingPanel(ResultsPanel):
             self.kept_bars, self.removed_bars, self.sampler_bars, self.cumulative,
             self.top_p_line, self.min_p_line, self.changed, self.frequencies,
             self.left_heading, self.right_heading, self.note, self.draws_note,
+            *self.class_labels,
         ]  # fmt: skip
 
-    def static_key(self, results: Results) -> object:
-        return tuple(results.sampled.order)
+    def _class_labels(self, ax) -> list:
+        """Texts where the x tick labels go, naming the classes in the order drawn.
 
-    def refresh_static(self, results: Results) -> None:
-        labels = [str(k + INDEX_BASE) for k in results.sampled.order]
-        tick_size = scaled(9 if self.n <= 12 else 7)
-        for ax in (self.ax, self.cax):
-            ax.set_xticks(np.arange(self.n), labels, fontsize=tick_size)
+        The order changes with a slider; as animated texts, the classes' names then change
+        without a full draw. The ticks keep blank labels, so the axis label stays below them.
+        """
+        size = scaled(9 if self.n <= 12 else 7)
+        ax.set_xticks(np.arange(self.n), [" "] * self.n, fontsize=size)
+        tick = ax.xaxis.get_major_ticks()[0].label1
+        return [
+            ax.text(k, 0, "", transform=tick.get_transform(), ha=tick.get_ha(),
+                    va=tick.get_va(), fontsize=size, color=tick.get_color())
+            for k in range(self.n)
+        ]  # fmt: skip
 
     def data_key(self, results: Results) -> object:
         s, r = results.state, results.sampled
@@ -104,6 +112,9 @@ class SamplingPanel(ResultsPanel):
     def refresh(self, results: Results) -> None:
         s, r = results.state, results.sampled
         order = r.order
+        names = [str(k + INDEX_BASE) for k in order]
+        for label, name in zip(self.class_labels, names * 2, strict=True):
+            label.set_text(name)
         seen, kept = r.seen[order], r.kept[order]
         shown, removed = _kept_heights(seen, kept)
         self.kept_bars.set_path(bar_path(shown))

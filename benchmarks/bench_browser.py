@@ -5,8 +5,10 @@ Three kinds of page, each served by Voila and driven by Playwright in headless C
 1. **floor**: one FloatSlider observed by a callback that sets a Label (no dashboard is faster);
 2. **seed approach**: ``ipywidgets.interact`` building a new seaborn-styled figure (bars and a
    Jacobian heatmap) and calling ``plt.show()`` on every change, as the seed notebook does;
-3. **our app** (`softmax-explorer`) at n = 4 and n = 32, at n = 32 with the sampling view
-   open (top-p 0.9, N = 1000 draws redrawn at each step), and at n = 32 with 1.5-entmax (the
+3. **our app** (`softmax-explorer`) at n = 4 and n = 32 moving theta_1; at n = 32 with the
+   sampling view open (top-p 0.9, N = 1000 draws) moving the temperature, whose every step
+   changes every plot, the sampler's distribution, its cut and the draws (theta_1's class is
+   too improbable there for a step to change the view); and at n = 32 with 1.5-entmax (the
    costlier of the sparse mappings) in place of softmax, moving theta_30: its class is in the
    support, where theta_1's is not (a step there would change nothing on screen).
 
@@ -28,8 +30,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
-import re
 import statistics
 import subprocess
 import sys
@@ -51,7 +53,7 @@ from harness.chromium import CHROMIUM_ARGS, find_chromium  # noqa: E402
 from harness.page import DASHBOARD_READY  # noqa: E402
 from harness.server import kernels, plain_voila, private_mb, rss_mb, running, start  # noqa: E402
 from softmax_explorer.serving.cli import KERNEL_MALLOC  # noqa: E402
-from softmax_explorer.state import State  # noqa: E402
+from softmax_explorer.state import SETTINGS, State  # noqa: E402
 
 QUIET_MS = 400  # no further change for this long: the step is over
 SAMPLING = "our app, n = 32, sampling view"
@@ -249,30 +251,54 @@ def measure_steps(page, slider: str, steps: int, warmup: int = 3) -> tuple[list[
     return latencies, lost
 
 
-def link_theta(page, k: int) -> float:
-    """theta_k (from 1) of the state the page shows, read from its share link."""
-    link = page.locator(".softmax-explorer-link input").input_value()
-    return State.from_query(link.split("?", 1)[1]).theta[k - 1]
+@dataclass(frozen=True)
+class Moved:
+    """What our app's measured slider moves: theta_k (``k`` from 1) or a field of one number."""
+
+    field: str
+    k: int | None = None
+
+    @property
+    def slider(self) -> str:
+        name = self.field if self.k is None else f"{self.field}-{self.k}"
+        return f".softmax-explorer-{name} .noUi-handle"
+
+    def value(self, page) -> float:
+        """The value of the state the page shows, read from its share link."""
+        link = page.locator(".softmax-explorer-link input").input_value()
+        value = getattr(State.from_query(link.split("?", 1)[1]), self.field)
+        return value if self.k is None else value[self.k - 1]
+
+    def after(self, value: float, presses: int) -> float:
+        """The value ``presses`` steps of the slider (as `SETTINGS` declares it) above ``value``."""
+        slider = SETTINGS[self.field].slider
+        if slider.log:
+            return 10 ** (math.log10(value) + presses * slider.step)
+        return value + presses * slider.step
 
 
-def measure_bursts(page, slider: str, count: int = BURSTS) -> tuple[list[float], bool]:
+def measure_bursts(page, moved: Moved, count: int = BURSTS) -> tuple[list[float], bool]:
     """Bursts of ten quick presses, each from the slider's minimum: the times from the last
     press to the last repaint, and whether every last repaint showed the last value."""
-    page.locator(slider).first.focus()
-    k = int(re.search(r"theta-(\d+)", slider)[1])
+    page.locator(moved.slider).first.focus()
     settles, shown = [], True
     for _ in range(count):
         page.keyboard.press("Home")
         settle(page, page.evaluate("window.__keydowns[window.__keydowns.length - 1]"))
-        before = link_theta(page, k)
+        expected = moved.after(moved.value(page), 10)
         for _ in range(10):
             page.keyboard.press("ArrowRight", delay=0)
         last_press = page.evaluate("window.__keydowns[window.__keydowns.length - 1]")
         last = settle(page, last_press)
-        shown = shown and last is not None and abs(link_theta(page, k) - (before + 0.5)) < 1e-9
+        reached = math.isclose(moved.value(page), expected, rel_tol=1e-9, abs_tol=1e-9)
+        shown = shown and last is not None and reached
         if last is not None:
             settles.append(max(0.0, last - last_press))
     return settles, shown
+
+
+def _slider(moved: Moved | str) -> str:
+    return moved.slider if isinstance(moved, Moved) else moved
 
 
 def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
@@ -283,18 +309,20 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
     floor_nb = write_notebook(workdir / "floor.ipynb", FLOOR)
     seed_nb = write_notebook(workdir / "seed.ipynb", SEED)
     ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
+    bench_slider = ".bench-slider .noUi-handle"
+    theta_1, theta_30, temperature = Moved("theta", 1), Moved("theta", 30), Moved("temperature")
+    # (name, server, query, what the slider moves (ours) or its selector, ready)
     apps = [
-        ("floor", plain_voila(floor_nb), "", ".bench-slider .noUi-handle",
+        ("floor", plain_voila(floor_nb), "", bench_slider,
          "document.querySelector('.bench-target')"),
-        ("seed approach", plain_voila(seed_nb), "", ".bench-slider .noUi-handle",
+        ("seed approach", plain_voila(seed_nb), "", bench_slider,
          "document.querySelector('.bench-target img')"),
-        ("our app, n = 4", ours, "", ".softmax-explorer-theta-1 .noUi-handle", DASHBOARD_READY),
-        ("our app, n = 32", ours, "?n=32", ".softmax-explorer-theta-1 .noUi-handle",
+        ("our app, n = 4", ours, "", theta_1, DASHBOARD_READY),
+        ("our app, n = 32", ours, "?n=32", theta_1, DASHBOARD_READY),
+        (SAMPLING, ours, "?n=32&sampling=true&top_p=0.9&samples=1000", temperature,
          DASHBOARD_READY),
-        (SAMPLING, ours, "?n=32&sampling=true&top_p=0.9&samples=1000",
-         ".softmax-explorer-theta-1 .noUi-handle", DASHBOARD_READY),
-        ("our app, n = 32, 1.5-entmax", ours, "?n=32&mapping=entmax15",
-         ".softmax-explorer-theta-30 .noUi-handle", DASHBOARD_READY),
+        ("our app, n = 32, 1.5-entmax", ours, "?n=32&mapping=entmax15", theta_30,
+         DASHBOARD_READY),
     ]  # fmt: skip
     with sync_playwright() as p, ExitStack() as servers:
         browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
@@ -305,27 +333,29 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
         # so that a change of the machine's load meets every app alike
         firsts = {name: [] for name, *_ in apps}
         for _ in range(loads):
-            for name, _, query, slider, ready in apps:
-                _, context, first = open_app(browser, served[name][0] + query, slider, ready)
+            for name, _, query, moved, ready in apps:
+                url = served[name][0] + query
+                _, context, first = open_app(browser, url, _slider(moved), ready)
                 context.close()
                 firsts[name].append(first)
-        for name, _, query, slider, ready in apps:
+        for name, _, query, moved, ready in apps:
             url, pid = served[name]
+            slider = _slider(moved)
             page, context, _ = open_app(browser, url + query, slider, ready)
             m = Measured(name, statistics.median(firsts[name]))
             m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
             m.kernel_rss_mb, m.kernel_private_mb = kernel_memory_mb(pid)
-            if name.startswith("our app"):
-                m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, slider)
+            if isinstance(moved, Moved):
+                m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, moved)
             context.close()
             results.append(m)
             print(f"  {name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True)
         with serve([*ours, "--preheat=2"], workdir) as (url, _):
             time.sleep(8)  # the pool fills
-            _, context, first = open_app(browser, url, apps[2][3], DASHBOARD_READY)
+            _, context, first = open_app(browser, url, theta_1.slider, DASHBOARD_READY)
             context.close()
             time.sleep(8)
-            _, context, second = open_app(browser, url, apps[2][3], DASHBOARD_READY)
+            _, context, second = open_app(browser, url, theta_1.slider, DASHBOARD_READY)
             context.close()
             preheat = {"first_open_ms": first, "second_open_ms": second}
         browser.close()

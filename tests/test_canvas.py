@@ -193,6 +193,25 @@ def test_markers_are_one_command_stamping_matplotlibs_outline_at_each_point(mark
         assert far <= 1.0
 
 
+def test_an_unchanged_text_is_replayed_without_a_fingerprint_and_a_changed_one_drawn(monkeypatch):
+    fig = Figure(figsize=(2, 1), dpi=100)
+    canvas = DisplayListCanvas(fig)
+    text = fig.text(0.5, 0.5, "before", animated=True)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    renderer.draw_artist(text)
+
+    def no_fingerprint(_artist):
+        raise AssertionError("an unchanged text needs no fingerprint")
+
+    monkeypatch.setattr("softmax_explorer.canvas.renderer.fingerprint", no_fingerprint)
+    renderer.draw_artist(text)
+    monkeypatch.undo()
+    text.set_text("after")  # matplotlib marks it stale
+    renderer.draw_artist(text)
+    assert [c[1] for c in renderer.commands if c[0] == "text"] == ["before", "before", "after"]
+
+
 def test_a_colourbar_is_one_image_and_an_uneven_mesh_is_paths():
     fig = Figure(figsize=(3, 2), dpi=50)
     canvas = DisplayListCanvas(fig)

@@ -39,10 +39,12 @@ What it refuses, loudly: hatches, non-rectangular clip paths, sketch (``xkcd``) 
 shading are left out, each with one `DisplayListWarning` per figure naming the feature and the
 figure (the rest of the artist is drawn). Draw such a figure on Agg instead.
 
-Between two full draws, `draw_artist` replays what an artist recorded last time when the
-renderer's own fingerprint of the artist (its data and the properties that change how it looks)
-is unchanged; artists of other kinds are always drawn again. This module imports matplotlib,
-never ipywidgets.
+Between two full draws, `draw_artist` replays what an artist recorded last time when it is
+unchanged: the renderer's own fingerprint of it (its data and the properties that change how it
+looks) is equal, or, for a text, matplotlib has not marked it stale since (every setter of a
+`~matplotlib.text.Text` does; not every setter of other artists, such as
+``PathPatch.set_path``, so those are fingerprinted). Artists without a fingerprint are always
+drawn again. This module imports matplotlib, never ipywidgets.
 """
 
 from __future__ import annotations
@@ -139,12 +141,17 @@ class DisplayListRenderer(RendererBase):
     def draw_artist(self, artist: Artist) -> None:
         """Draw ``artist``, or replay what it recorded since the last `clear` if it is unchanged.
 
-        Unchanged means an equal `fingerprint`; an artist without one is always drawn.
+        Unchanged means an equal `fingerprint`, or for a text, not stale since it was recorded
+        (matplotlib's flag, cleared here); an artist without a fingerprint is always drawn.
         """
-        key = fingerprint(artist)
         drawn = self._drawn.get(artist)
+        if drawn is not None and type(artist) is Text and not artist.stale:
+            self.commands.extend(drawn[1])
+            return
+        key = fingerprint(artist)
         if key is not None and drawn is not None and drawn[0] == key:
             self.commands.extend(drawn[1])
+            artist.stale = False
             return
         start = len(self.commands)
         if not self.shortcuts.draw(artist):
@@ -153,6 +160,7 @@ class DisplayListRenderer(RendererBase):
                 self.shortcuts.remember_image(artist, self.commands[start:])
         if key is not None:
             self._drawn[artist] = (key, self.commands[start:])
+            artist.stale = False  # a shortcut records without matplotlib's draw, which clears it
 
     # -- what matplotlib asks of a renderer ------------------------------------------------------
     def flipy(self) -> bool:

@@ -9,7 +9,8 @@ can say which classes the other order would keep. Only numpy is imported here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,9 +55,8 @@ class Sampled:
         each is the effective number of classes.
     draws : Draws
         ``state.samples`` classes drawn from ``probs`` with ``state.seed``.
-    entropy_check : GradcheckResult
-        ``dH/dT`` of the softmax at T, in closed form, against the state's finite difference
-        (None where the state's step is below the resolution of T).
+    state, model : State, Model
+        The state and its model (for `entropy_check`).
     """
 
     seen: NDArray
@@ -70,7 +70,24 @@ class Sampled:
     entropy: float
     entropy_sampler: float
     draws: Draws
-    entropy_check: GradcheckResult | None
+    state: State = field(repr=False)
+    model: Model = field(repr=False)
+
+    @cached_property
+    def entropy_check(self) -> GradcheckResult | None:
+        """``dH/dT`` of the softmax at T, in closed form, against the state's finite difference.
+
+        None where the state's step is below the resolution of T. Worked out when first read
+        (the formula panel reads it once the hand pauses, not at every slider step).
+        """
+        f, v = self.model.entropy_function("temperature")
+        try:
+            return check_jacobian(
+                f, [[self.model.entropy_gradient("temperature")]], v, self.state.scheme,
+                self.state.h, vectorized=True, wrt="T", of="H",
+            )  # fmt: skip
+        except StepError:  # the step is below the resolution of T: no check
+            return None
 
     @property
     def changed(self) -> NDArray:
@@ -105,14 +122,6 @@ def sampled(state: State, model: Model) -> Sampled:
     # top-p's running total is over what top-k kept, renormalised
     by_k = after_k[order]
     cumulative = np.cumsum(np.where(by_k, seen[order], 0)) / np.sum(seen[order][by_k])
-    f, v = model.entropy_function("temperature")
-    try:
-        check = check_jacobian(
-            f, [[model.entropy_gradient("temperature")]], v, state.scheme, state.h,
-            vectorized=True, wrt="T", of="H",
-        )  # fmt: skip
-    except StepError:  # the step is below the resolution of T: no check
-        check = None
     return Sampled(
         seen=seen,
         probs=probs,
@@ -125,5 +134,6 @@ def sampled(state: State, model: Model) -> Sampled:
         entropy=model.entropy(),
         entropy_sampler=float(entropy(np.where(kept, tempered, -np.inf))),
         draws=draw(np.asarray(probs, dtype=np.float64), state.samples, state.seed),
-        entropy_check=check,
+        state=state,
+        model=model,
     )

@@ -13,7 +13,9 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.patches import PathPatch
+from matplotlib.text import Text
 
 from ..results import Results
 from ..state import INDEX_BASE
@@ -87,7 +89,7 @@ class SamplingPanel(ResultsPanel):
             *self.class_labels,
         ]  # fmt: skip
 
-    def _class_labels(self, ax) -> list:
+    def _class_labels(self, ax: Axes) -> list[Text]:
         """Texts where the x tick labels go, naming the classes in the order drawn.
 
         The order changes with a slider; as animated texts, the classes' names then change

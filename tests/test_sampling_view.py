@@ -5,6 +5,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from softmax_explorer import Explorer, special
+from softmax_explorer.results import compute
 from softmax_explorer.state import State
 
 from .test_app import from_browser
@@ -77,6 +78,20 @@ def test_the_class_names_sit_where_tick_labels_would_and_follow_the_order_withou
         np.testing.assert_allclose(
             ax.xaxis.label.get_window_extent(renderer).extents, xlabel.extents, atol=0.5
         )
+
+
+def test_the_entropy_check_is_made_when_first_read_and_agrees_with_the_closed_form():
+    state = State(sampling=True, temperature=2.0)
+    sampled = compute(state).sampled
+    assert "entropy_check" not in vars(sampled)  # not at every slider step
+    u = np.multiply(state.x, state.theta)
+    g = special.softmax(u / 2.0)
+    expected = (np.sum(g * u**2) - np.sum(g * u) ** 2) / 2.0**3  # dH/dT = Var_g(u) / T^3
+    check = sampled.entropy_check
+    assert check.status == "passed"
+    assert check.analytic[0, 0] == pytest.approx(expected, rel=1e-12)
+    assert check.numeric[0, 0] == pytest.approx(expected, rel=1e-6)
+    assert sampled.entropy_check is check  # worked out once
 
 
 def test_a_cut_moved_in_the_browser_redraws_the_kept_classes():

@@ -15,11 +15,14 @@ Three kinds of page, each served by Voila and driven by Playwright in headless C
 For each: the time from a key press on the focused slider to the frame after the last change of
 the plot on screen (canvas draws, a new image, or new text, seen from inside the page; a change
 must differ from what was shown before, or the step counts as lost), over ``--steps`` presses
-after a warm-up; the time to the first render (median of ``--loads`` page opens, each with a new
+after a warm-up, all apps' pages open and the presses taken in `ROUNDS` rounds, the apps in turn
+(the machine's speed drifts over minutes: each ratio then compares steps taken under the same
+drift); the time to the first render (median of ``--loads`` page opens, each with a new
 kernel, the apps' opens taken in turn); the kernel's resident and private memory (ours are forked
 from the server's zygote and share its pages). For our app also:
 bursts of 10 quick presses (the median time from the last press to the last repaint over
-`BURSTS` bursts, and whether each last repaint shows the last value), and the second page open
+`BURSTS` bursts, taken in turn like the steps, and whether each last repaint shows the last
+value), and the second page open
 with ``--preheat``. One run, ratios side by side.
 
 Run: ``python benchmarks/bench_browser.py`` (``--steps 3 --loads 1`` for a smoke run). Writes
@@ -58,6 +61,7 @@ from softmax_explorer.state import SETTINGS, State  # noqa: E402
 QUIET_MS = 400  # no further change for this long: the step is over
 SAMPLING = "our app, n = 32, sampling view"
 BURSTS = 5  # bursts of 10 presses per app; the settle time reported is their median
+ROUNDS = 5  # the steps are taken in rounds, every app in turn: a change of load meets all alike
 STEP_TIMEOUT_MS = 15_000
 
 FLOOR = """
@@ -338,18 +342,28 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
                 _, context, first = open_app(browser, url, _slider(moved), ready)
                 context.close()
                 firsts[name].append(first)
+        # every app's page open at once; the steps and bursts taken in rounds, each app in turn
+        pages = {}
         for name, _, query, moved, ready in apps:
-            url, pid = served[name]
-            slider = _slider(moved)
-            page, context, _ = open_app(browser, url + query, slider, ready)
-            m = Measured(name, statistics.median(firsts[name]))
-            m.steps_ms, m.lost_steps = measure_steps(page, slider, steps)
-            m.kernel_rss_mb, m.kernel_private_mb = kernel_memory_mb(pid)
-            if isinstance(moved, Moved):
-                m.burst_settles_ms, m.burst_last_value_shown = measure_bursts(page, moved)
-            context.close()
-            results.append(m)
-            print(f"  {name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True)
+            page, _, _ = open_app(browser, served[name][0] + query, _slider(moved), ready)
+            pages[name] = page
+            results.append(Measured(name, statistics.median(firsts[name])))
+        for r in range(ROUNDS):
+            share = steps // ROUNDS + (r < steps % ROUNDS)
+            for m, (name, _, _, moved, _) in zip(results, apps, strict=True):
+                taken, lost = measure_steps(pages[name], _slider(moved), share, 3 if r == 0 else 0)
+                m.steps_ms += taken
+                m.lost_steps += lost
+        for _ in range(BURSTS):
+            for m, (name, _, _, moved, _) in zip(results, apps, strict=True):
+                if isinstance(moved, Moved):
+                    settles, shown = measure_bursts(pages[name], moved, count=1)
+                    m.burst_settles_ms += settles
+                    m.burst_last_value_shown = m.burst_last_value_shown is not False and shown
+        for m, (name, *_) in zip(results, apps, strict=True):
+            m.kernel_rss_mb, m.kernel_private_mb = kernel_memory_mb(served[name][1])
+            pages[name].context.close()
+            print(f"  {m.name}: median {m.median:.0f} ms over {len(m.steps_ms)} steps", flush=True)
         with serve([*ours, "--preheat=2"], workdir) as (url, _):
             time.sleep(8)  # the pool fills
             _, context, first = open_app(browser, url, theta_1.slider, DASHBOARD_READY)

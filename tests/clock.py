@@ -34,6 +34,9 @@ class ManualClock:
         heapq.heappush(self._queue, (self.now + delay, next(self._order), timer))
         return timer
 
+    def time(self) -> float:
+        return self.now
+
     @property
     def pending(self) -> int:
         """Callbacks waiting (not cancelled)."""

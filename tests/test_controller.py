@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import softmax_explorer as se
-from softmax_explorer.app.controller import LOSS_TRACE_MAX, THETA_RANGE, Controller
+from softmax_explorer.app.controller import LOSS_TRACE_MAX, QUIET, THETA_RANGE, Controller
 from softmax_explorer.finite_diff import STEP_RANGE
 from softmax_explorer.state import PRESETS, State
 
@@ -47,15 +47,34 @@ def test_a_change_shows_one_state_now(controller):
 
 
 def test_changes_from_the_browser_coalesce_into_one_render_of_the_last(controller, loop):
+    controller.show(State())  # drawn at time 0: changes within QUIET of it wait
     for t in (0.2, 0.3, 0.4):
         theta = (t, *controller.base.theta[1:])
         controller.change(coalesce=True, theta=theta)
-    assert controller.shown == []  # nothing drawn while the messages are still coming
+    assert len(controller.shown) == 1  # nothing drawn while the messages are still coming
     assert controller.base.theta[0] == 0.4
     loop.advance()
-    ((results, hand_moving),) = controller.shown
+    (_, (results, hand_moving)) = controller.shown
     assert results.state.theta[0] == 0.4
     assert hand_moving
+    assert loop.pending == 0
+
+
+def test_the_first_change_after_a_quiet_frame_is_drawn_at_once(controller, loop):
+    """A hand's first step is not held back; the steps right behind it are coalesced."""
+    theta = controller.base.theta
+    controller.change(coalesce=True, theta=(0.2, *theta[1:]))  # nothing drawn yet: at once
+    assert [r.state.theta[0] for r, _ in controller.shown] == [0.2]
+    assert controller.shown[-1][1]  # a hand moving: the formulas wait for the pause
+    loop.advance(QUIET / 2)
+    controller.change(coalesce=True, theta=(0.3, *theta[1:]))  # within QUIET: waits
+    controller.change(coalesce=True, theta=(0.4, *theta[1:]))
+    assert len(controller.shown) == 1
+    loop.advance()
+    assert [r.state.theta[0] for r, _ in controller.shown] == [0.2, 0.4]
+    loop.advance(QUIET)
+    controller.change(coalesce=True, theta=(0.5, *theta[1:]))
+    assert [r.state.theta[0] for r, _ in controller.shown] == [0.2, 0.4, 0.5]
     assert loop.pending == 0
 
 
@@ -124,8 +143,9 @@ def test_x_is_read_from_text_with_one_number_per_class(controller, loop):
     )
     assert "x" in controller.set_x("1, two, 3, 4")
     assert controller.state == State()
+    controller.show(State())
     assert controller.set_x("4, 3, 2, 1", coalesce=True) == ""
-    assert controller.shown == []  # a hand typing: shown once the messages have run
+    assert len(controller.shown) == 1  # a hand typing: shown once the messages have run
     loop.advance()
     assert controller.state == State(x=(4.0, 3.0, 2.0, 1.0))
 

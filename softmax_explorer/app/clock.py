@@ -10,6 +10,7 @@ advances by hand. No widgets here.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from typing import Protocol
 
@@ -32,6 +33,9 @@ class Clock(Protocol):
     def call_later(self, delay: float, callback: Callable[[], None]) -> Timer | None:
         """Run ``callback`` after ``delay`` seconds; None if it ran already."""
 
+    def time(self) -> float:
+        """Seconds on a clock that only moves forward."""
+
 
 class LoopClock:
     """The running asyncio event loop; without one, each callback runs at once."""
@@ -50,3 +54,7 @@ class LoopClock:
         except RuntimeError:
             callback()
             return None
+
+    def time(self) -> float:
+        """Seconds on the monotonic clock (the event loop's own)."""
+        return time.monotonic()

@@ -3,9 +3,9 @@
 No widgets here: the views tell the controller what the user asked for (a field's new value,
 the text of x, a bar or the step line dragged), the controller turns it into a state (or the
 message why not) and tells its listeners what to show. One state change is one computation and
-one redraw; changes that arrive from the browser while a redraw is pending are coalesced, so a
-fast-moving slider is drawn at its latest value and stale intermediate values are dropped
-instead of queued.
+one redraw. A change from the browser after a quiet moment is drawn at once; changes that
+follow it within `QUIET` are coalesced, so a fast-moving slider is drawn at its latest value and
+stale intermediate values are dropped instead of queued.
 """
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from ..results import Results, compute
 from ..state import SETTINGS, State, StateError
 from .clock import Clock, LoopClock
 
-__all__ = ["LOSS_TRACE_MAX", "THETA_RANGE", "Controller"]
+__all__ = ["LOSS_TRACE_MAX", "QUIET", "THETA_RANGE", "Controller"]
 
 #: The theta sliders' range, which gradient descent and a dragged bar stay in.
 THETA_RANGE = (SETTINGS["theta"].slider.low, SETTINGS["theta"].slider.high)
 #: The number of losses the trace keeps.
 LOSS_TRACE_MAX = 500
+#: Seconds (a frame at 60 Hz) without a render after which a change from the browser is the
+#: first of a new movement: drawn at once, not after the messages behind it have run.
+QUIET = 1 / 60
 
 Listener = Callable[[Results, bool], None]
 
@@ -38,8 +41,8 @@ class Controller:
     state : State, optional
         The state to start from (not shown until `show` is called).
     clock : Clock, optional
-        Runs a coalesced render (``clock.call_soon``); default: once the event loop is free
-        (at once without one).
+        Runs a coalesced render (``clock.call_soon``) and tells the time since the last render;
+        default: the event loop (a coalesced render runs once it is free, at once without one).
     guard : callable, optional
         ``guard(callback)``: the render as it is scheduled (the app's makes it never raise).
     cache_size : int, optional
@@ -71,6 +74,7 @@ class Controller:
         self._cache: OrderedDict[State, Results] = OrderedDict()
         self._pending: State | None = None
         self._scheduled = False
+        self._rendered_at = float("-inf")  # when the last render ended (clock.time())
         self._listeners: list[Listener] = []
         self._refusals: list[Callable[[str], None]] = []
 
@@ -106,13 +110,17 @@ class Controller:
         return results
 
     def show(self, state: State, *, coalesce: bool = False) -> bool:
-        """Show ``state``: now, or with ``coalesce`` once pending messages have run.
+        """Show ``state``: now, or with ``coalesce`` (a hand) once pending messages have run.
 
-        Returns whether it was shown now (False when deferred or refused).
+        A coalesced change after `QUIET` seconds without a render is the first step of a movement
+        and is shown now too. Returns whether it was shown now (False when deferred or refused).
         """
         if not coalesce:
             self._pending = None
             return self._render(state, hand_moving=False)
+        if not self._scheduled and self._clock.time() - self._rendered_at >= QUIET:
+            self._pending = None
+            return self._render(state, hand_moving=True)
         self._pending = state
         if not self._scheduled:
             self._scheduled = True
@@ -205,6 +213,7 @@ class Controller:
         self.renders += 1
         for listener in self._listeners:
             listener(results, hand_moving)
+        self._rendered_at = self._clock.time()
         return True
 
     def clear_losses(self) -> None:

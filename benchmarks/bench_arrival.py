@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from bench_browser import FLOOR, serve, write_notebook
-from timing import markdown_table
+from timing import SERVER_PIN, markdown_table, pin_apart
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
@@ -158,7 +158,7 @@ def students_arrive(url: str, offsets: list[float], results: list) -> threading.
 
 def burst(browser, workdir: Path, count: int, args: argparse.Namespace) -> dict:
     """One server with a full pool of ``count``; ``count`` arrivals within the window."""
-    pin = ["taskset", "-c", "0"] if args.pin else []
+    pin = SERVER_PIN if args.pin else []
     command = [
         *pin, sys.executable, "-m", "softmax_explorer", "--no-browser",
         f"--preheat={count}", f"--max-kernels={count + 5}",
@@ -246,14 +246,10 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / "arrival.json"
     parser.add_argument("--out", type=Path, default=out)
     args = parser.parse_args()
-    cores = sorted(os.sched_getaffinity(0))
-    if args.pin is None:
-        args.pin = len(cores) >= 2
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium found: run `python -m harness.chromium`")
-    if args.pin:
-        os.sched_setaffinity(0, cores[1:])  # the browser and the clients, apart from the server
+    args.pin = pin_apart(args.pin)
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-arrival-"))

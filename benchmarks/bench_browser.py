@@ -23,7 +23,10 @@ from the server's zygote and share its pages). For our app also:
 bursts of 10 quick presses (the median time from the last press to the last repaint over
 `BURSTS` bursts, taken in turn like the steps, and whether each last repaint shows the last
 value), and the second page open
-with ``--preheat``. One run, ratios side by side.
+with ``--preheat``. One run, ratios side by side. With ``--pin`` (the default where there are
+two cores or more) the servers and their kernels run on core 0 and this process and its browser
+on the others, as a class's browsers run on their own devices; ``--no-pin`` lets the page and
+the kernel take turns on the same cores.
 
 Run: ``python benchmarks/bench_browser.py`` (``--steps 3 --loads 1`` for a smoke run). Writes
 the numbers to ``benchmarks/results/browser.json`` and prints a markdown table.
@@ -48,7 +51,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_notebook
-from timing import markdown_table
+from timing import SERVER_PIN, markdown_table, pin_apart
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
@@ -305,21 +308,22 @@ def _slider(moved: Moved | str) -> str:
     return moved.slider if isinstance(moved, Moved) else moved
 
 
-def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
+def run(steps: int, chromium: str, out: Path, loads: int = 7, pin: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     results: list[Measured] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     floor_nb = write_notebook(workdir / "floor.ipynb", FLOOR)
     seed_nb = write_notebook(workdir / "seed.ipynb", SEED)
-    ours = [sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
+    server_pin = SERVER_PIN if pin else []
+    ours = [*server_pin, sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
     bench_slider = ".bench-slider .noUi-handle"
     theta_1, theta_30, temperature = Moved("theta", 1), Moved("theta", 30), Moved("temperature")
     # (name, server, query, what the slider moves (ours) or its selector, ready)
     apps = [
-        ("floor", plain_voila(floor_nb), "", bench_slider,
+        ("floor", [*server_pin, *plain_voila(floor_nb)], "", bench_slider,
          "document.querySelector('.bench-target')"),
-        ("seed approach", plain_voila(seed_nb), "", bench_slider,
+        ("seed approach", [*server_pin, *plain_voila(seed_nb)], "", bench_slider,
          "document.querySelector('.bench-target img')"),
         ("our app, n = 4", ours, "", theta_1, DASHBOARD_READY),
         ("our app, n = 32", ours, "?n=32", theta_1, DASHBOARD_READY),
@@ -377,6 +381,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7) -> dict:
     compute_ms = kernel_compute_ms(max(5, steps))
     report = {
         "steps": steps,
+        "pinned": pin,
         "loads": loads,
         "apps": [asdict(m) | {"median_ms": m.median, "p90_ms": m.p90} for m in results],
         "preheat": preheat,
@@ -435,7 +440,9 @@ def table(report: dict) -> str:
         )
     header = ["page", "first render", "step median", "step p90", "/ floor", "seed /", "lost"]
     header += ["kernel RSS", "kernel private"]
-    lines = [markdown_table(header, rows), ""]
+    where = "apart from" if report["pinned"] else "on the same cores as"
+    lines = [f"The servers and kernels ran {where} the browser.", "", markdown_table(header, rows)]
+    lines.append("")
     n4, n32 = apps["our app, n = 4"], apps["our app, n = 32"]
     for a in report["apps"]:
         if a["burst_settles_ms"]:
@@ -474,11 +481,15 @@ def main() -> None:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "benchmarks" / "results" / "browser.json"
     )
+    parser.add_argument(
+        "--pin", action=argparse.BooleanOptionalAction, default=None,
+        help="servers on core 0, the browser on the others (default: with two cores or more)",
+    )  # fmt: skip
     args = parser.parse_args()
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium found: run `python -m harness.chromium`")
-    report = run(args.steps, chromium, args.out, args.loads)
+    report = run(args.steps, chromium, args.out, args.loads, pin_apart(args.pin))
     print(table(report))
 
 

@@ -1,6 +1,7 @@
 """Smoke runs of the benchmarks (tiny sizes), so that they cannot rot. No timing is asserted."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,8 @@ def test_browser_benchmark(tmp_path, chromium_path):
         assert app["burst_last_value_shown"] is True
         assert len(app["burst_settles_ms"]) == 5
     assert "| page | first render | step median |" in out
+    # by default the servers run apart from the browser wherever there are two cores
+    assert report["pinned"] is (len(os.sched_getaffinity(0)) >= 2)
 
 
 @pytest.mark.browser

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from bench_browser import FLOOR, serve, write_notebook
-from timing import SERVER_PIN, markdown_table, pin_apart
+from timing import markdown_table, pin_apart
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
@@ -158,9 +158,8 @@ def students_arrive(url: str, offsets: list[float], results: list) -> threading.
 
 def burst(browser, workdir: Path, count: int, args: argparse.Namespace) -> dict:
     """One server with a full pool of ``count``; ``count`` arrivals within the window."""
-    pin = SERVER_PIN if args.pin else []
     command = [
-        *pin, sys.executable, "-m", "softmax_explorer", "--no-browser",
+        *args.server_pin, sys.executable, "-m", "softmax_explorer", "--no-browser",
         f"--preheat={count}", f"--max-kernels={count + 5}",
     ]  # fmt: skip
     filled = f"filled with {count} kernel(s)"
@@ -249,7 +248,8 @@ def main() -> None:
     chromium = find_chromium()
     if chromium is None:
         sys.exit("no Chromium found: run `python -m harness.chromium`")
-    args.pin = pin_apart(args.pin)
+    args.server_pin = pin_apart(args.pin)
+    args.pin = bool(args.server_pin)
     from playwright.sync_api import sync_playwright
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-arrival-"))

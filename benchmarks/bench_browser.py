@@ -24,9 +24,9 @@ bursts of 10 quick presses (the median time from the last press to the last repa
 `BURSTS` bursts, taken in turn like the steps, and whether each last repaint shows the last
 value), and the second page open
 with ``--preheat``. One run, ratios side by side. With ``--pin`` (the default where there are
-two cores or more) the servers and their kernels run on core 0 and this process and its browser
-on the others, as a class's browsers run on their own devices; ``--no-pin`` lets the page and
-the kernel take turns on the same cores.
+two cores or more) the servers and their kernels run on the first core and this process and its
+browser on the others, as a class's browsers run on their own devices; ``--no-pin`` lets the
+page and the kernel take turns on the same cores.
 
 Run: ``python benchmarks/bench_browser.py`` (``--steps 3 --loads 1`` for a smoke run). Writes
 the numbers to ``benchmarks/results/browser.json`` and prints a markdown table.
@@ -51,7 +51,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 from nbformat.v4 import new_code_cell, new_notebook
-from timing import SERVER_PIN, markdown_table, pin_apart
+from timing import markdown_table, pin_apart
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the shared helpers, harness/
@@ -308,14 +308,17 @@ def _slider(moved: Moved | str) -> str:
     return moved.slider if isinstance(moved, Moved) else moved
 
 
-def run(steps: int, chromium: str, out: Path, loads: int = 7, pin: bool = False) -> dict:
+def run(
+    steps: int, chromium: str, out: Path, loads: int = 7, server_pin: list[str] | None = None
+) -> dict:
+    """Measure every app; ``server_pin`` prefixes the servers' commands (`timing.pin_apart`)."""
     from playwright.sync_api import sync_playwright
 
     results: list[Measured] = []
     workdir = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     floor_nb = write_notebook(workdir / "floor.ipynb", FLOOR)
     seed_nb = write_notebook(workdir / "seed.ipynb", SEED)
-    server_pin = SERVER_PIN if pin else []
+    server_pin = server_pin or []
     ours = [*server_pin, sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
     bench_slider = ".bench-slider .noUi-handle"
     theta_1, theta_30, temperature = Moved("theta", 1), Moved("theta", 30), Moved("temperature")
@@ -381,7 +384,7 @@ def run(steps: int, chromium: str, out: Path, loads: int = 7, pin: bool = False)
     compute_ms = kernel_compute_ms(max(5, steps))
     report = {
         "steps": steps,
-        "pinned": pin,
+        "pinned": bool(server_pin),
         "loads": loads,
         "apps": [asdict(m) | {"median_ms": m.median, "p90_ms": m.p90} for m in results],
         "preheat": preheat,
@@ -483,7 +486,7 @@ def main() -> None:
     )
     parser.add_argument(
         "--pin", action=argparse.BooleanOptionalAction, default=None,
-        help="servers on core 0, the browser on the others (default: with two cores or more)",
+        help="servers on the first core, the browser on the others (default: two cores or more)",
     )  # fmt: skip
     args = parser.parse_args()
     chromium = find_chromium()

@@ -7,23 +7,20 @@ import statistics
 import time
 from collections.abc import Callable
 
-#: The command prefix that runs a server (and the kernels it starts) on core 0.
-SERVER_PIN = ["taskset", "-c", "0"]
 
+def pin_apart(pin: bool | None) -> list[str]:
+    """Keep the servers apart from the pages; returns the prefix that starts a server on its core.
 
-def pin_apart(pin: bool | None) -> bool:
-    """Run the servers apart from the pages: whether they are (``pin`` None: where it can).
-
-    With two cores or more, this process and what it starts from now on (the browser, the
-    clients) keep off core 0, and a server started with `SERVER_PIN` before its command gets
-    core 0 to itself with its kernels, as a class's browsers run on their own devices.
+    ``pin`` None: where there are two cores or more. Pinned, this process and what it starts
+    from now on (the browser, the clients) keep off the first core, and a command that starts
+    with the prefix (``taskset``) runs there with the kernels it starts, as a class's browsers
+    run on their own devices. Not pinned (or one core): an empty prefix.
     """
     cores = sorted(os.sched_getaffinity(0))
-    if pin is None:
-        pin = len(cores) >= 2
-    if pin:
-        os.sched_setaffinity(0, cores[1:])
-    return pin
+    if pin is False or len(cores) < 2:
+        return []
+    os.sched_setaffinity(0, cores[1:])
+    return ["taskset", "-c", str(cores[0])]
 
 
 def median_time(func: Callable[[], object], repeats: int = 7, min_seconds: float = 0.05) -> float:

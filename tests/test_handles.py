@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
+import ipywidgets as W
 import numpy as np
 import pytest
 
 from softmax_explorer import Explorer
 from softmax_explorer.app.controller import THETA_RANGE
-from softmax_explorer.app.safe import from_browser
+from softmax_explorer.app.safe import ECHO_WAIT, SliderEchoes, from_browser
 from softmax_explorer.figures.handles import P_RANGE
 from softmax_explorer.finite_diff import STEP_RANGE
 from softmax_explorer.model import Model, theta_for_probability
@@ -233,6 +234,30 @@ def test_late_echoes_of_a_drag_leave_the_dragged_state(explorer, panel, slider, 
             slider.set_state({"value": stands + hand * slider.step})
         assert explorer.state != dragged
         assert explorer.state.replace(theta=dragged.theta, h=dragged.h) == dragged
+
+
+@pytest.mark.parametrize(
+    ("kernel", "waited", "browser", "echo"),
+    [
+        ((0.25, 0.3), 0.0, 0.25, True),  # at once: a late echo of 0.25, as a drag's are
+        ((0.25, 0.31), ECHO_WAIT + 0.1, 0.3, True),  # the last value's echo, however late
+        ((0.25, 0.3), ECHO_WAIT + 0.1, 0.25, False),  # a hand, a step from where it stands
+    ],
+)
+def test_a_hand_that_lands_on_an_older_value_of_the_kernel_is_a_hand_after_the_wait(
+    kernel, waited, browser, echo
+):
+    """Two presets set theta (0.25 on the grid has no echo); then the browser sends a value."""
+    now = [0.0]
+    slider = W.FloatSlider(value=0.5, min=-3.0, max=3.0, step=0.05)
+    echoes = SliderEchoes(slider, clock=lambda: now[0])
+    verdicts = []
+    slider.observe(lambda change: verdicts.append(echoes.is_echo(change)), "value")
+    for value in kernel:
+        slider.value = value
+    now[0] += waited
+    slider.set_state({"value": browser})
+    assert verdicts[-1] is echo
 
 
 def test_a_hand_can_go_back_to_a_value_the_kernel_set(explorer):

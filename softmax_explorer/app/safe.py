@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,7 @@ from typing import Any
 import ipywidgets as W
 
 __all__ = [
+    "ECHO_WAIT",
     "BoundedIntText",
     "Checkbox",
     "Dropdown",
@@ -36,6 +38,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("softmax_explorer.app")
+#: Seconds within which a browser sends back a value the kernel set before its last one.
+ECHO_WAIT = 3.0
 
 
 class Rejected(ValueError):
@@ -126,7 +130,10 @@ class SliderEchoes:
     on: while a bar is dragged or a change is animated, several are on their way at once. A hand
     moves the slider by whole steps from where it stands. So a browser's value within half a step
     of a value the kernel set since the browser's last answer is an echo; anything else is a hand,
-    and the slider stands at it from then on.
+    and the slider stands at it from then on. A value already on the grid may have no echo at
+    all: the values set before the last one wait for theirs for `ECHO_WAIT` seconds only, so
+    that a hand that later lands on one of them (a preset's value, then another preset's) is
+    not taken for its echo.
 
     Parameters
     ----------
@@ -134,16 +141,24 @@ class SliderEchoes:
         Watched from now on; its present value is the first one the browser may send back.
     keep : int
         How many values set by the kernel wait for their echo at most.
+    clock : callable, optional
+        Seconds on a clock that only moves forward (default `time.monotonic`).
     """
 
-    def __init__(self, slider: W.FloatSlider | W.FloatLogSlider, keep: int = 64) -> None:
+    def __init__(
+        self,
+        slider: W.FloatSlider | W.FloatLogSlider,
+        keep: int = 64,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.slider = slider
-        self._sent: deque[float] = deque([slider.value], maxlen=keep)
+        self._clock = clock
+        self._sent: deque[tuple[float, float]] = deque([(slider.value, clock())], maxlen=keep)
         slider.observe(self._on_value, "value")
 
     def _on_value(self, change: dict) -> None:
         if not from_browser(change):
-            self._sent.append(change["new"])
+            self._sent.append((change["new"], self._clock()))
 
     def _steps(self, a: float, b: float) -> float:
         """How many slider steps lie between values ``a`` and ``b``."""
@@ -162,13 +177,16 @@ class SliderEchoes:
         new = change["new"]
         if not from_browser(change) or not isinstance(new, float):
             return False
-        for i, value in enumerate(self._sent):
-            if self._steps(new, value) <= 0.5:
+        now = self._clock()
+        last = len(self._sent) - 1
+        for i, (value, at) in enumerate(self._sent):
+            waiting = i == last or now - at <= ECHO_WAIT
+            if waiting and self._steps(new, value) <= 0.5:
                 for _ in range(i):
                     self._sent.popleft()  # answered before this one, or never
                 return True
         self._sent.clear()
-        self._sent.append(new)
+        self._sent.append((new, now))
         return False
 
 

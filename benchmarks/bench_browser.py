@@ -43,6 +43,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.resources import files
@@ -309,7 +310,7 @@ def _slider(moved: Moved | str) -> str:
 
 
 def run(
-    steps: int, chromium: str, out: Path, loads: int = 7, server_pin: list[str] | None = None
+    steps: int, chromium: str, out: Path, loads: int = 7, server_pin: Sequence[str] = ()
 ) -> dict:
     """Measure every app; ``server_pin`` prefixes the servers' commands (`timing.pin_apart`)."""
     from playwright.sync_api import sync_playwright
@@ -318,7 +319,6 @@ def run(
     workdir = Path(tempfile.mkdtemp(prefix="bench-browser-"))
     floor_nb = write_notebook(workdir / "floor.ipynb", FLOOR)
     seed_nb = write_notebook(workdir / "seed.ipynb", SEED)
-    server_pin = server_pin or []
     ours = [*server_pin, sys.executable, "-m", "softmax_explorer", "--host=127.0.0.1"]
     bench_slider = ".bench-slider .noUi-handle"
     theta_1, theta_30, temperature = Moved("theta", 1), Moved("theta", 30), Moved("temperature")

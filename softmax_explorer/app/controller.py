@@ -115,12 +115,10 @@ class Controller:
         A coalesced change after `QUIET` seconds without a render is the first step of a movement
         and is shown now too. Returns whether it was shown now (False when deferred or refused).
         """
-        if not coalesce:
-            self._pending = None
-            return self._render(state, hand_moving=False)
-        if not self._scheduled and self._clock.time() - self._rendered_at >= QUIET:
-            self._pending = None
-            return self._render(state, hand_moving=True)
+        quiet = not self._scheduled and self._clock.time() - self._rendered_at >= QUIET
+        if not coalesce or quiet:
+            self._pending = None  # a render already scheduled finds nothing left to show
+            return self._render(state, hand_moving=coalesce)
         self._pending = state
         if not self._scheduled:
             self._scheduled = True

@@ -57,13 +57,14 @@ LAYERS = {
     "figures": {"numpy", "matplotlib", "seaborn"},
     "app.clock": set(),
     "app.controller": set(),
+    "canvas.frames": {"anywidget"},
     "canvas.widget": {"anywidget", "ipywidgets", "traitlets", "matplotlib"},
 }
 ORDER = [
     "special", "finite_diff", "inputs", "model", "taylor", "gradcheck", "settings", "state",
     "looks",
     "sampler", "results", "teaching", "canvas", "figures", "app.clock", "app.controller",
-    "canvas.widget", "app",
+    "canvas.frames", "canvas.widget", "app",
     "serving.kernel_page", "serving.kernel", "serving.zygote", "serving.provisioner",
     "serving.voila_fixes", "serving.classroom", "serving.voila_app", "serving.jupyter_proxy",
     "serving.cli",

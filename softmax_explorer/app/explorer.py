@@ -14,6 +14,7 @@ from typing import Any
 
 import ipywidgets as W
 
+from ..canvas.frames import Frames
 from ..canvas.widget import PanelCanvas
 from ..figures import Dashboard
 from ..figures.describe import describe, describe_losses
@@ -125,8 +126,12 @@ class Explorer:
         self.lesson_view = LessonView(self._guard(self.show_step))
         self.predict = Predict(compute, self._guard(self._frame), self._guard(self._reveal), clock)
         self.predict.view.on.on_rejected = self.predict.view.kind.on_rejected = self._on_rejected
+        self.frames = Frames()  # a render's plots reach the page in one message
         self.dashboard = Dashboard(
-            self.controller.results(), theme=theme or "light", context=context, canvas=PanelCanvas
+            self.controller.results(),
+            theme=theme or "light",
+            context=context,
+            canvas=lambda figure: PanelCanvas(figure, frames=self.frames),
         )
         self.host = HostPage()
         if theme is None:
@@ -181,8 +186,9 @@ class Explorer:
         self._draw(results, hand_moving)
 
     def _draw(self, results: Results, hand_moving: bool, before: Results | None = None) -> None:
-        self._frame(results)  # the plots first: they are what the hand is waiting for
-        self.dashboard.show_before(None if before is None else before.g_shown)
+        with self.frames.together():  # the plots first: they are what the hand is waiting for
+            self._frame(results)
+            self.dashboard.show_before(None if before is None else before.g_shown)
         self.controls.sync(results.state)
         self.controls.show_loss(results.loss, results.loss_message)
         self.controls.show_x_error("")
@@ -190,7 +196,8 @@ class Explorer:
         self.formula.show(results, later=hand_moving)
 
     def _frame(self, results: Results) -> None:
-        self.dashboard.update(results)
+        with self.frames.together():
+            self.dashboard.update(results)
         self.sampling.show(self.dashboard.canvases["sampling"] if results.sampled else None)
 
     def _reveal(self, new: Results, old: Results) -> None:

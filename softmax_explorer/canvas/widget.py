@@ -6,7 +6,8 @@ update costs the kernel a few milliseconds of recording instead of rasterising a
 the figure, and the canvas is sharp at any device pixel ratio. Pointer presses, drags and
 releases and the arrow keys on a focused plot come back as matplotlib events
 (``button_press_event``, ``motion_notify_event``, ``button_release_event``,
-``key_press_event``), so ``figure.canvas.mpl_connect`` works as usual.
+``key_press_event``), so ``figure.canvas.mpl_connect`` works as usual. Canvases that join a
+`Frames` group send the frames drawn within ``group.together()`` in one message.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from matplotlib.backend_bases import KeyEvent, MouseEvent
 from matplotlib.figure import Figure
 
 from .figure_canvas import DisplayListCanvas
+from .frames import Frames
 from .renderer import Command
 
 __all__ = ["PanelCanvas"]
@@ -44,6 +46,8 @@ class PanelCanvas(anywidget.AnyWidget):
     ----------
     figure : Figure
         The figure to show. Its ``draw_idle`` and blits send the new commands to the browser.
+    frames : Frames, optional
+        The group whose message carries the frames drawn within its ``together()``.
     """
 
     _esm = Path(__file__).with_name("static") / "panel_canvas.js"
@@ -60,21 +64,36 @@ class PanelCanvas(anywidget.AnyWidget):
     #: scrolls nor zooms the page (CSS ``touch-action: none``).
     drags = traitlets.Bool(False).tag(sync=True)
 
-    def __init__(self, figure: Figure, **kwargs: Any) -> None:
+    def __init__(self, figure: Figure, frames: Frames | None = None, **kwargs: Any) -> None:
         width, height = (round(v) for v in figure.bbox.size)
         # as wide as its column up to the figure's own width; the browser scales it to fit
         layout = W.Layout(width="100%", max_width=f"{width}px", min_width="0")
         kwargs.setdefault("label", figure.get_label())
         super().__init__(width=width, height=height, layout=layout, **kwargs)
         self.figure = figure
+        self.frames = frames
+        self._held = False  # the state being set goes in the group's message
         self.canvas = DisplayListCanvas(figure, show=self._show)
         self.on_msg(self._on_browser_message)
 
     def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
-        with self.hold_sync():
-            if background is not None:
-                self.background = json.dumps(background, allow_nan=False)
-            self.foreground = json.dumps(foreground, allow_nan=False)
+        state = {"foreground": json.dumps(foreground, allow_nan=False)}
+        if background is not None:
+            state["background"] = json.dumps(background, allow_nan=False)
+        state = {name: text for name, text in state.items() if text != getattr(self, name)}
+        if not state:
+            return
+        self._held = self.frames is not None and self.frames.hold(self.model_id, state)
+        try:
+            with self.hold_sync():
+                for name, value in state.items():
+                    setattr(self, name, value)
+        finally:
+            self._held = False
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        """Send as ipywidgets would, except a frame that the group's message carries."""
+        return not self._held and super()._should_send_property(key, value)
 
     def _on_browser_message(self, _widget, content: Any, _buffers) -> None:
         """A pointer or key event from the browser: checked, then a matplotlib event."""

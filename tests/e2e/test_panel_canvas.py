@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness.replay import differ, replayed
+from harness.replay import MODULE, differ, replayed
 from softmax_explorer.canvas import DisplayListCanvas
 from softmax_explorer.figures import PANELS, Dashboard
 from softmax_explorer.results import compute
@@ -84,3 +84,55 @@ def test_a_high_dpi_screen_gets_twice_the_pixels(browser):
             assert differ(halved, reference[name]) < 0.01, name
     finally:
         context.close()
+
+
+#: ``static/frames.js`` given a stand-in model whose widget manager knows canvases ``a``, ``b``,
+#: ``late`` (found only when the test says so) and ``broken`` (whose ``set`` throws), not
+#: ``missing``; the messages below are sent in order and what each canvas was set to is logged.
+FRAMES = """
+async (source) => {
+  const url = URL.createObjectURL(new Blob([source], {type: 'text/javascript'}));
+  const widget = (await import(url)).default;
+  const log = [];
+  const canvas = (id) => ({set(state) {
+    if (id === 'broken') throw new Error('broken canvas');
+    log.push([id, state.foreground]);
+  }});
+  let findLate;
+  const manager = {get_model(id) {
+    if (id === 'missing') return Promise.reject(new Error('widget model not found'));
+    if (id === 'late') return new Promise((resolve) => { findLate = () => resolve(canvas(id)); });
+    return Promise.resolve(canvas(id));
+  }};
+  let receive;
+  widget.initialize({model: {widget_manager: manager, on(_, f) { receive = f; }, off() {}}});
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+  receive({frames: {a: {foreground: '1'}, missing: {foreground: '1'}, b: {foreground: '1'}}});
+  await settle();
+  receive({frames: {late: {foreground: '2'}, a: {foreground: '2'}}});
+  receive({frames: {a: {foreground: '3'}}});
+  receive('not frames');
+  receive({frames: null});
+  await settle();
+  const waiting = log.length;
+  findLate();
+  await settle();
+  receive({frames: {broken: {foreground: '4'}, a: {foreground: '4'}}});
+  receive({frames: {b: {foreground: '5'}}});
+  await settle();
+  return {waiting, log};
+}
+"""
+
+
+def test_frames_reach_each_canvas_in_the_order_sent(blank_page):
+    page, errors = blank_page
+    module = MODULE.with_name("frames.js").read_text()
+    result = page.evaluate(FRAMES, module)
+    # a canvas the page does not have is skipped; the frames behind a lookup wait for it
+    assert result["waiting"] == 2
+    assert result["log"] == [
+        ["a", "1"], ["b", "1"], ["late", "2"], ["a", "2"], ["a", "3"], ["a", "4"], ["b", "5"],
+    ]  # fmt: skip
+    (error,) = errors  # logged, and the rest still shown
+    assert "broken" in error

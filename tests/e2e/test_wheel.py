@@ -23,6 +23,7 @@ DATA = [
     "softmax_explorer/serving/app.ipynb",
     "softmax_explorer/teaching/lessons/seed.json",
     "softmax_explorer/canvas/static/panel_canvas.js",
+    "softmax_explorer/canvas/static/frames.js",
     "softmax_explorer/serving/share/voila/templates/softmax/index.html.j2",
     "softmax_explorer/serving/share/kernels/softmax-explorer/kernel.json",
 ]

@@ -77,7 +77,8 @@ class Student:
 
         The slider turns back at the ends of its range (``step`` away from the nearer end). A
         figure has redrawn when the kernel sends a canvas a new drawing (its ``foreground``) in
-        reply to the change. Raises TimeoutError if none comes within ``timeout`` seconds.
+        reply to the change, in the canvas's own message or in its group's frames. Raises
+        TimeoutError if none comes within ``timeout`` seconds.
         """
         start = time.monotonic()
         low, high = self.bounds
@@ -96,12 +97,20 @@ class Student:
                 or msg["msg_type"] != "comm_msg"
             ):
                 continue
-            if "foreground" in msg["content"]["data"].get("state", {}):
+            if _redraws(msg["content"]["data"]):
                 return time.monotonic() - start
 
     def close(self) -> None:
         """Close the websocket (the kernel stays until the server culls it)."""
         self.connection.close()
+
+
+def _redraws(data: dict[str, Any]) -> bool:
+    """Whether a widget message gives a canvas a new drawing (`softmax_explorer.canvas.frames`)."""
+    if data.get("method") == "custom":
+        frames = data.get("content", {}).get("frames") or {}
+        return any("foreground" in frame for frame in frames.values())
+    return "foreground" in data.get("state", {})
 
 
 async def arrive(url: str, timeout: float = 120) -> Student | Refused:

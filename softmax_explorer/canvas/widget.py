@@ -72,7 +72,7 @@ class PanelCanvas(anywidget.AnyWidget):
         super().__init__(width=width, height=height, layout=layout, **kwargs)
         self.figure = figure
         self.frames = frames
-        self._held = False  # the state being set goes in the group's message
+        self._carried = False  # the state being set goes in the group's message
         self.canvas = DisplayListCanvas(figure, show=self._show)
         self.on_msg(self._on_browser_message)
 
@@ -83,17 +83,17 @@ class PanelCanvas(anywidget.AnyWidget):
         state = {name: text for name, text in state.items() if text != getattr(self, name)}
         if not state:
             return
-        self._held = self.frames is not None and self.frames.hold(self.model_id, state)
+        self._carried = self.frames is not None and self.frames.hold(self.model_id, state)
         try:
             with self.hold_sync():
                 for name, value in state.items():
                     setattr(self, name, value)
         finally:
-            self._held = False
+            self._carried = False
 
     def _should_send_property(self, key: str, value: Any) -> bool:
         """Send as ipywidgets would, except a frame that the group's message carries."""
-        return not self._held and super()._should_send_property(key, value)
+        return not self._carried and super()._should_send_property(key, value)
 
     def _on_browser_message(self, _widget, content: Any, _buffers) -> None:
         """A pointer or key event from the browser: checked, then a matplotlib event."""

@@ -9,7 +9,8 @@ imported here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -96,7 +97,10 @@ class GradcheckResult:
         amount: a jump in the slope, not curvature (which would double the gap).
     taylor : TaylorResult or None
         The Taylor remainder test of the analytic Jacobian along a random direction, a second
-        opinion that needs no step (quoted in the report where it is conclusive).
+        opinion that needs no step (quoted in the report where it is conclusive). Computed when
+        first read: the dashboard's report is written once the hand pauses.
+    taylor_of : callable or None
+        What computes ``taylor`` (None: no test).
     """
 
     analytic: NDArray
@@ -123,7 +127,14 @@ class GradcheckResult:
     forward: NDArray | None = None
     backward: NDArray | None = None
     kinks: NDArray | None = None
-    taylor: TaylorResult | None = None
+    taylor_of: Callable[[], TaylorResult | None] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    @cached_property
+    def taylor(self) -> TaylorResult | None:
+        """The Taylor test (see the class's attributes), from ``taylor_of`` on first read."""
+        return None if self.taylor_of is None else self.taylor_of()
 
     @property
     def passed(self) -> bool:
@@ -366,7 +377,7 @@ def check_jacobian(
         forward=forward,
         backward=backward,
         kinks=kinks,
-        taylor=_taylor(f, analytic, v_arr, vectorized),
+        taylor_of=lambda: _taylor(f, analytic, v_arr, vectorized),
     )
 
 

@@ -1,11 +1,15 @@
 """The gradient check: its verdicts, its report, and the check of any function's Jacobian."""
 
+import importlib
+
 import numpy as np
 import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 import softmax_explorer as se
+from softmax_explorer.model import Model
+from softmax_explorer.taylor import taylor_test
 
 from .test_finite_diff import cubic, cubic_jacobian
 from .test_model import SEED_THETA, SEED_X
@@ -191,3 +195,26 @@ def test_check_jacobian_of_a_scalar_function_in_float32():
     assert result.passed, str(result)
     assert result.numeric.dtype == np.float32
     assert result.entry_name() in {"dloss_0/dw_0", "dloss_0/dw_1"}
+
+
+def test_the_taylor_test_runs_when_first_read_and_once(monkeypatch):
+    module = importlib.import_module("softmax_explorer.gradcheck")
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args)
+        return taylor_test(*args, **kwargs)
+
+    monkeypatch.setattr(module, "taylor_test", counted)
+    result = se.gradcheck(SEED_X, SEED_THETA)
+    assert calls == []  # the report that quotes it is written once the hand pauses
+    first = result.taylor
+    assert result.taylor is first
+    assert len(calls) == 1
+    model = Model.at(SEED_X, SEED_THETA)
+    f, v = model.function("theta")
+    direct = taylor_test(f, model.jacobian("theta"), v, vectorized=True)
+    np.testing.assert_array_equal(first.remainders, direct.remainders)
+    assert first.slope == direct.slope
+    assert first.conclusive
+    assert str(first) in str(result)

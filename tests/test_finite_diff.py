@@ -83,6 +83,24 @@ def test_seed_step_sweep_shows_the_v():
         assert sweep.errors["central"][k] == np.max(np.abs(est - analytic))
 
 
+def test_a_sweep_evaluates_the_real_schemes_points_in_one_call_with_the_same_values():
+    calls = []
+
+    def f(stack):
+        calls.append(np.asarray(stack).shape)
+        return se.softmax(SEED_X, stack)
+
+    analytic = se.jacobian(SEED_X, SEED_THETA)
+    sweep = se.step_sweep(f, SEED_THETA, analytic, vectorized=True)
+    # the point, the real schemes' four offsets at once, the complex step
+    s, n = sweep.steps.size, len(SEED_THETA)
+    assert calls == [(4 * s * n, n), (1, n), (s * n, n)]
+    # row by row the same values as a call per point (`vectorized=False`)
+    one_by_one = se.step_sweep(lambda th: se.softmax(SEED_X, th), SEED_THETA, analytic)
+    for method in se.METHODS:
+        np.testing.assert_array_equal(sweep.errors[method], one_by_one.errors[method])
+
+
 def test_float32_sweep_moves_the_v():
     x, theta = np.float32(SEED_X), np.float32(SEED_THETA)
     sweep = se.step_sweep(

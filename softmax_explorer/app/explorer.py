@@ -196,6 +196,7 @@ class Explorer:
         self.formula.show(results, later=hand_moving)
 
     def _frame(self, results: Results) -> None:
+        # one message here too: the predict view's animation draws its frames through this alone
         with self.frames.together():
             self.dashboard.update(results)
         self.sampling.show(self.dashboard.canvases["sampling"] if results.sampled else None)

@@ -33,6 +33,7 @@ __all__ = [
     "ORDER",
     "ROUNDOFF_FACTOR",
     "STEP_RANGE",
+    "Evaluations",
     "StepError",
     "StepSweep",
     "check_step",
@@ -219,16 +220,11 @@ def differences_at_steps(
     Richardson). ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its
     resolution.
     """
-    for method in methods:
-        _check_method(method)
-    evaluations = _Evaluations(f, v, np.array(hs), vectorized)
+    evaluations = Evaluations(f, v, hs, vectorized)
     if any(method != "complex" for method in methods):
-        unresolved = evaluations.steps == 0
-        if unresolved.any():
-            j, k = (int(i) for i in np.argwhere(unresolved)[0])
-            raise StepError(float(hs[j]), v.dtype.name, k, float(v[k]))
-    evaluations.prefetch(_offsets(methods))
-    return {method: _jacobian_at_steps(evaluations, method) for method in methods}
+        evaluations.require_resolved()
+    evaluations.evaluate(methods)
+    return {method: evaluations.difference(method).transpose(0, 2, 1) for method in methods}
 
 
 def check_step(h: float) -> float:
@@ -255,11 +251,6 @@ _OFFSETS = {
 }
 
 
-def _offsets(methods: Iterable[str]) -> list[float]:
-    """The offsets whose points the real schemes among ``methods`` evaluate."""
-    return [c for method in methods if method != "complex" for c in _OFFSETS[method]]
-
-
 def _perturbed(v: NDArray, shifts: NDArray) -> NDArray:
     """The points ``v + shifts[j, k] * e_k``, shape (s, n, n).
 
@@ -274,66 +265,102 @@ def _perturbed(v: NDArray, shifts: NDArray) -> NDArray:
     return points
 
 
-class _Evaluations:
-    """``f`` at the perturbed points the schemes need, for several steps, each set computed once.
+class Evaluations:
+    """``f`` at the perturbed points of several steps, each point evaluated once.
 
-    ``at(c)`` is ``f(v + c * step_j * e_k)`` for every step j and coordinate k, shape (s, n, m);
-    the schemes of one sweep share them (``f(v + h)`` serves forward, central and Richardson).
-    `prefetch` evaluates the points of several offsets in one call of ``f`` (row by row, the
-    same values as one call each).
+    The schemes share their points (``f(v + h)`` serves forward, central and Richardson), and
+    `evaluate` evaluates every point the schemes need in one call of ``f`` (row by
+    row, the same values as one call each).
+
+    Parameters
+    ----------
+    f, vectorized
+        As for `numerical_jacobian`.
+    v : ndarray, shape (n,)
+        The point, in a real dtype.
+    hs : sequence of float
+        The steps, each checked by `check_step`.
     """
 
-    def __init__(self, f: Callable, v: NDArray, hs: NDArray, vectorized: bool) -> None:
+    def __init__(self, f: Callable, v: NDArray, hs: Sequence[float], vectorized: bool) -> None:
         self.f, self.v, self.vectorized = f, v, vectorized
-        self.complex_steps, self.steps = _steps(v, hs)  # (s, n); the real ones representable
+        self.hs = np.asarray(hs, dtype=np.float64)
+        self.complex_steps, self.steps = _steps(v, self.hs)  # (s, n); the real ones representable
         self._values: dict[float, NDArray] = {}
 
-    def at(self, c: float) -> NDArray:
-        if c not in self._values:
-            if c == 0:
-                s, n = self.steps.shape
-                base = _evaluate(self.f, self.v[None, :], self.vectorized)[0]
-                self._values[c] = np.broadcast_to(base, (s, n, base.size))
-            else:
-                self.prefetch([c])
+    def require_resolved(self, count: int | None = None) -> None:
+        """Raise `StepError` if a real step among the first ``count`` (default: all) is 0."""
+        unresolved = self.steps[:count] == 0
+        if unresolved.any():
+            j, k = (int(i) for i in np.argwhere(unresolved)[0])
+            raise StepError(float(self.hs[j]), self.v.dtype.name, k, float(self.v[k]))
+
+    def base(self) -> NDArray:
+        """``f(v)``, shape (m,)."""
+        return self._at(0)[0, 0]
+
+    def evaluate(self, methods: Sequence[str]) -> None:
+        """Evaluate ``f`` at every point of ``methods`` not yet evaluated, in one call."""
+        for method in methods:
+            _check_method(method)
+        self._prefetch([c for method in methods if method != "complex" for c in _OFFSETS[method]])
+
+    def difference(self, method: str) -> NDArray:
+        """``method``'s difference quotients at every step: shape (s, n, m).
+
+        Row ``[j, k]`` is the derivative along coordinate k at step j (the transposed Jacobian), a
+        new array in the real dtype of ``v``. A real step below the resolution of ``v`` gives NaN
+        (0/0) in its estimate, without a warning.
+        """
+        _check_method(method)
+        dtype = self.v.dtype
+        if method == "complex":
+            return self._complex_step().astype(dtype, copy=False)
+        offsets = _OFFSETS[method]
+        values = [self._at(c) for c in offsets]
+        width = self.steps[:, :, None]
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            estimate = values[0] - values[1]
+            estimate /= (offsets[0] - offsets[1]) * width
+            if method == "richardson":
+                half = values[2] - values[3]
+                half /= width
+                half *= 4
+                half -= estimate
+                half /= 3
+                estimate = half
+        return estimate.astype(dtype, copy=False)
+
+    def _at(self, c: float) -> NDArray:
+        """``f(v + c * step_j * e_k)`` for every step j and coordinate k: shape (s, n, m)."""
+        self._prefetch([c])
         return self._values[c]
 
-    def prefetch(self, offsets: Iterable[float]) -> None:
-        """Evaluate ``f`` at the points of each new nonzero offset, all in one call."""
-        new = list(dict.fromkeys(c for c in offsets if c != 0 and c not in self._values))
+    def _prefetch(self, offsets: Iterable[float]) -> None:
+        """Evaluate ``f`` at the points of each new offset (0: ``v`` itself), all in one call."""
+        new = list(dict.fromkeys(c for c in offsets if c not in self._values))
         if not new:
             return
         s, n = self.steps.shape
-        points = np.concatenate([_perturbed(self.v, c * self.steps) for c in new])
-        values = _evaluate(self.f, points.reshape(-1, n), self.vectorized)
-        for c, block in zip(new, values.reshape(len(new), s, n, -1), strict=True):
-            self._values[c] = block
+        blocks = [
+            self.v[None, :] if c == 0 else _perturbed(self.v, c * self.steps).reshape(-1, n)
+            for c in new
+        ]
+        values = _evaluate(self.f, np.concatenate(blocks), self.vectorized)
+        start = 0
+        for c, block in zip(new, blocks, strict=True):
+            rows = values[start : start + len(block)]
+            start += len(block)
+            if c == 0:
+                rows = np.broadcast_to(rows[0], (s, n, rows.shape[1]))
+            self._values[c] = rows.reshape(s, n, -1)
 
-    def complex_step(self) -> NDArray:
+    def _complex_step(self) -> NDArray:
         v, steps = self.v, self.complex_steps
         s, n = steps.shape
         points = _perturbed(v.astype(np.result_type(v.dtype, np.complex64)), 1j * steps)
         values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(s, n, -1)
         return values.imag / steps[:, :, None]
-
-
-def _jacobian_at_steps(evaluations: _Evaluations, method: str) -> NDArray:
-    """Jacobian estimates of ``method`` for every step: shape (s, m, n).
-
-    A step below the resolution of ``v`` gives NaN (0/0) in its estimate, without a warning.
-    """
-    dtype = evaluations.v.dtype
-    if method == "complex":
-        return evaluations.complex_step().transpose(0, 2, 1).astype(dtype, copy=False)
-    offsets = _OFFSETS[method]
-    values = [evaluations.at(c) for c in offsets]
-    width = evaluations.steps[:, :, None]
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        estimate = (values[0] - values[1]) / ((offsets[0] - offsets[1]) * width)
-        if method == "richardson":
-            half = (values[2] - values[3]) / width
-            estimate = (4 * half - estimate) / 3
-    return estimate.transpose(0, 2, 1).astype(dtype, copy=False)
 
 
 def default_steps(num: int = 61) -> NDArray:
@@ -440,17 +467,19 @@ def step_sweep(
     for h in hs:
         check_step(h)
     exact = np.asarray(analytic).reshape(-1, v_arr.size)
-    evaluations = _Evaluations(f, v_arr, hs, vectorized)
-    evaluations.prefetch(_offsets(methods))
+    evaluations = Evaluations(f, v_arr, hs, vectorized)
     resolved = ~(evaluations.steps == 0).any(axis=1)
-    errors = {}
-    for method in methods:
-        _check_method(method)
-        estimates = _jacobian_at_steps(evaluations, method)
+    exact_rows = exact.T  # the layout of the difference quotients: (n, m)
+    worst = np.empty((len(methods), hs.size))
+    evaluations.evaluate(methods)
+    for row, method in zip(worst, methods, strict=True):
+        diff = evaluations.difference(method).astype(np.float64, copy=False)
         with np.errstate(invalid="ignore", over="ignore"):
-            diff = estimates.astype(np.float64, copy=False) - exact
-            np.abs(diff, out=diff)
-        errors[method] = np.nan_to_num(diff.max(axis=(1, 2)), nan=np.inf)
-        if method != "complex":
-            errors[method][~resolved] = np.nan
+            diff -= exact_rows
+        np.abs(diff, out=diff)
+        diff.max(axis=(1, 2), out=row)
+    np.nan_to_num(worst, copy=False, nan=np.inf)  # NaN from an overflowed estimate: inf
+    real = np.array([method != "complex" for method in methods])
+    worst[np.ix_(real, ~resolved)] = np.nan  # steps the real schemes cannot take
+    errors = dict(zip(methods, worst, strict=True))
     return StepSweep(steps=hs, errors=errors, dtype=dtype, resolved=resolved)

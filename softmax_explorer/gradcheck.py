@@ -22,11 +22,10 @@ if TYPE_CHECKING:  # pandas is imported only by to_frame
 from .finite_diff import (
     ORDER,
     ROUNDOFF_FACTOR,
+    Evaluations,
     Method,
     check_step,
     coordinate_steps,
-    differences_at_steps,
-    estimates_at_steps,
     expected_error,
     optimal_step,
     real_dtype,
@@ -289,17 +288,27 @@ def check_jacobian(
     # the truncation error grows with the step (order 1, 2 or 4), so the change between h and 2h
     # bounds the error at h from above: the tolerance follows the problem's own scale
     hs = [step] if method == "complex" else [step, 2 * step]
-    estimates = estimates_at_steps(f, v_arr, method, hs, vectorized)
+    # one set of points, in one call of f: the check's steps, then the kink probe's (`_slopes`)
+    probe = optimal_step("central", dtype)
+    evaluations = Evaluations(f, v_arr, [*hs, probe, 2 * probe], vectorized)
+    if method != "complex":
+        evaluations.require_resolved(len(hs))
+    evaluations.evaluate((method, "forward", "backward"))
+    estimates = evaluations.difference(method).transpose(0, 2, 1)
     if analytic.size != estimates[0].size:
         raise ValueError(
             f"the Jacobian has shape {analytic.shape}; f and v need {estimates[0].shape}"
         )
     numeric = estimates[0].reshape(analytic.shape)
-    values = np.abs(np.asarray(f(v_arr[None, :]) if vectorized else f(v_arr), dtype=np.float64))
+    values = np.abs(evaluations.base().astype(np.float64))
     if method == "complex":
         truncation = np.zeros(analytic.shape)
     else:
         truncation = np.abs(numeric - estimates[1].reshape(analytic.shape)).astype(np.float64)
+    forward, backward = (
+        evaluations.difference(m).transpose(0, 2, 1).astype(np.float64).reshape(-1, *analytic.shape)
+        for m in ("forward", "backward")
+    )
     eps = float(np.finfo(dtype).eps)
     # round-off per entry: the rounding of f_i's values over the step of coordinate k
     roundoff = (
@@ -328,7 +337,7 @@ def check_jacobian(
         blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
     # differentiable or not here, and failing entries whose step reaches a kink nearby
     forward, backward, kinks, across = _slopes(
-        f, v_arr, analytic.shape, values, tolerance, vectorized,
+        forward, backward, probe, v_arr, values, tolerance,
         step if method != "complex" else 0.0, excess > 1,
     )  # fmt: skip
     entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
@@ -387,22 +396,16 @@ _KINK_NOISE = 20
 _KINK_STEADY = 0.25
 
 
-def _one_sided(
-    f: Callable, v: NDArray, shape: tuple[int, ...], h: float, vectorized: bool
-) -> tuple[NDArray, NDArray]:
-    """Forward and backward differences at steps ``h`` and ``2 h``: each shape (2, *shape)."""
-    d = differences_at_steps(f, v, ("forward", "backward"), [h, 2 * h], vectorized)
-    return tuple(d[m].astype(np.float64).reshape(2, *shape) for m in ("forward", "backward"))
-
-
 def _slopes(
-    f: Callable, v: NDArray, shape: tuple[int, ...], values: NDArray, tolerance: NDArray,
-    vectorized: bool, step: float, failing: NDArray,
+    forward: NDArray, backward: NDArray, h: float, v: NDArray, values: NDArray,
+    tolerance: NDArray, step: float, failing: NDArray,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray]:  # fmt: skip
     """One-sided differences at the probe step, and where the slope jumps.
 
-    Returns the forward and backward differences at ``eps^(1/3)``, the entries with a kink at
-    ``v``, and the failing entries with a kink within the check's ``step`` of it.
+    ``forward`` and ``backward`` are the one-sided differences at the check's ``step`` (first),
+    at the probe step ``h = eps^(1/3)`` and at ``2 h`` (last two), each entry shaped like the
+    Jacobian. Returns those at ``h``, the entries with a kink at ``v``, and the failing entries
+    with a kink within ``step`` of it.
 
     At a kink the two one-sided slopes differ by the jump in the slope, at any small step; for a
     smooth function they differ by about ``h f''``, which doubles with the step. Where there is
@@ -410,21 +413,19 @@ def _slopes(
     more than that curvature explains have reached a kink nearby.
     """
     eps = float(np.finfo(v.dtype).eps)
+    shape = forward.shape[1:]
 
     def noise(h: float) -> NDArray:
         return 4 * eps * np.outer(values.ravel(), 1 / coordinate_steps(v, h)).reshape(shape)
 
-    h = optimal_step("central", v.dtype)
-    forward, backward = _one_sided(f, v, shape, h, vectorized)
-    gap = forward - backward
+    gap = forward[-2:] - backward[-2:]
     with np.errstate(invalid="ignore"):
         kinks = (np.abs(gap[0]) > np.maximum(_KINK_NOISE * noise(h), tolerance)) & (
             np.abs(gap[1] - gap[0]) < _KINK_STEADY * np.abs(gap[0])
         )
     across = np.zeros_like(kinks)
     if step > 4 * h and (failing & ~kinks).any():
-        wide_forward, wide_backward = _one_sided(f, v, shape, step, vectorized)
-        moved = np.abs(wide_forward[0] - forward[0]) + np.abs(wide_backward[0] - backward[0])
+        moved = np.abs(forward[0] - forward[-2]) + np.abs(backward[0] - backward[-2])
         curvature = np.abs(gap[0]) / h  # about |f''|, or noise / h where f is linear
         with np.errstate(invalid="ignore"):
             across = (
@@ -432,7 +433,7 @@ def _slopes(
                 & ~kinks
                 & (moved > _KINK_NOISE * (curvature * step + noise(step) + tolerance))
             )
-    return forward[0], backward[0], kinks, across
+    return forward[-2], backward[-2], kinks, across
 
 
 def _taylor(f: Callable, analytic: NDArray, v: NDArray, vectorized: bool) -> TaylorResult | None:

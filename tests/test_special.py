@@ -1,5 +1,7 @@
 """The primitives on plain logits against scipy.special, mpmath and their own contract."""
 
+import math
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from softmax_explorer import special
+from softmax_explorer.special import kernels
 
 from . import reference as ref
 
@@ -240,3 +243,29 @@ def test_any_axes_match_scipy(z, data):
         np.testing.assert_allclose(
             ours(z, axis=axes), scipys(z, axis=axes), rtol=1e-12, atol=1e-12, err_msg=name
         )
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "strided"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sum_of_others_is_the_correctly_rounded_sum_of_the_other_entries(layout, dtype):
+    # rows where one entry is almost the whole sum (1 - g_i with g_i near 1), of either sign
+    rng = np.random.default_rng(7)
+    a = rng.uniform(1e-12, 1e-3, (3, 4, 9)) * rng.choice([-1, 1], (3, 4, 9))
+    a[..., 2] = 1.0
+    a[1, :, 2] = -1e4
+    a = a.astype(dtype)
+    if layout == "F":
+        a = np.asfortranarray(a)
+    elif layout == "strided":
+        a = np.repeat(a, 2, axis=-1)[..., ::2]
+    total = np.sum(a, axis=-1, keepdims=True)
+    got = kernels.sum_of_others(a, total)
+    assert got.dtype == dtype
+    assert got.shape == a.shape
+    exact = np.empty(a.shape)
+    for index in np.ndindex(a.shape):
+        row = a[index[:-1]].astype(np.float64)
+        exact[index] = math.fsum(np.delete(row, index[-1]))
+    # every entry to a few rounding errors of the exact sum, the dominant ones included (whose
+    # total - a_i would keep only the rounding error of the total)
+    np.testing.assert_allclose(got, exact, rtol=8 * np.finfo(dtype).eps, atol=0)

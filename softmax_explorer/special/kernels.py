@@ -46,11 +46,13 @@ def sum_of_others(a: NDArray, total: NDArray) -> NDArray:
     entries but the largest, which can be most of the total (``1 - g_i`` with ``g_i`` close to
     1). For that one the others are summed directly.
     """
-    out = total - a
-    largest = np.argmax(np.abs(a), axis=-1)[..., None]
-    rest = a.copy()
-    np.put_along_axis(rest, largest, 0, axis=-1)
-    np.put_along_axis(out, largest, np.sum(rest, axis=-1, keepdims=True), axis=-1)
+    out = np.subtract(total, a, order="C")
+    n = a.shape[-1]
+    rest = a.reshape(-1, n).copy()  # rows, C-contiguous: flat indices address each row's entry
+    largest = np.argmax(np.abs(rest), axis=-1)
+    largest += np.arange(0, rest.size, n)
+    rest.reshape(-1)[largest] = 0
+    out.reshape(-1)[largest] = np.sum(rest, axis=-1)
     return out
 
 
@@ -67,20 +69,27 @@ def softmax_last(z: NDArray) -> NDArray:
     # exp(a) (cos b + i sin b), as numpy's complex exp does, in real arithmetic. The complex step
     # perturbs one logit per row, so most imaginary parts are 0: cos and sin are taken only
     # where they are not (cos 0 = 1, sin(+-0) = +-0).
-    shifted = shifted_last(z)
-    angle = shifted.imag
-    turned = angle != 0
-    cos, sin = np.ones_like(angle), angle.copy()
+    k = np.argmax(z.real, axis=-1)[..., None]
+    peak = np.take_along_axis(z, k, axis=-1)
+    parts = np.empty((2, *z.shape), dtype=z.real.dtype)  # Re and Im of e = exp(z - peak)
+    with np.errstate(over="ignore", invalid="ignore"):
+        np.subtract(z.real, peak.real, out=parts[0])
+        np.subtract(z.imag, peak.imag, out=parts[1])
+    angle, turned = parts[1], parts[1] != 0
+    cos = np.ones_like(angle)
     np.cos(angle, out=cos, where=turned)
-    np.sin(angle, out=sin, where=turned)
-    magnitude = np.exp(shifted.real)
-    re, im = magnitude * cos, magnitude * sin
-    s_re = np.sum(re, axis=-1, keepdims=True)
-    s_im = np.sum(im, axis=-1, keepdims=True)
+    np.sin(angle, out=angle, where=turned)
+    np.exp(parts[0], out=parts[0])
+    parts[1] *= parts[0]
+    parts[0] *= cos
+    re, im = parts
+    totals = np.sum(parts, axis=-1, keepdims=True)
+    s_re, s_im = totals
+    others = sum_of_others(parts, totals)
     norm = s_re * s_re + s_im * s_im
-    g = np.empty_like(shifted)
+    g = np.empty_like(z)
     g.real = (re * s_re + im * s_im) / norm
-    g.imag = (im * sum_of_others(re, s_re) - re * sum_of_others(im, s_im)) / norm
+    g.imag = (im * others[0] - re * others[1]) / norm
     return g
 
 

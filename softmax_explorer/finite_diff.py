@@ -251,17 +251,24 @@ _OFFSETS = {
 }
 
 
-def _perturbed(v: NDArray, shifts: NDArray) -> NDArray:
-    """The points ``v + shifts[j, k] * e_k``, shape (s, n, n).
+def _perturbed(v: NDArray, shifts: Sequence[NDArray | None]) -> NDArray:
+    """The points ``v + c[j, k] * e_k`` for each ``c`` of ``shifts``, rows in one array.
 
-    Copies ``v`` and adds the shifts on the diagonals: the same values as ``v`` plus the shifts
-    times the identity (``v + 0`` off the diagonal), without the (s, n, n) product.
+    Each ``c`` of shape (s, n) gives ``s * n`` rows, each None the row ``v`` itself. Fills the
+    rows with ``v`` and adds the shifts on the diagonals: the same values as ``v`` plus the
+    shifts times the identity (``v + 0`` off the diagonal), without the (s, n, n) product.
     """
-    s, n = shifts.shape
-    points = np.empty((s, n, n), dtype=np.result_type(v, shifts))
+    n = v.size
+    counts = [1 if c is None else c.size for c in shifts]
+    dtype = np.result_type(v, *(c for c in shifts if c is not None))
+    points = np.empty((sum(counts), n), dtype=dtype)
     points[...] = v
     k = np.arange(n)
-    points[:, k, k] += shifts
+    start = 0
+    for c, count in zip(shifts, counts, strict=True):
+        if c is not None:
+            points[start : start + count].reshape(-1, n, n)[:, k, k] += c
+        start += count
     return points
 
 
@@ -342,24 +349,22 @@ class Evaluations:
         if not new:
             return
         s, n = self.steps.shape
-        blocks = [
-            self.v[None, :] if c == 0 else _perturbed(self.v, c * self.steps).reshape(-1, n)
-            for c in new
-        ]
-        values = _evaluate(self.f, np.concatenate(blocks), self.vectorized)
+        shifts = [None if c == 0 else c * self.steps for c in new]
+        values = _evaluate(self.f, _perturbed(self.v, shifts), self.vectorized)
         start = 0
-        for c, block in zip(new, blocks, strict=True):
-            rows = values[start : start + len(block)]
-            start += len(block)
+        for c in new:
             if c == 0:
-                rows = np.broadcast_to(rows[0], (s, n, rows.shape[1]))
-            self._values[c] = rows.reshape(s, n, -1)
+                self._values[c] = np.broadcast_to(values[start], (s, n, values.shape[1]))
+                start += 1
+            else:
+                self._values[c] = values[start : start + s * n].reshape(s, n, -1)
+                start += s * n
 
     def _complex_step(self) -> NDArray:
         v, steps = self.v, self.complex_steps
         s, n = steps.shape
-        points = _perturbed(v.astype(np.result_type(v.dtype, np.complex64)), 1j * steps)
-        values = _evaluate(self.f, points.reshape(-1, n), self.vectorized).reshape(s, n, -1)
+        points = _perturbed(v.astype(np.result_type(v.dtype, np.complex64)), [1j * steps])
+        values = _evaluate(self.f, points, self.vectorized).reshape(s, n, -1)
         return values.imag / steps[:, :, None]
 
 

@@ -340,18 +340,19 @@ def check_jacobian(
         forward, backward, probe, v_arr, values, tolerance,
         step if method != "complex" else 0.0, excess > 1,
     )  # fmt: skip
-    entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
-    entry_status = np.where(across, "inconclusive", entry_status)
-    entry_status = np.where(kinks, "nondifferentiable", entry_status)
+    code = np.where(excess > 1, _FAILED, blur > 1)  # else inconclusive (1) or passed (0)
+    code[across] = _INCONCLUSIVE
+    code[kinks] = _NONDIFFERENTIABLE
+    entry_status = _ENTRY_STATUSES[code]
     status, suggestion = "passed", ""
     decisive = excess
-    if np.any(entry_status == "failed"):
+    if np.any(code == _FAILED):
         status = "failed"
         decisive = np.where(kinks | across, 0, excess)
     elif kinks.any():
         status = "nondifferentiable"
         decisive = np.where(kinks, np.abs(forward - backward), 0)
-    elif np.any(entry_status == "inconclusive"):
+    elif np.any(code == _INCONCLUSIVE):
         status, decisive = "inconclusive", blur
     elif across.any():
         status, decisive = "inconclusive", np.where(across, excess, 0)
@@ -389,6 +390,10 @@ def check_jacobian(
         taylor_of=lambda: _taylor(f, analytic, v_arr, vectorized),
     )
 
+
+#: Each entry's verdict, by the code `check_jacobian` gives it.
+_ENTRY_STATUSES = np.array(["passed", "inconclusive", "failed", "nondifferentiable"])
+_INCONCLUSIVE, _FAILED, _NONDIFFERENTIABLE = 1, 2, 3
 
 #: A gap between one-sided differences is a kink's when it exceeds this many times its round-off.
 _KINK_NOISE = 20

@@ -420,3 +420,76 @@ def test_a_failing_deferred_draw_warns_instead_of_raising():
 
     with pytest.warns(DisplayListWarning, match=r"figure broken: its draw failed \(ZeroDivision"):
         asyncio.run(in_a_kernel())
+
+
+def test_an_axes_redrawn_alone_is_spliced_into_the_background_as_a_full_draw_records_it():
+    fig = Figure(figsize=(4, 2), dpi=100)
+    canvas = DisplayListCanvas(fig)
+    left, middle, right = fig.subplots(1, 3)
+    middle.set_gid("middle")
+    right.set_gid("right")
+    for ax in (left, middle, right):
+        ax.plot([0, 1], [0, 1])
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    renderer.copy_from_bbox(fig.bbox)
+    renderer.commands.append(["text", "animated"])
+
+    def full_draw() -> list:
+        other = DisplayListRenderer(renderer.width, renderer.height, renderer.dpi)
+        fig.draw(other)
+        return other.commands
+
+    for ax, change in (
+        (middle, lambda: middle.set_yticks(np.linspace(0, 1, 11))),  # a longer part
+        (right, lambda: right.set_title("a title")),  # after the part that changed length
+        (middle, lambda: middle.set_yticks([0, 1])),  # a shorter one
+        (right, lambda: right.set_title("")),
+    ):
+        change()
+        assert canvas.redraw(ax)
+        assert canvas.background == full_draw()
+        assert renderer.commands == canvas.background  # the commands after it are dropped
+    assert not canvas.redraw(left)  # no gid: not recorded as a part, nothing changed
+    assert renderer.commands == canvas.background
+
+
+def test_a_redrawn_part_goes_with_the_next_frame_then_the_background_is_not_sent_again():
+    frames = []
+    fig = Figure(figsize=(2, 2), dpi=50)
+    canvas = DisplayListCanvas(fig, show=lambda background, _: frames.append(background))
+    ax = fig.subplots()
+    ax.set_gid("axes")
+    canvas.draw()
+    canvas.get_renderer().copy_from_bbox(fig.bbox)
+    ax.set_ylim(0, 10)
+    assert canvas.redraw(ax)
+    canvas.blit()
+    canvas.blit()
+    assert frames[1] == canvas.background
+    assert frames[2] is None
+
+
+@pytest.mark.parametrize("panel", ["jacobian", "error"])
+def test_new_colour_limits_redraw_only_the_colourbar(panel, monkeypatch):
+    """Limits that change alone (a temperature step, a dtype) re-record the colourbar's axes
+    within the background, which equals a full draw of the figure; a new variable draws it all."""
+    state = State().resized(6)
+    dashboard = Dashboard(compute(state), canvas=DisplayListCanvas)
+    canvas = dashboard.figures[panel].canvas
+    full_draws = []
+    draw = DisplayListCanvas.draw
+    monkeypatch.setattr(DisplayListCanvas, "draw", lambda c: full_draws.append(c) or draw(c))
+    limits = dashboard.panels[panel].image.get_clim()
+    changes = {"jacobian": {"temperature": 0.2}, "error": {"dtype": "float32"}}[panel]
+    dashboard.update(compute(state.replace(**changes)))
+    assert dashboard.panels[panel].image.get_clim() != limits
+    assert canvas not in full_draws
+    spliced = list(canvas.background)
+    foreground = list(canvas.foreground)
+    canvas.draw()
+    assert spliced == canvas.background
+    assert foreground == canvas.foreground
+    full_draws.clear()
+    dashboard.update(compute(state.replace(**changes, wrt="x")))
+    assert canvas in full_draws

@@ -46,6 +46,7 @@ class DisplayListCanvas(FigureCanvasBase):
         self._pending_rc: dict = {}
         self.background: list[Command] = []
         self.foreground: list[Command] = []
+        self._background_changed = False  # by `redraw`, not yet shown
 
     def get_renderer(self) -> DisplayListRenderer:
         """The renderer, new when the figure's size or dpi changed."""
@@ -109,13 +110,31 @@ class DisplayListCanvas(FigureCanvasBase):
         self.background = renderer.commands[:split]
         self._show(self.background, renderer.commands[split:])
 
+    def redraw(self, artist) -> bool:
+        """Record ``artist`` again within the background, shown with the next `blit`.
+
+        See `DisplayListRenderer.redraw`: False (nothing changed) if ``artist`` was not recorded
+        as a group of the background; draw the figure instead.
+        """
+        renderer = self.get_renderer()
+        if not renderer.redraw(artist):
+            return False
+        self.background = renderer.commands[: renderer.background_size]
+        self._background_changed = True
+        return True
+
     def blit(self, bbox=None) -> None:
-        """Show the commands recorded after the background (the animated artists)."""
+        """Show the commands recorded after the background (the animated artists).
+
+        The background goes too if `redraw` changed it since it was last shown.
+        """
         renderer = self.get_renderer()
         split = renderer.background_size or 0
-        self._show(None, renderer.commands[split:])
+        background = self.background if self._background_changed else None
+        self._show(background, renderer.commands[split:])
 
     def _show(self, background: list[Command] | None, foreground: list[Command]) -> None:
+        self._background_changed = False
         self.foreground = foreground
         if self.show is not None:
             self.show(background, foreground)

@@ -117,6 +117,10 @@ class DisplayListRenderer(RendererBase):
         self.warned = set() if warned is None else warned
         self.commands: list[Command] = []
         self.background_size: int | None = None
+        #: Where each artist with a gid (``Artist.set_gid``) that draws as a group (an Axes
+        #: does) recorded its commands: ``gid -> [start, end]`` in `commands`.
+        self.spans: dict[str, list[int]] = {}
+        self._open: list[tuple[str | None, int]] = []
         self._drawn: dict[Artist, tuple[object, list[Command]]] = {}
         self.shortcuts = Shortcuts(self)
 
@@ -124,8 +128,50 @@ class DisplayListRenderer(RendererBase):
         """Forget the recorded commands (before a full draw)."""
         self.commands.clear()
         self.background_size = None
+        self.spans.clear()
         self._drawn.clear()
         self.shortcuts.clear()
+
+    def redraw(self, artist: Artist) -> bool:
+        """Record ``artist`` again in place of its commands in the background.
+
+        For a part of the background that changed alone (a colourbar's axes with new limits):
+        the rest of the background is kept as recorded, which costs far less than a full draw
+        when the rest is most of it. The commands after the background are dropped (draw the
+        animated artists again). False, and nothing changed, if ``artist`` has no gid or was
+        not recorded as a group of the background.
+        """
+        span = self.spans.get(artist.get_gid())
+        if span is None or self.background_size is None or span[1] > self.background_size:
+            return False
+        start, end = span
+        del self.commands[self.background_size :]
+        mark = len(self.commands)
+        artist.draw(self)  # recorded after the background, then moved into its place
+        part = self.commands[mark:]
+        del self.commands[mark:]
+        self.commands[start:end] = part
+        shift = len(part) - (end - start)
+        for other in self.spans.values():
+            if other[0] >= mark:  # recorded just now: the artist's span and any inside it
+                other[0] += start - mark
+                other[1] += start - mark
+            elif other[0] >= end:
+                other[0] += shift
+                other[1] += shift
+        self.background_size += shift
+        return True
+
+    # -- groups: where an artist's commands are --------------------------------------------------
+    def open_group(self, s: str, gid: str | None = None) -> None:
+        """Note where an artist that draws as a group (an Axes) starts."""
+        self._open.append((gid, len(self.commands)))
+
+    def close_group(self, s: str) -> None:
+        """Note where it ends: its span, if it has a gid."""
+        gid, start = self._open.pop()
+        if gid is not None:
+            self.spans[gid] = [start, len(self.commands)]
 
     def refuse(self, feature: str) -> None:
         """Warn, once per figure, that ``feature`` is left out of its display list."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from ..canvas import draw_artists
@@ -45,6 +46,23 @@ class Blitter:
             canvas.draw_idle()
             return
         renderer.restore_region(self.background)
+        self._draw_animated(renderer)
+        canvas.blit(self.fig.bbox)
+
+    def redraw(self, part: Artist) -> None:
+        """Show a change of the background confined to ``part`` (an Axes with a gid).
+
+        A canvas that records display lists re-records only ``part`` within the cached
+        background, then the animated artists over it; any other canvas, or one without a
+        usable background, draws the whole figure.
+        """
+        canvas = self.fig.canvas
+        renderer = canvas.get_renderer()
+        usable = self.background is not None and renderer is self.renderer
+        if not (usable and hasattr(canvas, "redraw") and canvas.redraw(part)):
+            canvas.draw_idle()
+            return
+        self.background = renderer.background_size
         self._draw_animated(renderer)
         canvas.blit(self.fig.bbox)
 

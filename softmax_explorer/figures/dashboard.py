@@ -158,9 +158,11 @@ class Dashboard:
 
     def _show(self, name: str, data: object) -> bool:
         """Update one panel in place and redraw it (a blit unless its background changed)."""
-        changed, full = self.panels[name].update(data)
-        if full:
+        changed, background = self.panels[name].update(data)
+        if background is self.figures[name]:
             self.figures[name].canvas.draw_idle()
+        elif background is not None:
+            self._blitters[name].redraw(background)
         elif changed:
             self._blitters[name].blit()
         return changed

@@ -6,6 +6,7 @@ import textwrap
 
 import matplotlib as mpl
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.colors import LogNorm, Normalize
 from matplotlib.image import AxesImage
 from matplotlib.patches import Rectangle
@@ -31,6 +32,8 @@ class _Heatmap(ResultsPanel):
         )
         self.colorbar = ax.figure.colorbar(image, cax=self.cax)
         self.colorbar.ax.tick_params(labelsize=scaled(9))
+        self.cax.set_gid("colourbar")  # redrawn alone when only the limits change
+        self.wrt = None  # the variable the x ticks name
         class_ticks(ax, "y", "g", n)
         ax.set_ylabel("output " + sub("gi"))
         self.animated.append(image)
@@ -43,11 +46,17 @@ class _Heatmap(ResultsPanel):
     def static_key(self, results: Results) -> object:
         return (results.state.wrt, self.limits(results))
 
+    def static_part(self, old: object, new: object) -> Artist | None:
+        # new limits alone change only the colourbar; a new variable, the ticks across too
+        return self.cax if old is not None and old[0] == new[0] else None
+
     def refresh_static(self, results: Results) -> None:
         self.image.set_clim(*self.limits(results))
-        symbol = WRT_SYMBOL[results.state.wrt]
-        class_ticks(self.ax, "x", symbol, self.n)
-        self.ax.set_xlabel("variable " + sub(f"{symbol}k"))
+        if self.wrt != results.state.wrt:
+            self.wrt = results.state.wrt
+            symbol = WRT_SYMBOL[self.wrt]
+            class_ticks(self.ax, "x", symbol, self.n)
+            self.ax.set_xlabel("variable " + sub(f"{symbol}k"))
 
 
 class JacobianPanel(_Heatmap):

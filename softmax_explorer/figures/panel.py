@@ -75,19 +75,37 @@ class Panel(Generic[Data]):
     def refresh_static(self, data: Data) -> None:
         """Change the background's artists (called only when `static_key` changed)."""
 
-    def update(self, data: Data) -> tuple[bool, bool]:
-        """Show ``data``; return (anything changed, the background changed)."""
+    def static_part(self, old: object, new: object) -> Artist | None:
+        """What of the background a change of `static_key` from ``old`` to ``new`` touches.
+
+        One part (an Axes with a gid, which `Blitter.redraw` records again alone), or None if
+        it may touch any of it.
+        """
+        return None
+
+    def update(self, data: Data) -> tuple[bool, Artist | None]:
+        """Show ``data``.
+
+        Returns
+        -------
+        changed : bool
+            Whether anything shown changed.
+        background : Artist or None
+            What of the background changed: None, the one part `static_part` names, or the
+            figure.
+        """
         static = self.static_key(data)
-        static_changed = static != self._static_key
-        if static_changed:
+        background = None
+        if static != self._static_key:
+            background = self.static_part(self._static_key, static) or self.ax.figure
             self.refresh_static(data)
             self._static_key = static
         key = self.data_key(data)
-        if key == self._data_key and not static_changed:
-            return False, False
+        if key == self._data_key and background is None:
+            return False, None
         self.refresh(data)
         self._data_key = key
-        return True, static_changed
+        return True, background
 
 
 class ResultsPanel(Panel[Results]):

@@ -39,8 +39,6 @@ __all__ = [
     "check_step",
     "coordinate_steps",
     "default_steps",
-    "differences_at_steps",
-    "estimates_at_steps",
     "expected_error",
     "numerical_jacobian",
     "optimal_step",
@@ -198,33 +196,11 @@ def numerical_jacobian(
     if v_arr.ndim != 1:
         raise ValueError(f"v must be 1-D, got shape {v_arr.shape}")
     step = check_step(optimal_step(method, dtype) if h is None else h)
-    return estimates_at_steps(f, v_arr, method, [step], vectorized)[0]
-
-
-def estimates_at_steps(
-    f: Callable, v: NDArray, method: str, hs: Sequence[float], vectorized: bool
-) -> NDArray:
-    """Estimates of ``method`` at each step of ``hs`` from one set of evaluations: (s, m, n).
-
-    ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its resolution.
-    """
-    return differences_at_steps(f, v, (method,), hs, vectorized)[method]
-
-
-def differences_at_steps(
-    f: Callable, v: NDArray, methods: Sequence[str], hs: Sequence[float], vectorized: bool
-) -> dict[str, NDArray]:
-    """Estimates of each of ``methods`` at each step of ``hs``, shape (s, m, n) each.
-
-    The schemes share one set of evaluations (``f(v + h)`` serves forward, central and
-    Richardson). ``v`` is 1-D, in a real dtype. Raises `StepError` if a real step is below its
-    resolution.
-    """
-    evaluations = Evaluations(f, v, hs, vectorized)
-    if any(method != "complex" for method in methods):
+    evaluations = Evaluations(f, v_arr, [step], vectorized)
+    if method != "complex":
         evaluations.require_resolved()
-    evaluations.evaluate(methods)
-    return {method: evaluations.difference(method).transpose(0, 2, 1) for method in methods}
+    evaluations.evaluate((method,))
+    return evaluations.difference(method)[0].T
 
 
 def check_step(h: float) -> float:

@@ -20,9 +20,10 @@ after a warm-up, all apps' pages open and the presses taken in `ROUNDS` rounds, 
 drift); the time to the first render (median of ``--loads`` page opens, each with a new
 kernel, the apps' opens taken in turn); the kernel's resident and private memory (ours are forked
 from the server's zygote and share its pages). For our app also:
-bursts of 10 quick presses (the median time from the last press to the last repaint over
-`BURSTS` bursts, taken in turn like the steps, and whether each last repaint shows the last
-value), and the second page open
+bursts of 10 quick presses, and of 10 presses at the rate a keyboard repeats a held key
+(`BURST_KINDS`; the median time from the last press to the last repaint over `BURSTS` bursts of
+each, taken in turn like the steps, and whether each last repaint shows the last value), and the
+second page open
 with ``--preheat``. One run, ratios side by side. With ``--pin`` (the default where there are
 two cores or more) the servers and their kernels run on the first core and this process and its
 browser on the others, as a class's browsers run on their own devices; ``--no-pin`` lets the
@@ -64,7 +65,13 @@ from softmax_explorer.state import SETTINGS, State  # noqa: E402
 
 QUIET_MS = 400  # no further change for this long: the step is over
 SAMPLING = "our app, n = 32, sampling view"
-BURSTS = 5  # bursts of 10 presses per app; the settle time reported is their median
+BURSTS = 5  # bursts of 10 presses per app, of each kind; the settle time reported is their median
+#: The kinds of burst: the field of `Measured` holding their settle times -> (what they are,
+#: seconds from one press to the next). A keyboard repeats a held key about 30 times a second.
+BURST_KINDS = {
+    "burst_settles_ms": ("a burst of 10 presses", 0.0),
+    "held_settles_ms": ("a held key (10 presses 33 ms apart)", 1 / 30),
+}
 ROUNDS = 5  # the steps are taken in rounds, every app in turn: a change of load meets all alike
 STEP_TIMEOUT_MS = 15_000
 
@@ -162,7 +169,8 @@ class Measured:
     kernel_rss_mb: float = float("nan")
     kernel_private_mb: float = float("nan")
     burst_settles_ms: list[float] = field(default_factory=list)
-    burst_last_value_shown: bool | None = None
+    held_settles_ms: list[float] = field(default_factory=list)
+    burst_last_value_shown: bool | None = None  # after every burst of either kind
 
     @property
     def median(self) -> float:
@@ -285,16 +293,21 @@ class Moved:
         return value + presses * slider.step
 
 
-def measure_bursts(page, moved: Moved, count: int = BURSTS) -> tuple[list[float], bool]:
-    """Bursts of ten quick presses, each from the slider's minimum: the times from the last
-    press to the last repaint, and whether every last repaint showed the last value."""
+def measure_bursts(
+    page, moved: Moved, count: int = BURSTS, interval: float = 0.0
+) -> tuple[list[float], bool]:
+    """Bursts of ten presses, each from the slider's minimum, ``interval`` seconds apart (0: as
+    quick as they go): the times from the last press to the last repaint, and whether every last
+    repaint showed the last value."""
     page.locator(moved.slider).first.focus()
     settles, shown = [], True
     for _ in range(count):
         page.keyboard.press("Home")
         settle(page, page.evaluate("window.__keydowns[window.__keydowns.length - 1]"))
         expected = moved.after(moved.value(page), 10)
-        for _ in range(10):
+        start = time.monotonic()
+        for k in range(10):
+            time.sleep(max(0.0, start + k * interval - time.monotonic()))
             page.keyboard.press("ArrowRight", delay=0)
         last_press = page.evaluate("window.__keydowns[window.__keydowns.length - 1]")
         last = settle(page, last_press)
@@ -362,11 +375,12 @@ def run(
                 m.steps_ms += taken
                 m.lost_steps += lost
         for _ in range(BURSTS):
-            for m, (name, _, _, moved, _) in zip(results, apps, strict=True):
-                if isinstance(moved, Moved):
-                    settles, shown = measure_bursts(pages[name], moved, count=1)
-                    m.burst_settles_ms += settles
-                    m.burst_last_value_shown = m.burst_last_value_shown is not False and shown
+            for kind, (_, interval) in BURST_KINDS.items():
+                for m, (name, _, _, moved, _) in zip(results, apps, strict=True):
+                    if isinstance(moved, Moved):
+                        settles, shown = measure_bursts(pages[name], moved, 1, interval)
+                        getattr(m, kind).extend(settles)
+                        m.burst_last_value_shown = m.burst_last_value_shown is not False and shown
         for m, (name, *_) in zip(results, apps, strict=True):
             m.kernel_rss_mb, m.kernel_private_mb = kernel_memory_mb(served[name][1])
             pages[name].context.close()
@@ -448,15 +462,15 @@ def table(report: dict) -> str:
     lines.append("")
     n4, n32 = apps["our app, n = 4"], apps["our app, n = 32"]
     for a in report["apps"]:
-        if a["burst_settles_ms"]:
-            settles = a["burst_settles_ms"]
-            burst = statistics.median(settles)
-            lines.append(
-                f"- {a['name']}: a burst of 10 presses settles {burst:.0f} ms after the last "
-                f"press, median of {len(settles)} ({min(settles):.0f}-{max(settles):.0f} ms), "
-                f"{burst / a['median_ms']:.1f}x a single step; last value shown: "
-                f"{a['burst_last_value_shown']}"
-            )
+        for kind, (what, _) in BURST_KINDS.items():
+            if settles := a[kind]:
+                burst = statistics.median(settles)
+                lines.append(
+                    f"- {a['name']}: {what} settles {burst:.0f} ms after the last press, median "
+                    f"of {len(settles)} ({min(settles):.0f}-{max(settles):.0f} ms), "
+                    f"{burst / a['median_ms']:.1f}x a single step; last value shown: "
+                    f"{a['burst_last_value_shown']}"
+                )
     whole = n32["median_ms"]
     lines.append(
         f"- compute (numerics) per update at n = 32: {report['compute_n32_ms']:.1f} ms, "

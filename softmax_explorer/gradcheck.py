@@ -305,10 +305,10 @@ def check_jacobian(
         truncation = np.zeros(analytic.shape)
     else:
         truncation = np.abs(numeric - estimates[1].reshape(analytic.shape)).astype(np.float64)
-    forward, backward = (
+    one_sided = [
         evaluations.difference(m).transpose(0, 2, 1).astype(np.float64).reshape(-1, *analytic.shape)
         for m in ("forward", "backward")
-    )
+    ]
     eps = float(np.finfo(dtype).eps)
     # round-off per entry: the rounding of f_i's values over the step of coordinate k
     roundoff = (
@@ -337,22 +337,21 @@ def check_jacobian(
         blur = np.nan_to_num(resolution / tolerance, nan=np.inf)
     # differentiable or not here, and failing entries whose step reaches a kink nearby
     forward, backward, kinks, across = _slopes(
-        forward, backward, probe, v_arr, values, tolerance,
+        *one_sided, probe, v_arr, values, tolerance,
         step if method != "complex" else 0.0, excess > 1,
     )  # fmt: skip
-    code = np.where(excess > 1, _FAILED, blur > 1)  # else inconclusive (1) or passed (0)
-    code[across] = _INCONCLUSIVE
-    code[kinks] = _NONDIFFERENTIABLE
-    entry_status = _ENTRY_STATUSES[code]
+    entry_status = np.where(excess > 1, "failed", np.where(blur > 1, "inconclusive", "passed"))
+    entry_status = np.where(across, "inconclusive", entry_status)
+    entry_status = np.where(kinks, "nondifferentiable", entry_status)
     status, suggestion = "passed", ""
     decisive = excess
-    if np.any(code == _FAILED):
+    if np.any(entry_status == "failed"):
         status = "failed"
         decisive = np.where(kinks | across, 0, excess)
     elif kinks.any():
         status = "nondifferentiable"
         decisive = np.where(kinks, np.abs(forward - backward), 0)
-    elif np.any(code == _INCONCLUSIVE):
+    elif np.any(entry_status == "inconclusive"):
         status, decisive = "inconclusive", blur
     elif across.any():
         status, decisive = "inconclusive", np.where(across, excess, 0)
@@ -390,10 +389,6 @@ def check_jacobian(
         taylor_of=lambda: _taylor(f, analytic, v_arr, vectorized),
     )
 
-
-#: Each entry's verdict, by the code `check_jacobian` gives it.
-_ENTRY_STATUSES = np.array(["passed", "inconclusive", "failed", "nondifferentiable"])
-_INCONCLUSIVE, _FAILED, _NONDIFFERENTIABLE = 1, 2, 3
 
 #: A gap between one-sided differences is a kink's when it exceeds this many times its round-off.
 _KINK_NOISE = 20

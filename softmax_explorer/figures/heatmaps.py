@@ -33,7 +33,6 @@ class _Heatmap(ResultsPanel):
         self.colorbar = ax.figure.colorbar(image, cax=self.cax)
         self.colorbar.ax.tick_params(labelsize=scaled(9))
         self.cax.set_gid("colourbar")  # redrawn alone when only the limits change
-        self.wrt = None  # the variable the x ticks name
         class_ticks(ax, "y", "g", n)
         ax.set_ylabel("output " + sub("gi"))
         self.animated.append(image)
@@ -52,11 +51,9 @@ class _Heatmap(ResultsPanel):
 
     def refresh_static(self, results: Results) -> None:
         self.image.set_clim(*self.limits(results))
-        if self.wrt != results.state.wrt:
-            self.wrt = results.state.wrt
-            symbol = WRT_SYMBOL[self.wrt]
-            class_ticks(self.ax, "x", symbol, self.n)
-            self.ax.set_xlabel("variable " + sub(f"{symbol}k"))
+        symbol = WRT_SYMBOL[results.state.wrt]
+        class_ticks(self.ax, "x", symbol, self.n)
+        self.ax.set_xlabel("variable " + sub(f"{symbol}k"))
 
 
 class JacobianPanel(_Heatmap):

@@ -33,9 +33,14 @@ def shifted_last(z: NDArray) -> NDArray:
     keeps the complex-step derivative free of cancellation between classes of equal logits.
     The peak is found by ``argmax`` of the real parts, which gives that whole complex value.
     """
-    peak = np.take_along_axis(z, np.argmax(z.real, axis=-1)[..., None], axis=-1)
+    peak = _peak(z)
     with np.errstate(over="ignore", invalid="ignore"):
         return z - peak
+
+
+def _peak(z: NDArray) -> NDArray:
+    """The logit of the largest real part along the last axis, whole (complex for complex z)."""
+    return np.take_along_axis(z, np.argmax(z.real, axis=-1)[..., None], axis=-1)
 
 
 def sum_of_others(a: NDArray, total: NDArray) -> NDArray:
@@ -69,8 +74,8 @@ def softmax_last(z: NDArray) -> NDArray:
     # exp(a) (cos b + i sin b), as numpy's complex exp does, in real arithmetic. The complex step
     # perturbs one logit per row, so most imaginary parts are 0: cos and sin are taken only
     # where they are not (cos 0 = 1, sin(+-0) = +-0).
-    k = np.argmax(z.real, axis=-1)[..., None]
-    peak = np.take_along_axis(z, k, axis=-1)
+    # z - peak as in `shifted_last`, its real and imaginary parts written into one real array
+    peak = _peak(z)
     parts = np.empty((2, *z.shape), dtype=z.real.dtype)  # Re and Im of e = exp(z - peak)
     with np.errstate(over="ignore", invalid="ignore"):
         np.subtract(z.real, peak.real, out=parts[0])

@@ -90,6 +90,13 @@ class Sampled:
             return None
 
     @property
+    def top_p_reached(self) -> float:
+        """The total, as the cuts see it, of the classes top-p kept (over what top-k kept)."""
+        by_k = np.array([by != "top-k" for by in self.removed_by])
+        by_p = by_k & np.array([by != "top-p" for by in self.removed_by])
+        return float(np.sum(self.seen[by_p]) / np.sum(self.seen[by_k]))
+
+    @property
     def changed(self) -> NDArray:
         """The classes the other order treats otherwise (kept in one, removed in the other)."""
         return np.flatnonzero(self.kept != self.kept_other)

@@ -5,9 +5,11 @@ import re
 import numpy as np
 import pytest
 
-from softmax_explorer.figures.formulas import entry_value, formula_html
+from softmax_explorer.figures.formulas import entry_value, formula_html, sampler_lines
 from softmax_explorer.results import compute
 from softmax_explorer.state import PRESETS, State
+
+from . import reference as ref
 
 _NUMBER = r"(-?[\d.]+(?: \\times 10\^\{-?\d+\})?)"
 _WORKED = re.compile(
@@ -98,3 +100,84 @@ def test_a_sparse_mappings_entry_is_worked_out_with_its_weights(name, mapping):
             assert f"{u[i]:.4g} \\cdot {int(i == k)}" in text
             assert f"{{{u.sum():.4g}}}" in text
             assert float(text.rsplit("= ", 1)[1]) == pytest.approx(value, rel=5e-4, abs=1e-12)
+
+
+_SAMPLER_KEPT = re.compile(
+    rf"= \\dfrac\{{{_NUMBER}\}}\{{{_NUMBER}\}} = {_NUMBER},\$ \$m = \\max_\{{j \\in K\}} z_j "
+    rf"= {_NUMBER}\$"
+)
+_SAMPLER_REMOVED = {
+    "top-k": re.compile(rf"z_\{{\d+\}} = {_NUMBER} < {_NUMBER}\$, the \d+\w\w largest"),
+    "top-p": re.compile(rf"already total \${_NUMBER} \\geq {_NUMBER}\$"),
+    "min-p": re.compile(rf"g_\{{\d+\}} = {_NUMBER} < {_NUMBER} \\cdot {_NUMBER} = {_NUMBER}\$"),
+}
+
+
+def _sampling_states(count: int = 30):
+    rng = np.random.default_rng(20261207)
+    for _ in range(count):
+        n = int(rng.integers(2, 9))
+        yield State(
+            x=tuple(np.round(rng.uniform(-5, 5, n), 2)),
+            theta=tuple(np.round(rng.uniform(-3, 3, n), 2)),
+            temperature=float(np.round(10 ** rng.uniform(-1, 1), 3)),
+            sampling=True,
+            top_k=int(rng.integers(1, n + 1)) if rng.random() < 0.5 else None,
+            top_p=float(np.round(rng.uniform(0.3, 1), 2)) if rng.random() < 0.6 else None,
+            min_p=float(np.round(rng.uniform(0.01, 0.6), 2)) if rng.random() < 0.5 else None,
+            sampling_order=str(rng.choice(["temperature_first", "temperature_last"])),
+        )
+
+
+def _within_last_digit(shown: float, worked: float, value: float) -> bool:
+    """``worked`` out from the numbers shown is within half a unit of ``shown``'s last digit
+    of ``value``."""
+    unit = 10.0 ** (np.floor(np.log10(abs(shown))) - 3) if shown else 0.0
+    return abs(worked - value) <= unit / 2 * (1 + 1e-9)
+
+
+@pytest.mark.parametrize("state", list(_sampling_states()), ids=lambda s: f"n{s.n}")
+def test_the_sampler_line_works_out_each_class_with_digits_that_add_up(state):
+    """Against the sampler written from the definitions in mpmath (tests/reference.py): a kept
+    class's quotient, with the max-shift m, and a removed class's cut with what it compared."""
+    u = [a * b for a, b in zip(state.x, state.theta, strict=True)]
+    last = state.sampling_order == "temperature_last"
+
+    def cut(**cuts):
+        probs, margin = ref.sampling_probs(u, state.temperature, last=last, **cuts)
+        return np.array([p != 0 for p in probs]), margin
+
+    by_k, _ = cut(top_k=state.top_k)
+    by_p, _ = cut(top_k=state.top_k, top_p=state.top_p)
+    probs, margin = ref.sampling_probs(
+        u, state.temperature, state.top_k, state.top_p, state.min_p, last
+    )
+    assert margin > 1e-9  # no cut so close to a tie that rounding decides it
+    z = np.array(u) / state.temperature
+    cuts_see = np.array(u) if last else z  # the logits the cuts see: at T = 1 or at T
+    seen = np.exp(cuts_see - cuts_see.max())
+    seen /= seen.sum()
+    kept = np.array([p != 0 for p in probs])
+    results = compute(state)
+    for k in range(state.n):
+        line = sampler_lines(results, k)[0]
+        if kept[k]:
+            numerator, total, shown, peak = (_float(m) for m in _SAMPLER_KEPT.search(line).groups())
+            assert f"{shown:.4g}" == f"{float(probs[k]):.4g}", line
+            value = float(results.sampled.probs[k])  # as the Jacobian entry's: within half a unit
+            assert _within_last_digit(shown, numerator / total, value), line
+            assert f"{peak:.4g}" == f"{z[kept].max():.4g}"
+            assert numerator == pytest.approx(np.exp(z[k] - z[kept].max()), rel=1e-3)
+            continue
+        by = "top-k" if not by_k[k] else "top-p" if not by_p[k] else "min-p"
+        assert f"removed by {by}" in line
+        numbers = [_float(m) for m in _SAMPLER_REMOVED[by].search(line).groups()]
+        if by == "top-k":
+            expected = [z[k], np.sort(z)[-state.top_k]]
+        elif by == "top-p":
+            expected = [seen[by_p].sum() / seen[by_k].sum(), state.top_p]
+        else:
+            expected = [seen[k], state.min_p, seen.max(), state.min_p * seen.max()]
+        np.testing.assert_allclose(numbers, expected, rtol=5e-3, atol=1e-12, err_msg=line)
+        # the comparison reads as the cut made it
+        assert numbers[0] >= numbers[1] if by == "top-p" else numbers[0] < numbers[-1], line

@@ -74,18 +74,34 @@ def _vector(lead: str, values) -> str:
     return f"{lead} [{', '.join(_html_num(v) for v in values)}]"
 
 
-def _factors(exact: float, factors: list[float], value: float, digits: int = 4) -> list[str]:
+def _holding(values: list[float], holds, digits: int = 3) -> list[str]:
+    """``values`` with the fewest significant digits (at least ``digits``) that keep ``holds``.
+
+    ``holds(*shown)`` is tested on the numbers as displayed (a product that adds up, a
+    comparison that does not read as a tie).
+    """
+    for d in range(digits, 18):
+        if holds(*(float(f"{v:.{d}g}") for v in values)):
+            break
+    return [_num(v, d) for v in values]
+
+
+def _factors(
+    exact: float, factors: list[float], value: float, digits: int = 4, powers=None
+) -> list[str]:
     """``factors`` with the fewest significant digits (at least ``digits``) that add up.
 
-    ``exact`` (shown with all its digits) times the factors as displayed matches ``value`` to
-    its displayed precision: within half a unit of its last displayed digit.
+    ``exact`` (shown with all its digits) times the factors as displayed, each to its power in
+    ``powers`` (1 or -1 for a divisor; all 1 by default), matches ``value`` to its displayed
+    precision: within half a unit of its last displayed digit.
     """
+    powers = np.ones(len(factors)) if powers is None else np.asarray(powers, dtype=float)
     unit = 10.0 ** (np.floor(np.log10(abs(value))) - digits + 1) if value else 0.0
-    for d in range(digits, 18):
-        shown = [float(f"{f:.{d}g}") for f in factors]
-        if abs(exact * float(np.prod(shown)) - value) <= unit / 2:
-            break
-    return [_num(f, d) for f in shown]
+
+    def adds_up(*shown: float) -> bool:
+        return abs(exact * float(np.prod(np.power(shown, powers))) - value) <= unit / 2
+
+    return _holding(factors, adds_up, digits)
 
 
 #: Per sparse mapping: its formula, the weight of its Jacobian (the support's indicator s, or
@@ -161,22 +177,53 @@ def entry_value(results: Results, i: int, k: int) -> tuple[str, float]:
     return text, value
 
 
+def _removal(results: Results, k: int) -> str:
+    """Why the sampler's cuts removed class ``k``, with the numbers they compared."""
+    r, s = results.sampled, results.state
+    a = k + INDEX_BASE
+    by = r.removed_by[k]
+    if by == "top-k":
+        z = np.asarray(results.model.z, dtype=np.float64)
+        z_k, kth = _holding([z[k], np.sort(z)[-s.top_k]], lambda a, b: a < b, 4)
+        return _breakable(rf"z_{{{a}}} = {z_k} < {kth}") + f", the {_ordinal(s.top_k)} largest"
+    if by == "top-p":
+        (reached,) = _holding([r.top_p_reached], lambda v: v >= s.top_p)
+        total = _breakable(rf"{reached} \geq {_num(s.top_p, None)}")
+        return f"the classes before it in the order already total {total}"
+    g_k, peak, level = _holding(
+        [r.seen[k], r.seen.max(), r.min_p_level], lambda g, _, level: g < level
+    )
+    at = "" if s.sampling_order == "temperature_first" else " (g at T = 1, as the cuts see it)"
+    return _breakable(rf"g_{{{a}}} = {g_k} < {_num(s.min_p, None)} \cdot {peak} = {level}") + at
+
+
+def _ordinal(k: int) -> str:
+    return f"{k}{'th' if 10 <= k % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(k % 10, 'th')}"
+
+
 def sampler_lines(results: Results, k: int) -> list[str]:
     """The sampler's probability of class ``k`` worked out, and the entropy's check."""
     r = results.sampled
     a = k + INDEX_BASE
     z = np.asarray(results.model.z, dtype=np.float64)
     if r.kept[k]:
-        shifted = z - z[r.kept].max()
-        numerator, total = np.exp(shifted[k]), float(np.sum(np.exp(shifted[r.kept])))
+        # the max-shift, written out: every number shown is one the class can check
+        peak = z[r.kept].max()
+        numerator, total = np.exp(z[k] - peak), float(np.sum(np.exp(z[r.kept] - peak)))
+        p = float(r.probs[k])
+        numerator_text, total_text = _factors(1.0, [numerator, total], p, powers=[1, -1])
         work = _breakable(
-            rf"p_{{{a}}} = \dfrac{{e^{{z_{{{a}}}}}}}{{\sum_{{j \in K}} e^{{z_j}}}}",
-            rf"= \dfrac{{{_num(numerator)}}}{{{_num(total)}}} = {_num(float(r.probs[k]))}",
+            rf"p_{{{a}}} = \dfrac{{e^{{z_{{{a}}} - m}}}}{{\sum_{{j \in K}} e^{{z_j - m}}}}",
+            rf"= \dfrac{{{numerator_text}}}{{{total_text}}} = {_num(p)},",
+            rf"m = \max_{{j \in K}} z_j = {_num(peak)}",
         )
-        line = f"<b>Sampler</b> (K: the {int(r.kept.sum())} classes kept) {work}"
+        kept = int(r.kept.sum())
+        line = f"<b>Sampler</b> (K: the {kept} class{'es' if kept > 1 else ''} kept) {work}"
     else:
-        line = f"<b>Sampler</b>: class {a} is removed by {r.removed_by[k]}, " + _breakable(
-            rf"p_{{{a}}} = 0"
+        line = (
+            f"<b>Sampler</b>: class {a} is removed by {r.removed_by[k]}, "
+            + _breakable(rf"p_{{{a}}} = 0")
+            + f": {_removal(results, k)}"
         )
     lines = [line]
     check = r.entropy_check

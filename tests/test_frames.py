@@ -145,7 +145,7 @@ def test_a_step_of_the_explorer_sends_its_plots_in_one_message(sent):
     # every plot changes with T; each arrives with the state the widget now holds
     assert frames[0] == {
         canvases[name].model_id: state(canvases[name], "foreground")
-        for name in ("bars", "jacobian", "error", "steps", "sampling")
+        for name in ("bars", "jacobian", "error", "steps", "cuts", "sampler")
     }
     assert [
         w for w, message in sent if w in canvases.values() and "foreground" in str(message)

@@ -5,6 +5,7 @@ import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
 from softmax_explorer import Explorer, special
+from softmax_explorer.figures import SAMPLING
 from softmax_explorer.results import compute
 from softmax_explorer.state import State
 
@@ -19,12 +20,14 @@ def heights(patch):
 
 def test_the_view_is_made_only_when_it_is_shown():
     explorer = Explorer()
-    assert "sampling" not in explorer.dashboard.figures  # the default page pays nothing for it
+    assert not set(SAMPLING) & set(explorer.dashboard.figures)  # the default page pays nothing
     assert explorer.sampling.box.layout.display == "none"
     assert explorer.controls["top_p"].layout.display == "none"
     explorer.controls["sampling"].value = True
-    assert "sampling" in explorer.dashboard.figures
-    assert explorer.sampling.box.layout.display == "flex"
+    assert set(SAMPLING) <= set(explorer.dashboard.figures)
+    canvases = [explorer.dashboard.canvases[name] for name in SAMPLING]
+    assert explorer.sampling.box.children == tuple(canvases)
+    assert explorer.sampling.box.layout.display == "grid"
     assert explorer.controls["top_p"].layout.display == ""
     explorer.controls["sampling"].value = False
     assert explorer.sampling.box.layout.display == "none"
@@ -32,29 +35,38 @@ def test_the_view_is_made_only_when_it_is_shown():
 
 def test_the_panels_show_the_cuts_the_sampler_and_the_draws():
     explorer = Explorer(query=QUERY)
-    panel, state = explorer.dashboard.panels["sampling"], explorer.state
+    cuts, sampler = (explorer.dashboard.panels[name] for name in SAMPLING)
+    state = explorer.state
     u = np.multiply(state.x, state.theta)
     seen = special.softmax(u / 2)
     probs = special.sampling_probs(u, 2.0, top_p=0.8)
     order = np.argsort(-seen, kind="stable")
     kept = probs > 0
-    np.testing.assert_allclose(heights(panel.kept_bars), np.where(kept, seen, 0)[order])
-    np.testing.assert_allclose(heights(panel.removed_bars), np.where(kept, 0, seen)[order])
-    np.testing.assert_allclose(heights(panel.sampler_bars), probs[order])
+    np.testing.assert_allclose(heights(cuts.kept_bars), np.where(kept, seen, 0)[order])
+    np.testing.assert_allclose(heights(cuts.removed_bars), np.where(kept, 0, seen)[order])
+    np.testing.assert_allclose(heights(sampler.sampler_bars), probs[order])
     draws = special.draw(probs, state.samples, state.seed)
-    np.testing.assert_allclose(panel.frequencies.get_ydata(), draws.counts[order] / 1000)
-    assert panel.top_p_line.get_ydata()[0] == 0.8
-    np.testing.assert_allclose(panel.cumulative.get_ydata(), np.cumsum(seen[order]))
+    np.testing.assert_allclose(sampler.frequencies.get_ydata(), draws.counts[order] / 1000)
+    assert cuts.top_p_line.get_ydata()[0] == 0.8
+    np.testing.assert_allclose(cuts.cumulative.get_ydata(), np.cumsum(seen[order]))
     names = [str(k + 1) for k in order]
-    assert [t.get_text() for t in panel.class_labels] == names * 2  # both sides
-    assert f"H = {special.entropy(u / 2):.3g}" in panel.left_heading.get_text()
-    assert panel.note.get_text().endswith("T last would differ: class 2")  # T = 1 keeps 3, 4
+    for panel in (cuts, sampler):
+        assert [t.get_text() for t in panel.class_labels] == names
+    assert f"H = {special.entropy(u / 2):.3g}" in cuts.heading.get_text()
+    assert (
+        f"H = {special.entropy(np.where(kept, u / 2, -np.inf)):.3g}" in sampler.heading.get_text()
+    )
+    assert cuts.note.get_text().endswith("T last would differ: class 2")  # T = 1 keeps 3, 4
+    assert sampler.draws_note.get_text().startswith("○ 1000 draws, seed 0")
 
 
-def test_the_class_names_sit_where_tick_labels_would_and_follow_the_order_without_a_full_draw():
+@pytest.mark.parametrize("name", SAMPLING)
+def test_the_class_names_sit_where_tick_labels_would_and_follow_the_order_without_a_full_draw(
+    name,
+):
     explorer = Explorer(query=QUERY)
     dashboard = explorer.dashboard
-    panel, fig = dashboard.panels["sampling"], dashboard.figures["sampling"]
+    panel, fig = dashboard.panels[name], dashboard.figures[name]
     sent = []
     fig.canvas.show = lambda background, foreground: sent.append(background)
     before = [t.get_text() for t in panel.class_labels]
@@ -66,18 +78,16 @@ def test_the_class_names_sit_where_tick_labels_would_and_follow_the_order_withou
     # matplotlib's own tick labels with these names: the same places, the axis label unmoved
     agg = FigureCanvasAgg(fig)
     renderer = agg.get_renderer()
-    for side, ax in enumerate((panel.ax, panel.cax)):
-        ours = panel.class_labels[side * panel.n : (side + 1) * panel.n]
-        ours = [t.get_window_extent(renderer) for t in ours]
-        xlabel = ax.xaxis.label.get_window_extent(renderer)
-        ax.set_xticks(range(panel.n), after[: panel.n])
-        agg.draw()
-        ticks = [t.get_window_extent(renderer) for t in ax.get_xticklabels()]
-        for box, tick in zip(ours, ticks, strict=True):
-            np.testing.assert_allclose(box.extents, tick.extents, atol=0.5)
-        np.testing.assert_allclose(
-            ax.xaxis.label.get_window_extent(renderer).extents, xlabel.extents, atol=0.5
-        )
+    ours = [t.get_window_extent(renderer) for t in panel.class_labels]
+    xlabel = panel.ax.xaxis.label.get_window_extent(renderer)
+    panel.ax.set_xticks(range(panel.n), after)
+    agg.draw()
+    ticks = [t.get_window_extent(renderer) for t in panel.ax.get_xticklabels()]
+    for box, tick in zip(ours, ticks, strict=True):
+        np.testing.assert_allclose(box.extents, tick.extents, atol=0.5)
+    np.testing.assert_allclose(
+        panel.ax.xaxis.label.get_window_extent(renderer).extents, xlabel.extents, atol=0.5
+    )
 
 
 def test_the_entropy_check_is_made_when_first_read_and_agrees_with_the_closed_form():
@@ -96,7 +106,7 @@ def test_the_entropy_check_is_made_when_first_read_and_agrees_with_the_closed_fo
 
 def test_a_cut_moved_in_the_browser_redraws_the_kept_classes():
     explorer = Explorer(query=QUERY)
-    panel = explorer.dashboard.panels["sampling"]
+    panel = explorer.dashboard.panels["sampler"]
     before = heights(panel.sampler_bars).copy()
     from_browser(explorer.controls["top_p"].slider, 0.5)
     assert explorer.state.top_p == 0.5

@@ -142,7 +142,7 @@ class Explorer:
         self.formula.on_refresh(self._describe)
         self.controller.on_render(self._show)
         self.controller.on_refusal(self._refused)
-        self.sampling = SamplingSlot()
+        self.sampling = SamplingSlot(self.dashboard.look.scale)
         self.widget = arrange(
             self.dashboard.canvases, self.formula.box, [self.controls.box, self.export.box],
             above=[self.status.widget, self.lesson_view.box, self.predict.view.box],
@@ -199,7 +199,7 @@ class Explorer:
         # one message here too: the predict view's animation draws its frames through this alone
         with self.frames.together():
             self.dashboard.update(results)
-        self.sampling.show(self.dashboard.canvases["sampling"] if results.sampled else None)
+        self.sampling.show(self.dashboard.canvases if results.sampled else None)
 
     def _reveal(self, new: Results, old: Results) -> None:
         self._draw(new, hand_moving=False, before=old)

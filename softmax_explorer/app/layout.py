@@ -14,7 +14,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from ..canvas.widget import PanelCanvas
-from ..figures import PANELS
+from ..figures import PANELS, SAMPLING
 from ..figures.describe import NAMES
 from ..figures.handles import DRAGGED
 
@@ -44,18 +44,35 @@ def name_canvas(name: str, canvas: PanelCanvas) -> None:
 
 
 class SamplingSlot:
-    """Where the sampling view goes: above the plots, as wide as both columns, until hidden."""
+    """Where the sampling view goes: its two plots above the others, in the same columns.
 
-    def __init__(self) -> None:
-        self.box = W.Box(layout=W.Layout(display="none", min_width="0", width="100%"))
+    Parameters
+    ----------
+    scale : float
+        The plotting context's sizes relative to the "notebook" context's (`MIN_COLUMN`'s).
+    """
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.box = W.GridBox(
+            layout=W.Layout(
+                display="none",
+                grid_template_columns=_columns(round(MIN_COLUMN * scale)),
+                grid_gap=f"{_GAP}px",
+                min_width="0",
+                width="100%",
+            )
+        )
         self.box.add_class("softmax-explorer-sampling-view")
 
-    def show(self, canvas: PanelCanvas | None) -> None:
-        """Show ``canvas`` (the sampling figure's), or hide the slot with None."""
-        if canvas is not None and self.box.children != (canvas,):
-            name_canvas("sampling", canvas)
-            self.box.children = (canvas,)
-        self.box.layout.display = "none" if canvas is None else "flex"
+    def show(self, canvases: dict[str, PanelCanvas] | None) -> None:
+        """Show the view's canvases (`SAMPLING`'s, by name), or hide the slot with None."""
+        if canvases is not None:
+            shown = tuple(canvases[name] for name in SAMPLING)
+            if self.box.children != shown:
+                for name in SAMPLING:
+                    name_canvas(name, canvases[name])
+                self.box.children = shown
+        self.box.layout.display = "none" if canvases is None else "grid"
 
 
 def _columns(narrowest: float) -> str:

@@ -6,8 +6,8 @@
 - **steps**: each scheme's error against the step size (log-log), the current step, the
   theoretical best steps and machine epsilon;
 - **trace**: the cross-entropy along gradient descent;
-- **sampling** (made once the sampling view is first shown): the full and the sampler's
-  distributions side by side, with the cut-offs and the draws.
+- **cuts** and **sampler**, the sampling view (made once it is first shown): the distribution
+  the cuts see with the cut-offs, and the sampler's distribution with the draws.
 
 Each panel is its own `~matplotlib.figure.Figure`, so a change redraws only the panels it touches.
 `Dashboard.update` changes the existing artists (``set_path``, ``set_data``, norm limits, texts)
@@ -26,8 +26,8 @@ in words, for screen readers) and `formulas` (the formula panel's HTML, which th
 typesets beside the plots).
 """
 
-from .dashboard import PANELS, Dashboard
+from .dashboard import PANELS, SAMPLING, Dashboard
 from .style import CONTEXTS, DPI, THEMES, theme_rc
 from .ticks import nice_limit
 
-__all__ = ["CONTEXTS", "DPI", "PANELS", "THEMES", "Dashboard", "nice_limit", "theme_rc"]
+__all__ = ["CONTEXTS", "DPI", "PANELS", "SAMPLING", "THEMES", "Dashboard", "nice_limit", "theme_rc"]

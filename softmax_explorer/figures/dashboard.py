@@ -1,4 +1,4 @@
-"""`Dashboard`: the five panels, one figure each, updated in place; and its export."""
+"""`Dashboard`: the panels, one figure each, updated in place; and its export."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .blit import Blitter
 from .handles import Handles
 from .heatmaps import ErrorPanel, JacobianPanel
 from .panel import Panel
-from .sampling import SamplingPanel
+from .sampling import SAMPLING_PANELS
 from .steps import StepsPanel
 from .style import DPI, PANEL_SIZE, Look
 from .trace import TracePanel
@@ -32,6 +32,8 @@ _RESULTS_PANELS = {
 }
 #: The panels of one state, in the order the page and the export show them.
 PANELS = tuple(_RESULTS_PANELS)
+#: The sampling view's panels (made once a state shows it), in the page's order.
+SAMPLING = tuple(SAMPLING_PANELS)
 # Axes rectangles (left, bottom, width, height) in figure fractions: fixed, so nothing jumps.
 _MAIN_RECT = {
     "bars": (0.13, 0.14, 0.70, 0.74),  # room on the right for the logit axis
@@ -39,12 +41,11 @@ _MAIN_RECT = {
     "error": (0.13, 0.15, 0.66, 0.73),
     "steps": (0.14, 0.15, 0.58, 0.73),
     "trace": (0.13, 0.25, 0.82, 0.6),
+    "cuts": (0.13, 0.15, 0.82, 0.73),
+    "sampler": (0.13, 0.15, 0.82, 0.73),
 }
 _CBAR_RECT = (0.84, 0.15, 0.03, 0.73)
 _TRACE_SIZE = (PANEL_SIZE[0], 2.2)
-#: The sampling view: two panels side by side, as wide as two columns.
-_SAMPLING_SIZE = (2 * PANEL_SIZE[0], PANEL_SIZE[1])
-_SAMPLING_RECTS = ((0.065, 0.15, 0.41, 0.73), (0.565, 0.15, 0.41, 0.73))
 
 
 def _add_panel(fig: Figure, name: str, results: Results, look: Look, frame=(0, 0, 1, 1)) -> Panel:
@@ -57,7 +58,7 @@ def _add_panel(fig: Figure, name: str, results: Results, look: Look, frame=(0, 0
 
     ax = fig.add_axes(place(_MAIN_RECT[name]))
     cax = fig.add_axes(place(_CBAR_RECT)) if name in ("jacobian", "error") else None
-    return _RESULTS_PANELS[name](ax, results, cax, look)
+    return (_RESULTS_PANELS | SAMPLING_PANELS)[name](ax, results, cax, look)
 
 
 class Dashboard:
@@ -81,7 +82,7 @@ class Dashboard:
     Attributes
     ----------
     figures, canvases, panels : dict
-        Per panel name (`PANELS` and ``"trace"``; ``"sampling"`` once a state shows it).
+        Per panel name (`PANELS` and ``"trace"``; `SAMPLING` once a state shows it).
     """
 
     def __init__(
@@ -113,6 +114,8 @@ class Dashboard:
                 self.figures[name] = fig
                 self._build(name, results)
                 fig.canvas.draw_idle()
+            if results.sampled is not None:
+                self._show_sampling(results)
         self.figures["jacobian"].canvas.mpl_connect("button_press_event", self._on_press)
         self.handles = Handles(
             self.figures, self.panels.get, self._wish("bar"), self._wish("step"), self._select
@@ -134,9 +137,6 @@ class Dashboard:
             fig.clear()
         if name == "trace":
             panel = TracePanel(fig.add_axes(_MAIN_RECT[name]), self._losses, look=self.look)
-        elif name == "sampling":
-            left, right = (fig.add_axes(rect) for rect in _SAMPLING_RECTS)
-            panel = SamplingPanel(left, results, right, self.look)
         else:
             panel = _add_panel(fig, name, results, self.look)
         self._attach(name, panel)
@@ -150,7 +150,7 @@ class Dashboard:
         with mpl.rc_context(self._rc):
             for name, fig in self.figures.items():
                 fig.set_facecolor(self._rc["figure.facecolor"])
-                if name == "sampling" and self.results.sampled is None:
+                if name in SAMPLING and self.results.sampled is None:
                     self._stale_sampling = True  # rebuilt when it is shown again
                     continue
                 self._build(name, self.results)
@@ -188,24 +188,28 @@ class Dashboard:
                     changed.append(name)
                 elif self._show(name, results):
                     changed.append(name)
-            if results.sampled is not None and self._show_sampling(results):
-                changed.append("sampling")
+            if results.sampled is not None:
+                changed += self._show_sampling(results)
         self.results = results
         return changed
 
-    def _show_sampling(self, results: Results) -> bool:
-        """Show the sampling view, making its figure the first time (and for a new n)."""
-        panel = self.panels.get("sampling")
-        if panel is None:
-            fig = Figure(figsize=self.look.size(_SAMPLING_SIZE), dpi=self.dpi, label="sampling")
-            self.canvases["sampling"] = self._canvas(fig)
-            self.figures["sampling"] = fig
-        if panel is None or panel.n != results.state.n or self._stale_sampling:
-            self._stale_sampling = False
-            self._build("sampling", results)
-            self.figures["sampling"].canvas.draw_idle()
-            return True
-        return self._show("sampling", results)
+    def _show_sampling(self, results: Results) -> list[str]:
+        """Show the sampling view, making its figures the first time (and for a new n).
+
+        Returns the names of its panels that changed.
+        """
+        made = SAMPLING[0] in self.panels
+        for name in () if made else SAMPLING:
+            fig = Figure(figsize=self.look.size(PANEL_SIZE), dpi=self.dpi, label=name)
+            self.canvases[name] = self._canvas(fig)
+            self.figures[name] = fig
+        if made and self.panels[SAMPLING[0]].n == results.state.n and not self._stale_sampling:
+            return [name for name in SAMPLING if self._show(name, results)]
+        self._stale_sampling = False
+        for name in SAMPLING:
+            self._build(name, results)
+            self.figures[name].canvas.draw_idle()
+        return list(SAMPLING)
 
     def draw_pending(self) -> None:
         """Draw now the frames the figures' canvases deferred (``Figure.canvas.flush_events``).

@@ -20,7 +20,8 @@ NAMES = {
     "steps": "Error against step size for each finite-difference scheme (drag the dashed step "
     "line, or Left and Right to move it)",
     "trace": "Cross-entropy along gradient descent",
-    "sampling": "What a sampler's cuts keep of the softmax, and what it draws from",
+    "cuts": "What a sampler's cuts keep of the softmax",
+    "sampler": "What the sampler draws from, and the draws",
 }
 
 
@@ -67,30 +68,29 @@ def describe(results: Results) -> dict[str, str]:
     )
     described = {"bars": bars, "jacobian": jacobian, "error": error, "steps": steps}
     if results.sampled is not None:
-        described["sampling"] = describe_sampling(results)
+        described.update(describe_sampling(results))
     return described
 
 
-def describe_sampling(results: Results) -> str:
-    """The sampling view in words: what is kept, the sampler's probabilities, the draws."""
+def describe_sampling(results: Results) -> dict[str, str]:
+    """The sampling view's two panels in words: what is kept; the sampler and its draws."""
     r = results.sampled
     kept = [k + INDEX_BASE for k in np.flatnonzero(r.kept)]
-    probs = ", ".join(f"class {k + INDEX_BASE}: {r.probs[k]:.3g}" for k in np.flatnonzero(r.kept))
-    text = (
-        f"The cuts keep classes {', '.join(map(str, kept))}; the sampler draws {probs}. "
-        f"Entropy {r.entropy:.3g} nats before the cuts, {r.entropy_sampler:.3g} after."
+    cuts = (
+        f"The cuts keep classes {', '.join(map(str, kept))}; entropy {r.entropy:.3g} nats "
+        "before them."
     )
+    if r.changed.size:
+        changed = ", ".join(str(k + INDEX_BASE) for k in r.changed)
+        cuts += f" The other order treats classes {changed} otherwise."
+    probs = ", ".join(f"class {k + INDEX_BASE}: {r.probs[k]:.3g}" for k in np.flatnonzero(r.kept))
+    sampler = f"The sampler draws {probs}; entropy {r.entropy_sampler:.3g} nats."
     if r.draws.samples:
-        text += (
+        sampler += (
             f" {r.draws.samples} draws: {', '.join(str(c) for c in r.draws.counts)}, "
             f"{100 * r.draws.distance:.1f}% from the expectation."
         )
-    if r.changed.size:
-        text += (
-            f" The other order treats classes {', '.join(str(k + INDEX_BASE) for k in r.changed)} "
-        )
-        text += "otherwise."
-    return text
+    return {"cuts": cuts, "sampler": sampler}
 
 
 def describe_losses(losses: Sequence[float]) -> str:

@@ -21,12 +21,13 @@ QUERY = "?sampling=true&top_p=0.8&temperature=2"
 
 def test_the_view_follows_the_cuts_and_the_draws_come_back_with_the_link(server, open_page):
     page, log = open_page(server.url + QUERY)
-    view = panel(page, "sampling")
-    assert view.is_visible()
-    box = view.bounding_box()
-    bars = panel(page, "bars").bounding_box()
-    assert box["width"] > 1.5 * bars["width"]  # across both columns
-    before = settled_pixels(page, "sampling")
+    cuts, sampler, bars = (panel(page, name).bounding_box() for name in ("cuts", "sampler", "bars"))
+    # the two plots side by side above the others, in the same columns
+    assert sampler["x"] >= cuts["x"] + cuts["width"]
+    assert sampler["y"] == pytest.approx(cuts["y"], abs=1)
+    assert cuts["width"] == pytest.approx(bars["width"], abs=1)
+    assert bars["y"] >= cuts["y"] + cuts["height"]
+    before = settled_pixels(page, "cuts")
 
     # top-p moved by the keyboard on its slider: the kept classes are drawn again
     handle = page.locator(".softmax-explorer-top-p .noUi-handle")
@@ -35,22 +36,21 @@ def test_the_view_follows_the_cuts_and_the_draws_come_back_with_the_link(server,
         page.keyboard.press("ArrowLeft")
     # thirty steps of 0.01 down from 0.8: the page ends at 0.5 (the slider's own value)
     state = wait_for_link(page, lambda s: s.top_p == pytest.approx(0.5, abs=1e-9))
-    after = wait_for_change(page, "sampling", before)
+    wait_for_change(page, "cuts", before)
     assert state.sampling
 
     # Draw: the next seed, new counts on screen; the link holds the seed
-    drawn = settled_pixels(page, "sampling")
+    drawn = settled_pixels(page, "sampler")
     page.locator(".softmax-explorer-draw-button").click()
     wait_for_link(page, lambda s: s.seed == 1)
-    seed_1 = wait_for_change(page, "sampling", drawn)
+    seed_1 = wait_for_change(page, "sampler", drawn)
     save_screenshot(page, "sampling-view")
 
     # the link reopens the same view with the same draws, pixel for pixel
     link = page.locator(".softmax-explorer-link input").input_value()
     again, _ = open_page(link)
     assert link_state(again) == link_state(page)
-    assert settled_pixels(again, "sampling") == seed_1
-    assert after != seed_1
+    assert settled_pixels(again, "sampler") == seed_1
     assert not log.page_errors
     assert not log.foreign_requests()
 
@@ -58,8 +58,9 @@ def test_the_view_follows_the_cuts_and_the_draws_come_back_with_the_link(server,
 def test_the_view_is_hidden_until_asked_for_and_a_bad_cut_is_named(server, open_page):
     page, _ = open_page(server.url + "?top_p=3&sampling=true")
     assert "top_p: 3 is outside (0..1" in page.locator(".softmax-explorer-status").inner_text()
-    assert not panel(page, "sampling").count()  # the link was refused: the defaults, no view
+    assert not panel(page, "cuts").count()  # the link was refused: the defaults, no view
     page.locator(".softmax-explorer-sampling input").check()
     wait_for_link(page, lambda s: s.sampling)
-    page.wait_for_selector(".softmax-explorer-panel-sampling canvas")
-    assert panel(page, "sampling").is_visible()
+    for name in ("cuts", "sampler"):
+        page.wait_for_selector(f".softmax-explorer-panel-{name} canvas")
+        assert panel(page, name).is_visible()

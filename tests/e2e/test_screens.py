@@ -16,7 +16,7 @@ from matplotlib.text import Text
 
 from harness.page import link_state, on_screen, panel, wait_for_link
 from harness.server import running, start_app
-from softmax_explorer.figures import DPI, Dashboard
+from softmax_explorer.figures import DPI, SAMPLING, Dashboard
 from softmax_explorer.results import compute
 from softmax_explorer.state import State
 
@@ -86,12 +86,15 @@ def _inside(box, width: float) -> bool:
     return box[0] >= 0 and box[2] <= width + 0.5
 
 
-def _check_screen(page) -> dict:
+_PANELS = {"bars", "jacobian", "error", "steps", "trace"}
+
+
+def _check_screen(page, panels=_PANELS) -> dict:
     """What every screen must give; the layout, for each test's own checks."""
     layout = page.evaluate(_LAYOUT)
     width = layout["width"]
     assert layout["page_width"] <= width, layout  # nothing to scroll sideways
-    assert set(layout["panels"]) == {"bars", "jacobian", "error", "steps", "trace"}
+    assert set(layout["panels"]) == panels
     for name, box in layout["panels"].items():
         assert _inside(box, width), (name, box, width)
     assert _inside(layout["formulas"], width)
@@ -155,6 +158,28 @@ def test_on_a_phone_every_plot_takes_the_full_width_and_a_finger_drags_the_handl
     wait_for_link(page, lambda s: abs(math.log10(s.h) + 3) < 0.1)
     assert page.evaluate(_SCROLL) == scrolled
     save_screenshot(page, f"screen-{name.lower().replace(' ', '-')}")
+    assert log.page_errors == []
+
+
+def test_on_a_phone_the_sampling_views_plots_stack_at_the_size_of_the_others(
+    server, open_page, devices
+):
+    """The cuts and the sampler, one above the other, each as wide as the column and scaled as
+    the softmax bars are: their text as large as every other plot's."""
+    page, log = open_page(server.url + "?sampling=true&top_p=0.9", device=devices["Pixel 7"])
+    layout = _check_screen(page, _PANELS | set(SAMPLING))
+    boxes = [layout["panels"][name] for name in (*SAMPLING, "bars")]
+    for above, below in itertools.pairwise(boxes):
+        assert below[1] >= above[3] - 1
+    figures = Dashboard(compute(State(sampling=True, top_p=0.9))).figures
+    scales = [
+        (box[2] - box[0]) / figures[name].bbox.width for name, box in layout["panels"].items()
+    ]
+    assert min(scales) == pytest.approx(max(scales), rel=0.01), layout["panels"]
+    smallest = min(_smallest_text_px(figures[name]) * scales[0] for name in SAMPLING)
+    print(f"smallest text of the sampling view on a phone: {smallest:.1f} px")
+    panel(page, "cuts").scroll_into_view_if_needed()
+    save_screenshot(page, "screen-pixel-7-sampling")
     assert log.page_errors == []
 
 

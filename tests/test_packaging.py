@@ -174,3 +174,14 @@ def test_the_deployments_land_on_the_proxied_app():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     servers = project["entry-points"]["jupyter_serverproxy_servers"]
     assert servers == {"softmax": "softmax_explorer.serving.jupyter_proxy:server"}
+
+
+def test_the_readme_names_every_preset_and_shipped_lesson():
+    from softmax_explorer.state import PRESETS
+    from softmax_explorer.teaching.lesson import LESSONS
+
+    readme = (ROOT / "README.md").read_text()
+    presets = readme[readme.index("Presets:") :].split("\n\n", 1)[0]
+    assert re.findall(r"`(\w+)`", presets) == list(PRESETS)
+    for name in LESSONS:
+        assert f"`{name}`" in readme

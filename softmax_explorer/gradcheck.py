@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -143,13 +143,16 @@ class GradcheckResult:
     def entry_name(self, index: tuple[int, ...] | None = None, base: int = 0) -> str:
         """The derivative's name at ``index`` (default: the worst entry), e.g. ``dg_2/dtheta_0``.
 
+        A function with one output is named without its index (``dH/dT``, ``dloss/dw_1``).
+
         ``index`` is 0-based, as numpy's; ``base`` is where the name's numbering starts (1 for
         the math's ``dg_3/dtheta_1``).
         """
         i, *k = self.worst if index is None else index
+        of = self.of if self.analytic.shape[0] == 1 else f"{self.of}_{i + base}"
         if self.wrt == "temperature":
-            return f"d{self.of}_{i + base}/dT"
-        return f"d{self.of}_{i + base}/d{self.wrt}_{k[0] + base}"
+            return f"d{of}/dT"
+        return f"d{of}/d{self.wrt}_{k[0] + base}"
 
     def __str__(self) -> str:
         return self.report()
@@ -459,6 +462,10 @@ def _suggestion(method: str, dtype: np.dtype, h: float, truncation: float, round
     return f"{cause} dominates at h = {_short(h)}; try h ≈ {_short(best)}"
 
 
+#: What `gradcheck` can differentiate: the probabilities g, or the entropy H of the softmax.
+OF = ("g", "entropy")
+
+
 def check_model(
     model: Model,
     wrt: Wrt = "theta",
@@ -468,19 +475,30 @@ def check_model(
     atol: float | None = None,
     *,
     analytic: ArrayLike | None = None,
+    of: Literal["g", "entropy"] = "g",
 ) -> GradcheckResult:
     """`gradcheck` at a validated `Model` point (what the dashboard's results use)."""
-    expected = model.jacobian(wrt)
+    if of == "g":
+        expected, (f, v) = model.jacobian(wrt), model.function(wrt)
+        wanted = expected.shape
+    elif of == "entropy":
+        gradient = model.entropy_gradient(wrt)
+        expected = np.asarray(gradient, dtype=model.z.dtype).reshape(1, -1)
+        wanted = np.shape(gradient)  # a number for the temperature, else (n,)
+        f, v = model.entropy_function(wrt)
+    else:
+        raise ValueError(f"of must be one of {OF}, got {of!r}")
+    name = "g" if of == "g" else "H"
     if analytic is None:
         analytic = expected
     else:
         analytic = np.asarray(analytic, dtype=expected.dtype)
-        if analytic.shape != expected.shape:
+        if analytic.shape not in (wanted, expected.shape):
             raise ValueError(
-                f"analytic has shape {analytic.shape}; d{wrt} needs shape {expected.shape}"
+                f"analytic has shape {analytic.shape}; d{name}/d{wrt} needs shape {wanted}"
             )
-    f, v = model.function(wrt)
-    return check_jacobian(f, analytic, v, method, h, rtol, atol, vectorized=True, wrt=wrt, of="g")
+        analytic = analytic.reshape(expected.shape)
+    return check_jacobian(f, analytic, v, method, h, rtol, atol, vectorized=True, wrt=wrt, of=name)
 
 
 def gradcheck(
@@ -495,6 +513,7 @@ def gradcheck(
     *,
     analytic: ArrayLike | None = None,
     mapping: Mapping = "softmax",
+    of: Literal["g", "entropy"] = "g",
 ) -> GradcheckResult:
     """Compare the closed-form `jacobian` (or your own) with a finite-difference one.
 
@@ -511,12 +530,15 @@ def gradcheck(
     temperature : float, optional
         ``T > 0``.
     rtol, atol : float, optional
-        Tolerances, as for `check_jacobian` (``|f(v)|`` is ``|g|``).
+        Tolerances, as for `check_jacobian` (``|f(v)|`` is ``|g|``, or ``H``).
     analytic : array_like, optional
         A derivative of your own to check instead of the package's closed form: shape (n, n), or
-        (n,) for the temperature.
+        (n,) for the temperature; for the entropy, (n,), or a number for the temperature.
     mapping : {"softmax", "sparsemax", "entmax15"}
         The model's mapping (see `softmax_explorer.model.jacobian`).
+    of : {"g", "entropy"}
+        What to differentiate: the probabilities (the Jacobian), or the entropy of the softmax
+        (`entropy_gradient`; ``dH/dT = Var_g(x theta) / T^3`` for the temperature).
 
     Returns
     -------
@@ -527,7 +549,8 @@ def gradcheck(
     --------
     >>> print(gradcheck([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5]).passed)
     True
+    >>> print(gradcheck([1, 4, 3, 2], [0.3, 0.1, 0.9, 0.5], "temperature", of="entropy").passed)
+    True
     """
-    return check_model(
-        Model.at(x, theta, temperature, mapping), wrt, method, h, rtol, atol, analytic=analytic
-    )
+    model = Model.at(x, theta, temperature, mapping)
+    return check_model(model, wrt, method, h, rtol, atol, analytic=analytic, of=of)

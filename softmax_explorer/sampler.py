@@ -16,7 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .finite_diff import StepError
-from .gradcheck import GradcheckResult, check_jacobian
+from .gradcheck import GradcheckResult, check_model
 from .inputs import product
 from .model import Model
 from .special import Draws, draw, entropy, sampling_kept
@@ -80,12 +80,10 @@ class Sampled:
         None where the state's step is below the resolution of T. Worked out when first read
         (the formula panel reads it once the hand pauses, not at every slider step).
         """
-        f, v = self.model.entropy_function("temperature")
         try:
-            return check_jacobian(
-                f, [[self.model.entropy_gradient("temperature")]], v, self.state.scheme,
-                self.state.h, vectorized=True, wrt="T", of="H",
-            )  # fmt: skip
+            return check_model(
+                self.model, "temperature", self.state.scheme, self.state.h, of="entropy"
+            )
         except StepError:  # the step is below the resolution of T: no check
             return None
 

@@ -1,6 +1,8 @@
 """The sampler's distribution, the entropy and draws, against references written from the
 definitions (tests/reference.py, mpmath at 60 digits) and the finite-difference engine."""
 
+import re
+
 import mpmath as mp
 import numpy as np
 import pytest
@@ -10,8 +12,6 @@ from hypothesis.extra import numpy as hnp
 
 import softmax_explorer as se
 from softmax_explorer import special
-from softmax_explorer.gradcheck import check_jacobian
-from softmax_explorer.model import Model
 
 from . import reference as ref
 from .test_model import SEED_THETA, SEED_X
@@ -167,13 +167,27 @@ def test_dh_dt_is_the_variance_of_u_over_t_cubed_and_never_negative():
 @pytest.mark.parametrize("wrt", ["temperature", "theta", "x", "z"])
 @pytest.mark.parametrize("method", ["central", "complex", "richardson"])
 def test_the_entropys_derivatives_pass_the_gradient_check(wrt, method):
-    model = Model.at(SEED_X, SEED_THETA, 0.8)
-    f, v = model.entropy_function(wrt)
-    analytic = np.atleast_1d(model.entropy_gradient(wrt)).reshape(1, -1)
-    result = check_jacobian(f, analytic, v, method, vectorized=True, wrt=wrt, of="H")
+    result = se.gradcheck(SEED_X, SEED_THETA, wrt, method, temperature=0.8, of="entropy")
     assert result.status == "passed", result.report()
-    wrong = analytic * 1.01  # a derivative off by 1% fails
-    assert check_jacobian(f, wrong, v, method, vectorized=True).status == "failed"
+    analytic = se.entropy_gradient(SEED_X, SEED_THETA, 0.8, wrt)
+    np.testing.assert_array_equal(result.analytic.ravel(), np.ravel(analytic))
+    wrong = np.multiply(analytic, 1.01)  # a derivative off by 1% fails
+    failed = se.gradcheck(SEED_X, SEED_THETA, wrt, method, temperature=0.8, of="entropy",
+                          analytic=wrong)  # fmt: skip
+    assert failed.status == "failed"
+    if wrt == "temperature":
+        assert "worst entry dH/dT" in failed.report()
+    else:
+        assert re.search(rf"worst entry dH/d{wrt}_\d", failed.report())
+
+
+def test_gradcheck_of_the_entropy_refuses_what_it_cannot_check():
+    with pytest.raises(ValueError, match="of must be one of"):
+        se.gradcheck(SEED_X, SEED_THETA, of="loss")
+    with pytest.raises(
+        ValueError, match=r"analytic has shape \(3,\); dH/dtheta needs shape \(4,\)"
+    ):
+        se.gradcheck(SEED_X, SEED_THETA, of="entropy", analytic=[1.0, 2.0, 3.0])
 
 
 def test_draws_are_reproducible_and_near_their_expectation():

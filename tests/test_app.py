@@ -606,3 +606,5 @@ def test_the_page_starts_with_its_title_and_the_dragged_plots_take_a_finger():
     talk = Explorer(context="talk")
     columns = [grid(e.widget).layout.grid_template_columns for e in (explorer, talk)]
     assert columns == [_columns(300), _columns(450)]
+    # the sampling view's plots take the same columns
+    assert [e.sampling.box.layout.grid_template_columns for e in (explorer, talk)] == columns

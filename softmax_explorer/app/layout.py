@@ -53,15 +53,7 @@ class SamplingSlot:
     """
 
     def __init__(self, scale: float = 1.0) -> None:
-        self.box = W.GridBox(
-            layout=W.Layout(
-                display="none",
-                grid_template_columns=_columns(round(MIN_COLUMN * scale)),
-                grid_gap=f"{_GAP}px",
-                min_width="0",
-                width="100%",
-            )
-        )
+        self.box = _grid([], scale, display="none", min_width="0")
         self.box.add_class("softmax-explorer-sampling-view")
 
     def show(self, canvases: dict[str, PanelCanvas] | None) -> None:
@@ -81,6 +73,17 @@ def _columns(narrowest: float) -> str:
     return f"repeat(auto-fit, minmax(min(100%, max({narrowest:g}px, {two})), 1fr))"
 
 
+def _grid(children: list[W.Widget], scale: float, **layout: str) -> W.GridBox:
+    """``children`` in `_columns` of `MIN_COLUMN` times ``scale`` (the plotting context's)."""
+    columns = _columns(round(MIN_COLUMN * scale))
+    return W.GridBox(
+        children,
+        layout=W.Layout(
+            grid_template_columns=columns, grid_gap=f"{_GAP}px", width="100%", **layout
+        ),
+    )
+
+
 def _plots(
     canvases: dict[str, PanelCanvas], formulas: W.Widget, sampling: SamplingSlot, scale: float
 ) -> W.VBox:
@@ -91,14 +94,7 @@ def _plots(
     for name, canvas in canvases.items():
         name_canvas(name, canvas)
     widest = max(canvas.width for canvas in canvases.values())
-    grid = W.GridBox(
-        [*(canvases[name] for name in PANELS), formulas, canvases["trace"]],
-        layout=W.Layout(
-            grid_template_columns=_columns(round(MIN_COLUMN * scale)),
-            grid_gap=f"{_GAP}px",
-            width="100%",
-        ),
-    )
+    grid = _grid([*(canvases[name] for name in PANELS), formulas, canvases["trace"]], scale)
     grid.add_class("softmax-explorer-plots")
     return W.VBox(
         [sampling.box, grid],

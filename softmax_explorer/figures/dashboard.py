@@ -198,15 +198,15 @@ class Dashboard:
 
         Returns the names of its panels that changed.
         """
-        made = SAMPLING[0] in self.panels
-        for name in () if made else SAMPLING:
-            fig = Figure(figsize=self.look.size(PANEL_SIZE), dpi=self.dpi, label=name)
-            self.canvases[name] = self._canvas(fig)
-            self.figures[name] = fig
-        if made and self.panels[SAMPLING[0]].n == results.state.n and not self._stale_sampling:
+        first = self.panels.get(SAMPLING[0])
+        if first is not None and first.n == results.state.n and not self._stale_sampling:
             return [name for name in SAMPLING if self._show(name, results)]
         self._stale_sampling = False
         for name in SAMPLING:
+            if name not in self.figures:
+                fig = Figure(figsize=self.look.size(PANEL_SIZE), dpi=self.dpi, label=name)
+                self.canvases[name] = self._canvas(fig)
+                self.figures[name] = fig
             self._build(name, results)
             self.figures[name].canvas.draw_idle()
         return list(SAMPLING)

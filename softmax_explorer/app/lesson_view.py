@@ -54,11 +54,18 @@ class LessonView:
             button.add_class(f"softmax-explorer-lesson-{name}")
             button.on_click(lambda _b, delta=delta: on_step(self.number + delta))
         self.counter.add_class("softmax-explorer-lesson-counter")
+        self.heading.add_class("softmax-explorer-lesson-title")
         self.text.add_class("softmax-explorer-lesson-text")
-        self.box = W.VBox(
-            [W.HBox([self.previous, self.next, self.counter, self.heading]), self.text],
-            layout=W.Layout(display="none", width="100%"),
+        # the buttons and the counter keep their width; the title takes the rest of the row,
+        # or a row of its own on a phone
+        for widget in (self.previous, self.next, self.counter):
+            widget.layout.flex = "0 0 auto"
+        self.heading.layout.flex = "1 1 16em"
+        row = W.HBox(
+            [self.previous, self.next, self.counter, self.heading],
+            layout=W.Layout(flex_flow="row wrap", align_items="center"),
         )
+        self.box = W.VBox([row, self.text], layout=W.Layout(display="none", width="100%"))
         self.box.add_class("softmax-explorer-lesson")
 
     def show(self, lesson: Lesson, number: int) -> None:

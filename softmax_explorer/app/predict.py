@@ -38,7 +38,8 @@ class PredictView:
         kinds = [(kind.label, name) for name, kind in QUESTIONS.items()]
         self.kind = Dropdown(
             options=[("any question that fits", ANY), *kinds], value=ANY, description="ask",
-            style={"description_width": "30px"}, layout=W.Layout(width="300px"),
+            style={"description_width": "30px"},
+            layout=W.Layout(width="300px", max_width="100%"),
         )  # fmt: skip
         self.kind.add_class("softmax-explorer-predict-kind")
         self.question = W.HTML()
@@ -50,9 +51,11 @@ class PredictView:
         self.verdict = W.HTML()
         self.verdict.add_class("softmax-explorer-predict-verdict")
         self._on_answer = on_answer
-        self.asking = W.VBox([self.question, W.HBox([self.choices, self.show])])
+        # rows that wrap: on a phone the question kind goes below the checkbox
+        wrap = W.Layout(flex_flow="row wrap")
+        self.asking = W.VBox([self.question, W.HBox([self.choices, self.show], layout=wrap)])
         self.asking.layout.display = "none"
-        self.box = W.VBox([W.HBox([self.on, self.kind]), self.asking, self.verdict])
+        self.box = W.VBox([W.HBox([self.on, self.kind], layout=wrap), self.asking, self.verdict])
         self.box.add_class("softmax-explorer-predict")
 
     def ask(self, question: Question) -> None:

@@ -75,6 +75,24 @@ _TARGETS = """() => {
 }"""
 
 
+#: Every visible button, label, text and field that is cut off by its own width (an ellipsis)
+#: or reaches past the viewport's sides.
+_CUT = """() => {
+  const width = window.innerWidth, cut = [];
+  const parts = ['button', 'select', 'input', '.widget-label', '.widget-html-content',
+                 '.widget-readout'].map((s) => `.softmax-explorer ${s}`).join(', ');
+  for (const e of document.querySelectorAll(parts)) {
+    const r = e.getBoundingClientRect();
+    if (!e.offsetParent || r.width === 0) continue;
+    const text = (e.innerText || e.value || '').slice(0, 40);
+    if (r.left < -0.5 || r.right > width + 0.5) cut.push(['outside', text, r.left, r.right]);
+    const own = !['INPUT', 'SELECT'].includes(e.tagName);  // a field's text may scroll
+    if (own && e.scrollWidth > e.clientWidth + 1) cut.push(['cut', text, e.scrollWidth]);
+  }
+  return cut;
+}"""
+
+
 #: How far the page is scrolled (Voila's page scrolls inside ``#rendered_cells``) and zoomed.
 _SCROLL = (
     "[window.scrollX, window.scrollY, window.visualViewport.scale,"
@@ -100,6 +118,7 @@ def _check_screen(page, panels=_PANELS) -> dict:
     assert _inside(layout["formulas"], width)
     assert layout["formulas_overflow"] <= 1  # the formulas wrap inside their box
     assert _inside(layout["link"], width)
+    assert page.evaluate(_CUT) == []  # every control whole and on the screen
     # read from the title down: the title first, predict before the controls
     tops = [layout[k][1] for k in ("title", "predict", "slider")]
     assert tops == sorted(tops), layout
@@ -161,12 +180,19 @@ def test_on_a_phone_every_plot_takes_the_full_width_and_a_finger_drags_the_handl
     assert log.page_errors == []
 
 
-def test_on_a_phone_the_sampling_views_plots_stack_at_the_size_of_the_others(
+def test_on_a_phone_the_sampling_lesson_reads_whole_and_its_plots_stack_at_the_others_size(
     server, open_page, devices
 ):
-    """The cuts and the sampler, one above the other, each as wide as the column and scaled as
-    the softmax bars are: their text as large as every other plot's."""
-    page, log = open_page(server.url + "?sampling=true&top_p=0.9", device=devices["Pixel 7"])
+    """The lesson's buttons and counter whole, its title on a row of its own; the cuts and the
+    sampler one above the other, each as wide as the column and scaled as the softmax bars
+    are: their text as large as every other plot's."""
+    page, log = open_page(server.url + "?lesson=sampling&step=7", device=devices["Pixel 7"])
+    nav = [
+        page.locator(f".softmax-explorer-lesson-{name}").bounding_box()
+        for name in ("previous", "next", "counter")
+    ]
+    title = page.locator(".softmax-explorer-lesson-title").bounding_box()
+    assert title["y"] >= max(box["y"] + box["height"] for box in nav) - 1  # below the buttons
     layout = _check_screen(page, _PANELS | set(SAMPLING))
     boxes = [layout["panels"][name] for name in (*SAMPLING, "bars")]
     for above, below in itertools.pairwise(boxes):
@@ -179,7 +205,7 @@ def test_on_a_phone_the_sampling_views_plots_stack_at_the_size_of_the_others(
     smallest = min(_smallest_text_px(figures[name]) * scales[0] for name in SAMPLING)
     print(f"smallest text of the sampling view on a phone: {smallest:.1f} px")
     panel(page, "cuts").scroll_into_view_if_needed()
-    save_screenshot(page, "screen-pixel-7-sampling")
+    save_screenshot(page, "screen-pixel-7-sampling-lesson")
     assert log.page_errors == []
 
 

@@ -209,6 +209,23 @@ def test_on_a_phone_the_sampling_lesson_reads_whole_and_its_plots_stack_at_the_o
     assert log.page_errors == []
 
 
+def test_on_a_phone_a_question_its_answers_and_its_verdict_fit_the_screen(
+    server, open_page, devices
+):
+    page, log = open_page(server.url + "?lesson=sampling&step=7", device=devices["iPhone 13"])
+    page.locator(".softmax-explorer-predict-toggle input").check()
+    page.locator(".softmax-explorer-sampling-order button", has_text="T last").click()
+    page.locator(".softmax-explorer-predict-question").wait_for()
+    choices = page.locator("button.softmax-explorer-predict-choice")
+    assert choices.count() >= 2
+    assert page.evaluate(_CUT) == []
+    choices.first.click()
+    page.locator(".softmax-explorer-predict-right, .softmax-explorer-predict-wrong").wait_for()
+    assert page.evaluate(_CUT) == []
+    save_screenshot(page, "screen-iphone-13-predict")
+    assert log.page_errors == []
+
+
 def test_on_a_tablet_in_portrait_the_plots_go_below_the_controls_in_two_columns(
     server, open_page, devices
 ):

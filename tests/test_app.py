@@ -469,6 +469,32 @@ def test_sliders_land_exactly_on_every_presets_values(name):
         assert f"{on_grid:{slider.readout_format}}" == shown, (slider.description, value)
 
 
+def _lesson_and_preset_states():
+    from softmax_explorer.teaching.lesson import LESSONS, load_lesson
+
+    yield from (p.state for p in PRESETS.values())
+    for name in LESSONS:
+        yield from (step.state for step in load_lesson(name).steps)
+
+
+def test_a_logarithmic_sliders_readout_is_the_states_value_not_the_grids():
+    """T = 0.5 (a lesson's) lies between two points of the slider's grid: the browser's own
+    readout would say 0.501. The readout beside the slider is the kernel's."""
+    explorer = Explorer()
+    for state in _lesson_and_preset_states():
+        explorer.apply_query(state.to_query())
+        for name in ("temperature", "h"):
+            slider = explorer.controls[name]
+            assert not slider.readout
+            fmt = explorer.controls.controls[name].setting.slider.readout
+            assert explorer.controls.readouts[name].value == f"{getattr(state, name):{fmt}}"
+    explorer.apply_query("temperature=0.5")
+    assert explorer.controls.readouts["temperature"].value == "0.5"
+    from_browser(explorer.controls["temperature"], 0.7)  # a hand on the slider
+    assert explorer.state.temperature == 0.7
+    assert explorer.controls.readouts["temperature"].value == "0.7"
+
+
 def test_a_projector_context_grows_the_panels_and_a_bad_one_names_the_choices():
     notebook, talk = Explorer(), Explorer(context="talk")
     for name, canvas in talk.dashboard.canvases.items():

@@ -53,6 +53,7 @@ NO_TARGET = -1  # the target dropdown's "none" (a Dropdown shows None as no sele
 _NOTES = {"x": "x-error", "target": "loss"}
 _STYLE = {"description_width": "110px"}
 _WIDE = "330px"
+_READOUT = "64px"  # a logarithmic slider's readout, beside it
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
 #: A choice with up to this many options is shown as toggle buttons, else as a dropdown.
 _TOGGLES = 3
@@ -108,7 +109,9 @@ class Control:
             kwargs.setdefault("layout", W.Layout(width="80px"))
         else:
             kwargs.setdefault("style", _STYLE)
-            kwargs.setdefault("layout", W.Layout(width=_WIDE))
+            # a logarithmic slider leaves room for its readout (`Controls.readouts`)
+            width = f"calc({_WIDE} - {_READOUT})" if self.widget is FloatLogSlider else _WIDE
+            kwargs.setdefault("layout", W.Layout(width=width))
         widget = self.widget(description=self.label, **kwargs)
         widget.add_class(f"softmax-explorer-{self.name.replace('_', '-')}")
         return widget
@@ -129,6 +132,12 @@ class Control:
         return None if self.state_field is None else getattr(state, self.state_field)
 
 
+def _readout(name: str) -> W.Label:
+    label = W.Label(layout=W.Layout(width=_READOUT, flex="0 0 auto"))
+    label.add_class(f"softmax-explorer-{name.replace('_', '-')}-readout")
+    return label
+
+
 def _targets(state: State) -> list[tuple[str, int]]:
     return [("none", NO_TARGET)] + [(f"class {k + INDEX_BASE}", k) for k in range(state.n)]
 
@@ -137,7 +146,9 @@ def _slider_options(setting: Setting) -> tuple[type, dict[str, Any]]:
     s = setting.slider
     if s.log:
         ends = {"base": 10, "min": math.log10(s.low), "max": math.log10(s.high)}
-        return FloatLogSlider, {**ends, "step": s.step, "readout_format": s.readout}
+        # the readout is the kernel's (`Controls.readouts`): the browser's shows the value
+        # snapped to the slider's grid, 0.501 for a lesson's T = 0.5
+        return FloatLogSlider, {**ends, "step": s.step, "readout": False}
     return FloatSlider, {"min": s.low, "max": s.high, "step": s.step, "readout_format": s.readout}
 
 
@@ -316,6 +327,12 @@ class Controls:
                 widget.observe_value(observed)
             else:
                 widget.observe(observed, "value")
+        #: The value beside each logarithmic slider, as the state holds it.
+        self.readouts = {
+            name: _readout(name)
+            for name, widget in self.widgets.items()
+            if isinstance(widget, W.FloatLogSlider)
+        }
         self.thetas: list[W.FloatSlider] = []
         self.theta_box = W.GridBox(layout=W.Layout(grid_template_columns="1fr", width=_WIDE))
         self.box = W.VBox(self._column(), layout=W.Layout(width="350px", min_width="350px"))
@@ -335,7 +352,8 @@ class Controls:
             if row:
                 column.append(W.HBox(row))
                 row = []
-            column.append(widget)
+            readout = self.readouts.get(control.name)
+            column.append(widget if readout is None else W.HBox([widget, readout]))
             if control.note:
                 column.append(getattr(self.notes, control.name))
         return column + ([W.HBox(row)] if row else [])
@@ -371,6 +389,8 @@ class Controls:
                     _widen(widget, control.setting, value)
                 if widget.value != value:
                     widget.value = value
+                if control.name in self.readouts:
+                    self.readouts[control.name].value = f"{value:{control.setting.slider.readout}}"
         finally:
             self.syncing = False
 

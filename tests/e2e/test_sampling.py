@@ -64,3 +64,20 @@ def test_the_view_is_hidden_until_asked_for_and_a_bad_cut_is_named(server, open_
     for name in ("cuts", "sampler"):
         page.wait_for_selector(f".softmax-explorer-panel-{name} canvas")
         assert panel(page, name).is_visible()
+
+
+def test_the_temperature_reads_as_the_lesson_says_and_follows_a_hand(server, open_page):
+    """The lesson's T = 0.5 is between two points of the log slider's grid (0.4994 and 0.5009):
+    the page reads 0.5, as the lesson's text does, and then what the hand sets."""
+    page, log = open_page(server.url + "?lesson=sampling&step=2")
+    readout = page.locator(".softmax-explorer-temperature-readout")
+    assert readout.inner_text() == "0.5"
+    assert "At T = 0.5" in page.locator(".softmax-explorer-lesson-text").inner_text()
+    page.locator(".softmax-explorer-temperature .noUi-handle").focus()
+    page.keyboard.press("ArrowRight")
+    moved = wait_for_link(page, lambda s: 0.5 < s.temperature < 0.6)  # one step of the grid
+    page.wait_for_function(
+        "([q, text]) => document.querySelector(q)?.innerText === text",
+        arg=[".softmax-explorer-temperature-readout", f"{moved.temperature:.3g}"],
+    )
+    assert not log.page_errors

@@ -289,6 +289,9 @@ class Controls:
     notes : SimpleNamespace of HTML
         The readouts under the controls, by control: ``notes.preset`` (the preset's
         explanation), ``notes.x`` (why x was refused), ``notes.target`` (the loss).
+    readouts : dict of str to Label
+        The value beside each logarithmic slider (``temperature``, ``h``), as the state holds
+        it: the browser's own readout would show it snapped to the slider's grid.
     box : VBox
         The column to show.
     """
@@ -327,7 +330,6 @@ class Controls:
                 widget.observe_value(observed)
             else:
                 widget.observe(observed, "value")
-        #: The value beside each logarithmic slider, as the state holds it.
         self.readouts = {
             name: _readout(name)
             for name, widget in self.widgets.items()

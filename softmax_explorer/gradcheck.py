@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -463,7 +463,8 @@ def _suggestion(method: str, dtype: np.dtype, h: float, truncation: float, round
 
 
 #: What `gradcheck` can differentiate: the probabilities g, or the entropy H of the softmax.
-OF = ("g", "entropy")
+Of = Literal["g", "entropy"]
+OF = get_args(Of)
 
 
 def check_model(
@@ -475,7 +476,7 @@ def check_model(
     atol: float | None = None,
     *,
     analytic: ArrayLike | None = None,
-    of: Literal["g", "entropy"] = "g",
+    of: Of = "g",
 ) -> GradcheckResult:
     """`gradcheck` at a validated `Model` point (what the dashboard's results use)."""
     if of == "g":
@@ -513,7 +514,7 @@ def gradcheck(
     *,
     analytic: ArrayLike | None = None,
     mapping: Mapping = "softmax",
-    of: Literal["g", "entropy"] = "g",
+    of: Of = "g",
 ) -> GradcheckResult:
     """Compare the closed-form `jacobian` (or your own) with a finite-difference one.
 
